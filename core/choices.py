@@ -1,0 +1,105 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JurisdictionLevel(models.TextChoices):
+    """SPEC §2: city → district/county → town/subdistrict → community (seed 003 四级联动)."""
+
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District or county")
+    TOWN = "town", _("Town or subdistrict")
+    COMMUNITY = "community", _("Community")
+
+
+# The level a child may have, given its parent's level.
+CHILD_LEVEL = {
+    JurisdictionLevel.CITY: JurisdictionLevel.DISTRICT,
+    JurisdictionLevel.DISTRICT: JurisdictionLevel.TOWN,
+    JurisdictionLevel.TOWN: JurisdictionLevel.COMMUNITY,
+}
+
+
+class DepartmentFunction(models.TextChoices):
+    GENERAL = "general", _("Department")
+    REFORM_OFFICE = "reform_office", _("Reform office")
+    LEAD_REVIEWER = "lead_reviewer", _("Lead review department")
+    DIGITAL_OFFICE = "digital_office", _("Digital office")
+    SUPERVISION = "supervision", _("Discipline and supervision")
+
+
+class ReviewField(models.TextChoices):
+    """The five fields of seed 004 三(一)2 in which requests are forwarded for review."""
+
+    ESTABLISHMENT = "establishment", _("Institutional establishment")
+    LEGAL = "legal", _("Legal affairs")
+    SERVICE = "service", _("Government services")
+    FINANCE = "finance", _("Finance")
+    DEVELOPMENT = "development", _("Development and reform")
+
+
+class PersonDuty(models.TextChoices):
+    HEAD = "head", _("Person in charge")
+    HANDLER = "handler", _("Handler")
+    OFFICER = "officer", _("Enforcement officer")
+
+
+class Role(models.TextChoices):
+    """SPEC §1. The public has no account: anonymous visitors are the public."""
+
+    CLERK = "clerk", _("Department clerk")
+    OFFICE = "office", _("Reform office")
+    REVIEWER = "reviewer", _("Lead reviewer")
+    DIGITAL = "digital", _("Digital office")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# The department function a role's department must carry (None: any department).
+ROLE_DEPARTMENT_FUNCTION = {
+    Role.CLERK: None,
+    Role.OFFICE: DepartmentFunction.REFORM_OFFICE,
+    Role.REVIEWER: DepartmentFunction.LEAD_REVIEWER,
+    Role.DIGITAL: DepartmentFunction.DIGITAL_OFFICE,
+    Role.SUPERVISOR: DepartmentFunction.SUPERVISION,
+    Role.ADMINISTRATOR: None,
+}
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class CalendarSource(models.TextChoices):
+    PACKAGE = "package", _("Official schedule bundled with the software")
+    ADMINISTRATOR = "administrator", _("Entered by an administrator")
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working", _("Working days")
+    CALENDAR_DAYS = "calendar", _("Calendar days")
+
+
+class SkipReason(models.TextChoices):
+    WEEKEND = "weekend", _("Weekend")
+    HOLIDAY = "holiday", _("Holiday")
+    STATUTORY_HOLIDAY = "statutory_holiday", _("Statutory holiday (schedule not yet published)")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    CALENDAR_CHANGE = "calendar_change", _("Calendar changed")
+    CALENDAR_CONFIRM = "calendar_confirm", _("Calendar year confirmed")
+    TRANSITION = "transition", _("Workflow step")
+
+
+class NotificationKind(models.TextChoices):
+    CALENDAR_NEXT_YEAR = "calendar_next_year", _("Next year's schedule missing")
+    DEADLINE_REMINDER = "deadline_reminder", _("Deadline tomorrow")
+    DEADLINE_OVERDUE = "deadline_overdue", _("Deadline passed")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved by a calendar change")

@@ -1,0 +1,489 @@
+import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CHILD_LEVEL,
+    ROLE_DEPARTMENT_FUNCTION,
+    AuditAction,
+    CalendarSource,
+    DayKind,
+    DeadlineUnit,
+    DepartmentFunction,
+    JurisdictionLevel,
+    NotificationKind,
+    PersonDuty,
+    ReviewField,
+    Role,
+)
+from .querysets import AppendOnlyQuerySet, RestrictedQuerySet
+
+# --- organisation (SPEC §2) -------------------------------------------------------------
+
+
+class Jurisdiction(models.Model):
+    """A node of the administrative tree. `path` holds the codes from the root down
+    ("/410100/410106/"), so a jurisdiction and everything below it is one indexed prefix."""
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=JurisdictionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived, never edited: the path follows code and parent, which are fixed (clean()).
+        prefix = self.parent.path if self.parent_id else "/"
+        self.path = f"{prefix}{self.code}/"
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            if self.level != JurisdictionLevel.CITY:
+                raise ValidationError({"parent": _("Only a city may have no parent.")})
+        elif CHILD_LEVEL.get(self.parent.level) != self.level:
+            raise ValidationError(
+                {
+                    "level": _("A %(parent)s can only contain a %(child)s.")
+                    % {
+                        "parent": self.parent.get_level_display(),
+                        "child": JurisdictionLevel(CHILD_LEVEL[self.parent.level]).label
+                        if self.parent.level in CHILD_LEVEL
+                        else "-",
+                    }
+                }
+            )
+        if self.pk:
+            old = Jurisdiction.objects.filter(pk=self.pk).values("parent_id", "code").first()
+            if old and (old["parent_id"] != self.parent_id or old["code"] != self.code):
+                raise ValidationError(
+                    _("A jurisdiction's code and parent cannot change once it exists.")
+                )
+
+    def is_within(self, other: "Jurisdiction") -> bool:
+        return self.path.startswith(other.path)
+
+
+class Department(models.Model):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    function = models.CharField(
+        _("function"),
+        max_length=20,
+        choices=DepartmentFunction.choices,
+        default=DepartmentFunction.GENERAL,
+    )
+    review_field = models.CharField(
+        _("review field"), max_length=20, choices=ReviewField.choices, blank=True
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["jurisdiction__path", "name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="department_unique_name"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(function=DepartmentFunction.LEAD_REVIEWER) & ~models.Q(review_field="")
+                )
+                | (
+                    ~models.Q(function=DepartmentFunction.LEAD_REVIEWER) & models.Q(review_field="")
+                ),
+                name="department_review_field_iff_reviewer",
+                violation_error_message=_(
+                    "A lead review department needs a review field; other departments have none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """An internal unit (处室/科室) of a department."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="units"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["department", "name"]
+        verbose_name = _("internal unit")
+        verbose_name_plural = _("internal units")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="unit_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.name}"
+
+
+class Person(models.Model):
+    """Someone named on items: person in charge, handler, enforcement officer (seed 004)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="people"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("internal unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    duty = models.CharField(
+        _("duty"), max_length=16, choices=PersonDuty.choices, default=PersonDuty.HANDLER
+    )
+    title = models.CharField(_("title"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["department", "name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.unit_id and self.unit.department_id != self.department_id:
+            raise ValidationError({"unit": _("The unit must belong to the person's department.")})
+
+
+class EnforcementCertificate(models.Model):
+    """执法证: only a certified officer may enforce (seed 002 第十一条 持证上岗)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    issuing_authority = models.CharField(_("issuing authority"), max_length=100)
+    enforcement_field = models.CharField(_("field of enforcement"), max_length=100, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "-valid_until"]
+        verbose_name = _("enforcement certificate")
+        verbose_name_plural = _("enforcement certificates")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="certificate_valid_range",
+                violation_error_message=_("A certificate cannot expire before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+
+# --- users and roles (SPEC §1) ----------------------------------------------------------
+
+
+class User(AbstractUser):
+    """A staff account. Every staff user has one role and belongs to one jurisdiction and
+    usually one department; core.permissions scopes what they see and do to it."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        full = f"{self.last_name}{self.first_name}"
+        return full or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.role:
+            return
+        if self.jurisdiction_id is None:
+            raise ValidationError(
+                {"jurisdiction": _("A staff user must belong to a jurisdiction.")}
+            )
+        needed = ROLE_DEPARTMENT_FUNCTION[Role(self.role)]
+        if needed is not None and self.department_id is None:
+            raise ValidationError({"department": _("This role needs a department.")})
+        if self.department_id is not None:
+            if self.department.jurisdiction_id != self.jurisdiction_id:
+                raise ValidationError(
+                    {"department": _("The department must belong to the user's jurisdiction.")}
+                )
+            if needed is not None and self.department.function != needed:
+                raise ValidationError(
+                    {
+                        "department": _("The role %(role)s needs a department of kind %(kind)s.")
+                        % {"role": Role(self.role).label, "kind": DepartmentFunction(needed).label}
+                    }
+                )
+        if self.role == Role.CLERK and self.department_id is None:
+            raise ValidationError({"department": _("A department clerk needs a department.")})
+
+    @property
+    def role_enum(self) -> Role | None:
+        return Role(self.role) if self.role else None
+
+
+# --- working-day calendar (SPEC §9) -----------------------------------------------------
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the Monday–Friday rule: a holiday on a weekday or in a holiday
+    block, or a make-up working day (调休) on a weekend."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=CalendarSource.choices)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class CalendarYear(models.Model):
+    """Whether a year's official schedule is known. An unconfirmed year is computed from the
+    national holiday regulation and every deadline resting on it is flagged."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    confirmed = models.BooleanField(_("schedule confirmed"), default=False)
+    source = models.CharField(_("source"), max_length=16, choices=CalendarSource.choices)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarRevision(models.Model):
+    """One administrator's change of the calendar; its id is the calendar version a deadline
+    was computed from. Open deadlines touching [first_date, last_date] are recomputed once
+    (`applied_at`), by the task on commit or, if that was lost, by the periodic sweep."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.TextField(_("summary"))
+    first_date = models.DateField(_("first changed day"))
+    last_date = models.DateField(_("last changed day"))
+    applied_at = models.DateTimeField(_("deadlines recomputed at"), null=True, blank=True)
+    deadlines_changed = models.PositiveIntegerField(_("deadlines moved"), default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("calendar revision")
+        verbose_name_plural = _("calendar revisions")
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(applied_at=None), name="calendar_rev_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.summary}"
+
+
+class TimedStep(models.Model):
+    """A step of a workflow with a deadline. Every concrete subclass is found by
+    core.services.deadlines_recompute when the calendar changes; the due moment is stored with
+    the calendar revision it was computed from and whether it rests on a confirmed schedule."""
+
+    started_at = models.DateTimeField(_("started at"))
+    deadline_days = models.PositiveSmallIntegerField(_("period"), null=True, blank=True)
+    deadline_unit = models.CharField(
+        _("counted in"),
+        max_length=10,
+        choices=DeadlineUnit.choices,
+        default=DeadlineUnit.WORKING_DAYS,
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    due_confirmed = models.BooleanField(_("due moment confirmed"), default=True)
+    calendar_revision = models.PositiveIntegerField(_("calendar version"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def deadline_start(self) -> datetime.datetime:
+        """The moment the period counts from; a workflow with clock stops overrides this."""
+        return self.started_at
+
+
+# --- audit trail (痕迹化管理) and notifications -----------------------------------------------
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what to which object, when and from where."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_repr = models.CharField(_("user name"), max_length=150)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["jurisdiction", "-at"], name="audit_jurisdiction_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("AuditEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("AuditEvent is append-only")
+
+
+class Notification(models.Model):
+    """An in-site message. (recipient, dedupe_key) is unique: inserting the row is the guard
+    that makes a notification go out exactly once, however often a sweep runs."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(_("key"), max_length=200)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="notification_once_per_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=models.Q(read_at=None),
+                name="notification_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

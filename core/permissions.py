@@ -1,0 +1,177 @@
+"""The one place that decides who may do what (SPEC §1: deny by default).
+
+Rules are keyed by (model label, action). A rule returns a Q that scopes the model's rows to
+what the user may act on, or ALL / NONE. A pair with no rule is denied to everyone but
+superusers. Views, the API, admin and tasks ask `can()` or `restrict()`; none builds its own
+access filter.
+"""
+
+from collections.abc import Callable
+
+from django.db import models
+from django.db.models import Q
+
+from .choices import Role
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "view"
+    ADD = "add", "add"
+    CHANGE = "change", "change"
+    DELETE = "delete", "delete"
+
+
+ALL = Q()
+NONE = Q(pk__in=[])
+
+Rule = Callable[[object], Q]
+RULES: dict[tuple[str, str], Rule] = {}
+
+
+def rule(model_label: str, *actions: str):
+    def register(function: Rule) -> Rule:
+        for action in actions:
+            RULES[(model_label.lower(), action)] = function
+        return function
+
+    return register
+
+
+def role_of(user) -> Role | None:
+    if user is None or not user.is_authenticated or not user.is_active or not user.role:
+        return None
+    return Role(user.role)
+
+
+def is_staff_user(user) -> bool:
+    return role_of(user) is not None
+
+
+def jurisdiction_scope(user, prefix: str = "jurisdiction__") -> Q:
+    """The user's jurisdiction and every jurisdiction below it: a city office sees its
+    districts; nobody sees a sibling's."""
+    if user.jurisdiction_id is None:
+        return NONE
+    return Q(**{f"{prefix}path__startswith": user.jurisdiction.path})
+
+
+def restrict(queryset: models.QuerySet, user, action: str = Action.VIEW) -> models.QuerySet:
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return queryset
+    found = RULES.get((queryset.model._meta.label_lower, str(action)))
+    if found is None:
+        return queryset.none()
+    condition = found(user)
+    if condition is NONE:
+        return queryset.none()
+    return queryset.filter(condition)
+
+
+def can(user, action: str, target) -> bool:
+    """May `user` perform `action` on `target` (a model instance, or a model class for
+    "on some row of this kind", e.g. may they open the add form at all)?"""
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    model = target if isinstance(target, type) else type(target)
+    found = RULES.get((model._meta.label_lower, str(action)))
+    if found is None:
+        return False
+    condition = found(user)
+    if condition is NONE:
+        return False
+    if isinstance(target, type):
+        return True
+    return model._default_manager.filter(condition, pk=target.pk).exists()
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+def _public(user) -> Q:
+    return ALL
+
+
+def _staff(user) -> Q:
+    return ALL if is_staff_user(user) else NONE
+
+
+def _administrator(user) -> Q:
+    return ALL if role_of(user) == Role.ADMINISTRATOR else NONE
+
+
+def _administrator_in_scope(field: str):
+    def condition(user) -> Q:
+        if role_of(user) != Role.ADMINISTRATOR:
+            return NONE
+        return jurisdiction_scope(user, field)
+
+    return condition
+
+
+# The organisation is public information (SPEC §2: items name their departments and units).
+rule("core.jurisdiction", Action.VIEW)(_public)
+rule("core.department", Action.VIEW)(_public)
+rule("core.unit", Action.VIEW)(_public)
+rule("core.jurisdiction", Action.ADD, Action.CHANGE)(_administrator_in_scope(""))
+rule("core.department", Action.ADD, Action.CHANGE)(_administrator_in_scope("jurisdiction__"))
+rule("core.unit", Action.ADD, Action.CHANGE)(_administrator_in_scope("department__jurisdiction__"))
+
+
+@rule("core.person", Action.VIEW)
+def _person_view(user) -> Q:
+    # Names and work phones of responsible people are published with items (seed 004 一(一)).
+    return ALL
+
+
+rule("core.person", Action.ADD, Action.CHANGE)(
+    _administrator_in_scope("department__jurisdiction__")
+)
+
+
+@rule("core.enforcementcertificate", Action.VIEW)
+def _certificate_view(user) -> Q:
+    if not is_staff_user(user):
+        return NONE
+    return jurisdiction_scope(user, "person__department__jurisdiction__")
+
+
+rule("core.enforcementcertificate", Action.ADD, Action.CHANGE)(
+    _administrator_in_scope("person__department__jurisdiction__")
+)
+
+
+@rule("core.user", Action.VIEW)
+def _user_view(user) -> Q:
+    if role_of(user) == Role.ADMINISTRATOR:
+        return jurisdiction_scope(user)
+    if is_staff_user(user):
+        return Q(pk=user.pk)
+    return NONE
+
+
+rule("core.user", Action.ADD, Action.CHANGE)(_administrator_in_scope("jurisdiction__"))
+
+# The calendar is public: anyone may compute a deadline; only administrators change it.
+rule("core.calendarday", Action.VIEW)(_public)
+rule("core.calendaryear", Action.VIEW)(_public)
+rule("core.calendarday", Action.ADD, Action.CHANGE, Action.DELETE)(_administrator)
+rule("core.calendaryear", Action.ADD, Action.CHANGE)(_administrator)
+rule("core.calendarrevision", Action.VIEW)(_staff)
+
+
+@rule("core.auditevent", Action.VIEW)
+def _audit_view(user) -> Q:
+    """Staff read their jurisdiction's trail (issue 2 §8); events with no jurisdiction
+    (e.g. a failed login for an unknown name) are for administrators only."""
+    role = role_of(user)
+    if role is None:
+        return NONE
+    scoped = jurisdiction_scope(user)
+    if role == Role.ADMINISTRATOR:
+        return scoped | Q(jurisdiction=None)
+    return scoped
+
+
+@rule("core.notification", Action.VIEW, Action.CHANGE)
+def _own_notifications(user) -> Q:
+    return Q(recipient=user) if is_staff_user(user) else NONE

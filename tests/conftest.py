@@ -1,0 +1,69 @@
+"""Shared test fixtures. Data is built through services so that history and audit stay
+consistent. Under CI (CI=true) a test whose PostgreSQL, Redis or browser is missing fails
+instead of skipping."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally, fail under CI: CI must exercise everything."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need(Path(CHROMIUM).exists(), "Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, "name") saves test-artifacts/name.png for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(target_page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        target_page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def org(db):
+    """A small organisation: a city with one district, the reform office and one department
+    of each function, and one user per role in the city (password "pw-<role>")."""
+    from tests.builders import build_org
+
+    return build_org()
