@@ -50,3 +50,13 @@ def test_every_creation_is_audited(org):
     assert AuditEvent.objects.filter(object_repr="上街区").exists()
     with pytest.raises(TypeError):
         AuditEvent.objects.all().delete()
+
+
+def test_database_refuses_rewriting_the_trail(org):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE core_auditevent SET actor_repr = 'x'")
