@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 MO := locale/zh_Hans/LC_MESSAGES/django.mo
+PORT ?= 8000
 
 .PHONY: run test lint format messages bench clean
 
@@ -18,11 +19,12 @@ $(STAMP): pyproject.toml
 $(MO): locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
 	$(PY) -c "import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
 
+# The site on http://127.0.0.1:$(PORT)/ with a Celery worker and its beat; Ctrl-C stops all.
 run: $(STAMP) $(MO)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py run_all
+	$(PY) manage.py run_all 127.0.0.1:$(PORT)
 
 test: $(STAMP) $(MO)
 	$(VENV)/bin/ruff check .
@@ -42,7 +44,7 @@ format: $(STAMP)
 
 # Re-extract the catalogue (needs GNU gettext); translations are then filled in django.po.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 
 bench: $(STAMP) $(MO)
 	$(PY) manage.py bench

@@ -2,6 +2,7 @@
 database, so a lost message or a second run changes nothing (docs/architecture.md)."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
@@ -11,6 +12,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("qingdan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _broker_folders_create(sender, source, **kwargs) -> None:
+    """kombu's filesystem transport (the embedded broker of `make run`) writes into its folders
+    but never creates them; both the worker and every process that sends a task need them."""
+    options = source.get("broker_transport_options") or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
 
 app.conf.beat_schedule = {
     "calendar-apply-revisions": {

@@ -68,6 +68,9 @@ ROLE_DEPARTMENT_FUNCTION = {
 class DayKind(models.TextChoices):
     HOLIDAY = "holiday", _("Holiday")
     WORKDAY = "workday", _("Make-up working day")
+    # An administrator's override back to the Monday–Friday rule, e.g. for a day the bundled
+    # schedule or the statutory rule marks off; re-seeding from the package never undoes it.
+    ORDINARY = "ordinary", _("Ordinary day")
 
 
 class CalendarSource(models.TextChoices):

@@ -1,9 +1,88 @@
+"""Pages of the core app: the front page, login, each role's home page, the audit trail and the
+notifications inbox. Views read through core.selectors and write through core.services."""
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.views.generic import TemplateView
+from django.contrib.auth.mixins import AccessMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from . import selectors, services
+from .choices import Role
+from .filtersets import AuditEventFilter
+from .models import AuditEvent, Notification
+from .permissions import Action, can, role_of
+
+
+class PermissionRequiredMixin(AccessMixin):
+    """Asks core.permissions whether the user may `required_action` on rows of
+    `required_model` at all. Anonymous visitors are sent to the login page; a logged-in user
+    who may not is refused (403), never sent back to the login page."""
+
+    required_action: str = Action.VIEW
+    required_model = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can(request.user, self.required_action, self.required_model):
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+
+# What each role does (SPEC §1), shown on its home page.
+ROLE_DUTIES = {
+    Role.CLERK: gettext_lazy(
+        "Keep your department's list items, file adjustment requests, answer the complaints "
+        "assigned to you and report rectification."
+    ),
+    Role.OFFICE: gettext_lazy(
+        "Forward adjustment requests, issue approval opinions, organise joint reviews, accept "
+        "complaints and set the policies and the calendar of your jurisdiction."
+    ),
+    Role.REVIEWER: gettext_lazy(
+        "Review the adjustment requests forwarded to your department in its field within "
+        "the deadline."
+    ),
+    Role.DIGITAL: gettext_lazy("Publish approved changes to the public network."),
+    Role.SUPERVISOR: gettext_lazy(
+        "Plan and run inspections, issue rectification notices, open accountability cases "
+        "and run the rankings."
+    ),
+    Role.ADMINISTRATOR: gettext_lazy(
+        "Keep the users, jurisdictions, departments and the working-day calendar."
+    ),
+}
 
 
 class HomeView(TemplateView):
-    template_name = "core/home.html"
+    """The public front page; after login, each role's own "my work" page."""
+
+    def get_template_names(self) -> list[str]:
+        if role_of(self.request.user) is None:
+            return ["core/home.html"]
+        return ["core/home_staff.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        role = role_of(user)
+        if role is None:
+            return context
+        context["role"] = role
+        context["duties"] = ROLE_DUTIES[role]
+        context["unread"] = list(selectors.unread_notifications(user=user)[:5])
+        context["may_read_audit"] = can(user, Action.VIEW, AuditEvent)
+        if role == Role.ADMINISTRATOR:
+            context["overview"] = selectors.administrator_overview(user=user)
+        if role in (Role.OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR):
+            context["departments"] = selectors.departments_of_own_jurisdiction(user=user)
+            context["jurisdictions_below"] = selectors.jurisdictions_below(user=user)
+        if role == Role.CLERK:
+            context["units"] = selectors.units_of_own_department(user=user)
+        return context
 
 
 class LoginView(auth_views.LoginView):
@@ -12,4 +91,85 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have logged out."))
+        return response
+
+
+class AuditTrailView(PermissionRequiredMixin, ListView):
+    """痕迹化管理 (issue 2 §8): staff read their jurisdiction's trail, filtered in the URL."""
+
+    required_model = AuditEvent
+    template_name = "core/audit_trail.html"
+    context_object_name = "events"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = AuditEventFilter(
+            self.request.GET or None, queryset=selectors.audit_events(user=self.request.user)
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filterset.form
+        return context
+
+
+class NotificationListView(PermissionRequiredMixin, ListView):
+    required_model = Notification
+    template_name = "core/notifications.html"
+    context_object_name = "notifications"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.notifications(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["unread_total"] = selectors.unread_notifications(user=self.request.user).count()
+        return context
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+class NotificationReadView(PermissionRequiredMixin, View):
+    """Marks one message read; with `next`, opens the page the message links to."""
+
+    required_model = Notification
+    required_action = Action.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        notification = get_object_or_404(
+            Notification.objects.restrict(request.user, Action.CHANGE), pk=pk
+        )
+        services.notification_mark_read(actor=request.user, notification=notification)
+        return redirect(_safe_next(request, "core:notifications"))
+
+
+class NotificationReadAllView(PermissionRequiredMixin, View):
+    required_model = Notification
+    required_action = Action.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request):
+        count = services.notification_mark_all_read(actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d message marked as read.", "%(count)d messages marked as read.", count
+            )
+            % {"count": count},
+        )
+        return redirect("core:notifications")

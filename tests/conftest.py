@@ -11,6 +11,9 @@ import pytest
 # around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# celery_worker: a real Celery worker subprocess (tests/celery_harness.py).
+pytest_plugins = ["tests.celery_harness"]
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -22,6 +25,22 @@ def need(condition: bool, reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"required under CI: {reason}")
     pytest.skip(reason)
+
+
+def pytest_sessionstart(session) -> None:
+    """Under CI the suite runs on the real services or not at all: a DATABASE_URL or
+    CELERY_BROKER_URL that went missing must not turn into a green run on SQLite."""
+    if not os.environ.get("CI"):
+        return
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if not engine.endswith("postgresql"):
+        raise pytest.UsageError(f"CI must run on PostgreSQL (DATABASE_URL), not {engine}")
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        raise pytest.UsageError(
+            f"CI must use Redis (CELERY_BROKER_URL), not {settings.CELERY_BROKER_URL}"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +86,14 @@ def org(db):
     from tests.builders import build_org
 
     return build_org()
+
+
+@pytest.fixture
+def calendar(db):
+    """The working-day calendar as `make run` has it: every year the bundled chinese-calendar
+    package knows (2004–2026) seeded and confirmed; 2027 on is unconfirmed. A fixture rather than
+    a data migration: live-server (transactional) tests flush the tables, and a fixture reseeds
+    them; bulk inserts keep it at a few milliseconds."""
+    from core import services
+
+    return services.calendar_seed_from_package(actor=None)

@@ -4,6 +4,7 @@ from core import services
 from core.choices import DepartmentFunction, JurisdictionLevel, Role
 from core.models import AuditEvent, Department, Jurisdiction
 from core.permissions import Action, can
+from tests.conftest import need
 
 
 def test_levels_must_follow_the_tree(org):
@@ -55,8 +56,10 @@ def test_every_creation_is_audited(org):
 def test_database_refuses_rewriting_the_trail(org):
     from django.db import connection, transaction
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the trigger exists on PostgreSQL only")
-    with pytest.raises(Exception, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE core_auditevent SET actor_repr = 'x'")
+    need(connection.vendor == "postgresql", "the trigger exists on PostgreSQL only")
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE core_auditevent SET actor_repr = 'x'")

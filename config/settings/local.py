@@ -7,3 +7,7 @@ from .base import env_bool
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Serve static files from the app folders, as collectstatic is a deployment step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

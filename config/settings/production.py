@@ -9,7 +9,12 @@ from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = False
-if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:  # noqa: F405
+# The same test as Django's security.W009, made fatal: a weak key must stop the site, not warn.
+if (
+    len(SECRET_KEY) < 50  # noqa: F405
+    or len(set(SECRET_KEY)) < 5  # noqa: F405
+    or SECRET_KEY.startswith("django-insecure-")  # noqa: F405
+):
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

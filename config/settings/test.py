@@ -1,9 +1,35 @@
 """pytest: SQLite by default, PostgreSQL when DATABASE_URL is set (CI)."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The Celery worker that tests/celery_harness.py starts writes its mail where the test reads it.
+if os.environ.get("QINGDAN_TEST_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["QINGDAN_TEST_EMAIL_DIR"]
 LANGUAGE_CODE = "zh-hans"
+
+# django-axes needs the request in authenticate(), which the test client's login() does not
+# pass; tests of the lockout switch it on (tests/test_deploy.py).
+AXES_ENABLED = False
+
+# A test run never feeds a developer's `make run` worker through the shared var/ folder: with
+# no broker named, messages stay in this process.
+if "CELERY_BROKER_URL" not in os.environ:
+    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# One queue per test run: concurrent runs that share a Redis never consume each other's
+# messages. tests/celery_harness.py hands the name to the worker it starts.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("QINGDAN_TEST_QUEUE") or f"qingdan-test-{os.getpid()}"
+
+# A concrete TimedStep for the calendar's recomputation tests (tests/timed_app).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.timed_app"]  # noqa: F405
+
+# Serve static files from the app folders, as collectstatic is a deployment step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

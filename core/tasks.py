@@ -1,0 +1,28 @@
+"""Celery tasks: thin triggers (ids in, one service call), JSON-serialised. The database is the
+truth; periodic sweeps re-find pending work, so a lost message changes nothing."""
+
+from celery import shared_task
+
+from core import services
+
+
+@shared_task
+def calendar_revision_apply(revision_id: int) -> int:
+    return services.calendar_revision_apply(revision_id=revision_id)
+
+
+@shared_task
+def calendar_revisions_apply() -> int:
+    """Beat sweep (config/celery.py): applies every calendar revision not applied yet."""
+    return services.calendar_revisions_apply_pending()
+
+
+@shared_task
+def calendar_next_year_remind() -> int:
+    """Daily (config/celery.py): reminds administrators of a missing yearly schedule."""
+    return len(services.calendar_next_year_remind())
+
+
+@shared_task
+def notification_email_send(notification_id: int) -> bool:
+    return services.notification_email_send(notification_id=notification_id)

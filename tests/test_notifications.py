@@ -1,0 +1,138 @@
+"""The notifications inbox: each user reads and marks only their own messages; unread first;
+the unread count is in the header."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import services
+from core.choices import NotificationKind, Role
+from core.models import Notification
+
+
+def _send(user, key: str, subject: str = "", url: str = "") -> Notification:
+    (notification,) = services.notification_send(
+        recipients=[user],
+        kind=NotificationKind.DEADLINE_REMINDER,
+        subject=subject or f"提醒 {key}",
+        url=url,
+        dedupe_key=key,
+    )
+    return notification
+
+
+@pytest.fixture
+def clerk(org):
+    return org.users[Role.CLERK]
+
+
+def test_the_inbox_shows_only_the_users_own_messages_unread_first(client, org, clerk):
+    read = _send(clerk, "a", "已读的消息")
+    services.notification_mark_read(actor=clerk, notification=read)
+    unread = _send(clerk, "b", "未读的消息")
+    _send(org.users[Role.OFFICE], "c", "别人的消息")
+
+    client.force_login(clerk)
+    response = client.get(reverse("core:notifications"))
+    assert [n.pk for n in response.context["notifications"]] == [unread.pk, read.pk]
+    page = response.content.decode()
+    assert "别人的消息" not in page
+    assert response.context["unread_total"] == 1
+
+
+def test_the_header_shows_the_unread_count(client, clerk):
+    _send(clerk, "a")
+    _send(clerk, "b")
+    client.force_login(clerk)
+    response = client.get(reverse("core:home"))
+    assert response.context["unread_notification_count"] == 2
+    assert '<span class="badge"' in response.content.decode()
+
+
+def test_marking_one_read_keeps_the_others_unread(client, clerk):
+    first, second = _send(clerk, "a"), _send(clerk, "b")
+    client.force_login(clerk)
+    response = client.post(reverse("core:notification-read", args=[first.pk]))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is not None
+    assert second.read_at is None
+
+
+def test_opening_a_message_marks_it_read_and_follows_its_link(client, clerk):
+    notification = _send(clerk, "a", url="/calendar/2026/")
+    client.force_login(clerk)
+    response = client.post(
+        reverse("core:notification-read", args=[notification.pk]), {"next": notification.url}
+    )
+    assert response["Location"] == "/calendar/2026/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_a_link_to_another_site_is_not_followed(client, clerk):
+    notification = _send(clerk, "a")
+    client.force_login(clerk)
+    response = client.post(
+        reverse("core:notification-read", args=[notification.pk]),
+        {"next": "https://attacker.example/"},
+    )
+    assert response["Location"] == reverse("core:notifications")
+
+
+def test_nobody_marks_someone_elses_message(client, org, clerk):
+    notification = _send(clerk, "a")
+    client.force_login(org.users[Role.OFFICE])
+    response = client.post(reverse("core:notification-read", args=[notification.pk]))
+    assert response.status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    with pytest.raises(services.DomainError):
+        services.notification_mark_read(actor=org.users[Role.OFFICE], notification=notification)
+
+
+def test_marking_read_twice_keeps_the_first_time(clerk):
+    notification = _send(clerk, "a")
+    services.notification_mark_read(actor=clerk, notification=notification)
+    first_time = notification.read_at
+    services.notification_mark_read(actor=clerk, notification=notification)
+    notification.refresh_from_db()
+    assert notification.read_at == first_time
+
+
+def test_mark_all_read_touches_only_the_users_messages(client, org, clerk):
+    mine = [_send(clerk, "a"), _send(clerk, "b")]
+    theirs = _send(org.users[Role.OFFICE], "c")
+    client.force_login(clerk)
+    response = client.post(reverse("core:notifications-read-all"))
+    assert response.status_code == 302
+    assert all(Notification.objects.get(pk=n.pk).read_at for n in mine)
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_reading_needs_a_login_and_marking_needs_a_post(client, clerk):
+    response = client.get(reverse("core:notifications"))
+    assert response["Location"].startswith(reverse("core:login"))
+    notification = _send(clerk, "a")
+    client.force_login(clerk)
+    response = client.get(reverse("core:notification-read", args=[notification.pk]))
+    assert response.status_code == 405
+
+
+def test_the_inbox_costs_the_same_queries_however_many_messages(client, clerk):
+    client.force_login(clerk)
+    _send(clerk, "first")
+
+    def measure() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("core:notifications"))
+        assert response.status_code == 200
+        return len(queries)
+
+    measure()
+    few = measure()
+    for number in range(25):
+        _send(clerk, f"more-{number}")
+    assert measure() == few
