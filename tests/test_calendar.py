@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.utils import translation
 
 from core import calendar as working_days
 from core import services, tasks
@@ -496,3 +497,10 @@ def test_concurrent_senders_create_one_notification(org):
         thread.join()
     assert sorted(len(created) for created in results) == [0, 1]
     assert Notification.objects.filter(dedupe_key="concurrent").count() == 1
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests match the English wording of refusals; the site default is Chinese."""
+    with translation.override("en"):
+        yield

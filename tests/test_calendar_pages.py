@@ -147,7 +147,8 @@ def test_an_administrator_enters_and_confirms_a_schedule(client, calendar, org):
     page = client.get("/calendar/2027/")
     assert page.context["confirmed"] is True
     # The change is recorded and shown.
-    assert page.context["revisions"][0].summary.startswith(("Schedule of 2027", "2027"))
+    summary = page.context["revisions"][0].summary
+    assert summary.startswith(("Schedule of 2027", "2027", "已录入2027"))
 
 
 def test_schedule_errors_are_listed_and_the_text_kept(client, calendar, org):
