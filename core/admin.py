@@ -101,6 +101,7 @@ class DepartmentAdmin(OrganisationAdmin):
         "jurisdiction",
         "name",
         "short_name",
+        "code",
         "function",
         "review_field",
         "address",

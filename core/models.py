@@ -3,6 +3,7 @@ import datetime
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,14 @@ class Department(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    # The implementing-body part of an item's implementation code (registry.models.Entry):
+    # the unified social credit code in the national scheme, a short local code in ours.
+    code = models.CharField(
+        _("organisation code"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9A-Z]+$", _("Digits and capital letters only."))],
+    )
     function = models.CharField(
         _("function"),
         max_length=20,

@@ -119,6 +119,7 @@ def department_create(
     short_name: str = "",
     phone: str = "",
     address: str = "",
+    code: str = "",
 ) -> Department:
     """SPEC §2: departments carry functions (reform office, the five review fields of seed 004
     三(一)2, digital office, supervision)."""
@@ -130,6 +131,7 @@ def department_create(
         short_name=short_name,
         phone=phone,
         address=address,
+        code=code,
     )
     _validated_save(department)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=department)

@@ -1,0 +1,43 @@
+"""One filter set for the register's pages, exports and API: the parameters are the same
+everywhere, so a filtered page's URL and its export and API URLs carry the same query."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import EntryStatus, ListKind
+from .models import Entry
+from .selectors import search
+
+
+class EntryFilter(django_filters.FilterSet):
+    """Works on the published entries and on history rows alike (as_of): the names are the
+    same. Plain values, not model choice fields, so validating a filter costs no query."""
+
+    q = django_filters.CharFilter(label=_("Keyword"), method="keyword", max_length=50)
+    list = django_filters.ChoiceFilter(
+        label=_("List"), field_name="list_kind", choices=ListKind.choices
+    )
+    jurisdiction = django_filters.CharFilter(
+        label=_("Jurisdiction code"), field_name="jurisdiction__code", max_length=12
+    )
+    department = django_filters.NumberFilter(label=_("Department"), field_name="department_id")
+    category = django_filters.NumberFilter(label=_("Category"), field_name="category_id")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=EntryStatus.choices)
+    as_of = django_filters.DateFilter(
+        label=_("As it stood on"),
+        method="ignore",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for the list in force today."),
+    )
+
+    class Meta:
+        model = Entry
+        fields = ["q", "list", "jurisdiction", "department", "category", "status", "as_of"]
+
+    def keyword(self, queryset, name, value):
+        return search(queryset, value)
+
+    def ignore(self, queryset, name, value):
+        # as_of chooses the base queryset (registry.selectors.published_entries), not a filter.
+        return queryset

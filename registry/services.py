@@ -1,0 +1,427 @@
+"""Writes of the register. The published state (`Entry`) changes only in `entries_publish`;
+drafts, the import and (issue 4) the adjustment workflow all go through it, so every version
+has a history row that says why it exists."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction
+from core.models import Department, Jurisdiction, User
+from core.permissions import Action, can
+from core.services import DomainError, audit_record
+
+from .choices import ChangeSource, DraftState, LawStatus
+from .models import (
+    EDITABLE_FIELDS,
+    FIELDS_BY_KIND,
+    Category,
+    Citation,
+    Draft,
+    Entry,
+    Law,
+    Provision,
+)
+from .search import bigrams, normalise
+
+# Foreign keys a payload carries as primary keys.
+_FOREIGN_KEYS = {"category": Category, "parent": Entry, "merged_into": Entry}
+
+
+class EntryInvalid(DomainError):
+    """The proposed values break SPEC §3 rules: `errors` maps field name to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(_("The entry has errors: %(fields)s") % {"fields": ", ".join(errors)})
+
+
+def entry_payload(entry: Entry) -> dict:
+    """An entry's editable values as JSON (foreign keys as ids): what a draft holds."""
+    payload = {}
+    for name in FIELDS_BY_KIND[entry.list_kind]:
+        if name in _FOREIGN_KEYS:
+            payload[name] = getattr(entry, f"{name}_id")
+        else:
+            payload[name] = getattr(entry, name)
+    return payload
+
+
+def _apply_payload(entry: Entry, payload: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    allowed = set(FIELDS_BY_KIND.get(entry.list_kind, ()))
+    for name, value in payload.items():
+        if name not in allowed:
+            errors.setdefault(name, []).append(_("This list does not use this field."))
+            continue
+        if name in _FOREIGN_KEYS:
+            setattr(entry, f"{name}_id", value or None)
+        else:
+            setattr(entry, name, value)
+    for name in set(EDITABLE_FIELDS) - allowed:
+        # A field another list uses is reset, so a copied payload cannot smuggle values in.
+        model_field = Entry._meta.get_field(name)
+        setattr(entry, model_field.attname, model_field.get_default())
+    return errors
+
+
+def entry_build(
+    *,
+    list_kind: str,
+    jurisdiction: Jurisdiction,
+    department: Department,
+    payload: dict,
+    entry: Entry | None = None,
+) -> Entry:
+    """An unsaved Entry with `payload` applied and every rule of SPEC §3 checked; raises
+    EntryInvalid with per-field messages. Drafts, the import and publication share it."""
+    if entry is None:
+        entry = Entry(list_kind=list_kind, jurisdiction=jurisdiction, department=department)
+    else:
+        entry = Entry.objects.get(pk=entry.pk)
+    errors = _apply_payload(entry, payload)
+    for name, model in _FOREIGN_KEYS.items():
+        pk = getattr(entry, f"{name}_id")
+        if pk is not None and not model.objects.filter(pk=pk).exists():
+            errors.setdefault(name, []).append(_("No such record."))
+            setattr(entry, f"{name}_id", None)
+    if department.jurisdiction_id != jurisdiction.pk:
+        errors.setdefault("department", []).append(
+            _("The department belongs to another jurisdiction.")
+        )
+    basis = entry.basis if isinstance(entry.basis, list) else []
+    known = set(
+        Provision.objects.filter(pk__in=[p for p in basis if isinstance(p, int)]).values_list(
+            "pk", flat=True
+        )
+    )
+    if any(isinstance(p, int) and p not in known for p in basis):
+        errors.setdefault("basis", []).append(_("A cited provision is not in the law register."))
+    try:
+        entry.full_clean(exclude=["code"])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise EntryInvalid({name: [str(m) for m in messages] for name, messages in errors.items()})
+    return entry
+
+
+def _implementation_code(entry: Entry) -> str:
+    # Fixed at creation (SPEC §3.1: stable for the item's whole life). A department with no
+    # organisation code yet is identified by its number, which never changes either.
+    department_code = entry.department.code or f"D{entry.department_id:05d}"
+    return f"{entry.basic_code}-{entry.jurisdiction.code}-{department_code}"
+
+
+def _search_fields(entry: Entry, provisions: dict[int, Provision]) -> None:
+    parts = [entry.name, entry.code, entry.basic_code, entry.department.name, entry.basis_note]
+    parts += [f"{provisions[p].law.name} {provisions[p].article}" for p in entry.basis]
+    entry.search_text = normalise(" ".join(parts))
+    # Pairs of the name and department only: basis text would make every law word match.
+    entry.search_bigrams = bigrams(f"{entry.name} {entry.department.name}")
+
+
+@dataclass
+class EntryChange:
+    """One entry's new published version: `entry` None for a new entry."""
+
+    payload: dict
+    list_kind: str = ""
+    jurisdiction: Jurisdiction | None = None
+    department: Department | None = None
+    entry: Entry | None = None
+    label: str = ""
+
+
+@dataclass
+class PublishErrors(DomainError):
+    """Which changes are invalid, by position: nothing was published."""
+
+    errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return _("%(count)s of the entries have errors; nothing was published.") % {
+            "count": len(self.errors)
+        }
+
+
+def _publish_permitted(actor: User | None, source: str, changes: list[EntryChange]) -> None:
+    if source == ChangeSource.ADJUSTMENT:
+        # The adjustment workflow (issue 4) decides who publishes; its service checks.
+        return
+    for change in changes:
+        target = change.entry or Entry
+        action = Action.CHANGE if change.entry else Action.ADD
+        jurisdiction = change.entry.jurisdiction if change.entry else change.jurisdiction
+        if actor is None:
+            continue  # system actions: seeding, migrations
+        if not can(actor, action, target) or (
+            jurisdiction is not None
+            and not (actor.jurisdiction and jurisdiction.is_within(actor.jurisdiction))
+            and not actor.is_superuser
+        ):
+            raise DomainError(_("You may not publish entries of this jurisdiction."))
+
+
+@transaction.atomic
+def entries_publish(
+    *,
+    actor: User | None,
+    changes: list[EntryChange],
+    source: ChangeSource,
+    reference: str = "",
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> list[Entry]:
+    """SPEC §3.3 and §4 "publishing is atomic": every entry of `changes` gets its new version
+    at the same moment with a history row naming the cause, or nothing changes.
+
+    `at` is for loading a register's earlier versions with the dates they were published on
+    (an import of the paper record); it may not be in the future, nor before the entry's
+    current version.
+
+    Existing entries are locked first (select_for_update) so two publications of the same
+    entry are serialised and version numbers never repeat."""
+    _publish_permitted(actor, source, changes)
+    locked = {
+        e.pk: e
+        for e in Entry.objects.select_for_update()
+        .filter(pk__in=[c.entry.pk for c in changes if c.entry])
+        .order_by("pk")
+    }
+    built: list[Entry] = []
+    errors: dict[int, dict[str, list[str]]] = {}
+    for position, change in enumerate(changes):
+        current = locked.get(change.entry.pk) if change.entry else None
+        try:
+            built.append(
+                entry_build(
+                    list_kind=current.list_kind if current else change.list_kind,
+                    jurisdiction=current.jurisdiction if current else change.jurisdiction,
+                    department=current.department if current else change.department,
+                    payload=change.payload,
+                    entry=current,
+                )
+            )
+        except EntryInvalid as invalid:
+            errors[position] = invalid.errors
+    if errors:
+        raise PublishErrors(errors=errors)
+    provision_ids = {p for entry in built for p in entry.basis}
+    provisions = Provision.objects.select_related("law").in_bulk(provision_ids)
+    now = timezone.now()
+    if at is not None:
+        if at > now or any(e.published_at and e.published_at > at for e in built):
+            raise DomainError(
+                _("A version cannot be dated before the current one or later than now.")
+            )
+        now = at
+    for entry in built:
+        created = entry.pk is None
+        if created:
+            entry.code = _implementation_code(entry)
+            if Entry.objects.filter(code=entry.code).exists():
+                raise PublishErrors(
+                    errors={
+                        built.index(entry): {
+                            "basic_code": [
+                                _("This department already has an entry with this basic code.")
+                            ]
+                        }
+                    }
+                )
+        entry.version += 1
+        entry.published_at = now
+        _search_fields(entry, provisions)
+        entry._history_date = now
+        entry._change_reason = reason
+        entry._change_source = source
+        entry._change_reference = reference
+        entry.save()
+        Citation.objects.filter(entry=entry).delete()
+        Citation.objects.bulk_create(
+            [
+                Citation(entry=entry, provision_id=p, law_id=provisions[p].law_id)
+                for p in dict.fromkeys(entry.basis)
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            obj=entry,
+            detail={"version": entry.version, "source": str(source), "reference": reference},
+        )
+    return built
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def _require(actor: User, action: str, target) -> None:
+    if not can(actor, action, target):
+        raise DomainError(_("You may not do this."))
+
+
+@transaction.atomic
+def draft_create(
+    *, actor: User, list_kind: str = "", payload: dict | None = None, entry: Entry | None = None
+) -> Draft:
+    """Issue 3 §5: a department clerk keeps draft versions of their own department's entries.
+    A draft of a published entry starts from its current values."""
+    _require(actor, Action.ADD, Draft)
+    if actor.department_id is None:
+        raise DomainError(_("Only a member of a department keeps drafts."))
+    if entry is not None:
+        if entry.department_id != actor.department_id:
+            raise DomainError(_("You may only draft your own department's entries."))
+        if Draft.objects.filter(
+            entry=entry, state__in=[DraftState.OPEN, DraftState.SUBMITTED]
+        ).exists():
+            raise DomainError(_("This entry already has a draft; edit that one."))
+        list_kind = entry.list_kind
+        payload = entry_payload(entry) if payload is None else payload
+    payload = payload or {}
+    entry_build(
+        list_kind=list_kind,
+        jurisdiction=actor.department.jurisdiction,
+        department=actor.department,
+        payload=payload,
+        entry=entry,
+    )
+    draft = Draft.objects.create(
+        entry=entry,
+        list_kind=list_kind,
+        jurisdiction=actor.department.jurisdiction,
+        department=actor.department,
+        payload=payload,
+        base_version=entry.version if entry else 0,
+        created_by=actor,
+        updated_by=actor,
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=draft)
+    return draft
+
+
+@transaction.atomic
+def draft_save(*, actor: User, draft: Draft, payload: dict) -> Draft:
+    """Issue 3 §5: edit a draft; the published entry is not touched."""
+    draft = Draft.objects.select_for_update().get(pk=draft.pk)
+    _require(actor, Action.CHANGE, draft)
+    if draft.state != DraftState.OPEN:
+        raise DomainError(_("This draft is in an adjustment request and cannot be edited."))
+    entry_build(
+        list_kind=draft.list_kind,
+        jurisdiction=draft.jurisdiction,
+        department=draft.department,
+        payload=payload,
+        entry=draft.entry,
+    )
+    before = draft.payload
+    draft.payload = payload
+    draft.updated_by = actor
+    draft.save(update_fields=["payload", "updated_by", "updated_at"])
+    changed = sorted(k for k in set(before) | set(payload) if before.get(k) != payload.get(k))
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=draft, detail={"fields": changed})
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, actor: User, draft: Draft) -> Draft:
+    draft = Draft.objects.select_for_update().get(pk=draft.pk)
+    _require(actor, Action.CHANGE, draft)
+    if draft.state != DraftState.OPEN:
+        raise DomainError(_("Only an open draft can be discarded."))
+    draft.state = DraftState.DISCARDED
+    draft.updated_by = actor
+    draft.save(update_fields=["state", "updated_by", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.DELETE, obj=draft)
+    return draft
+
+
+# --- the law register ---------------------------------------------------------------------
+
+_LAW_FIELDS = ("name", "level", "issuing_body", "document_number", "effective_date")
+
+
+@transaction.atomic
+def law_save(*, actor: User | None, law: Law | None = None, reason: str = "", **values) -> Law:
+    """Issue 3 §2: keep the law register. A change of status goes through law_status_set."""
+    if actor is not None:
+        _require(actor, Action.CHANGE if law else Action.ADD, law or Law)
+    unknown = set(values) - set(_LAW_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    created = law is None
+    law = Law() if created else Law.objects.select_for_update().get(pk=law.pk)
+    for name, value in values.items():
+        setattr(law, name, value)
+    law.full_clean()
+    law._change_reason = reason
+    law.save()
+    audit_record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=law)
+    return law
+
+
+@transaction.atomic
+def law_status_set(*, actor: User | None, law: Law, status: LawStatus, on, reason: str = "") -> Law:
+    """Issue 3 §2 and issue 4 §6: a law is amended or repealed on a date. The adjustment
+    obligations of the items citing it are started by the adjustments app (issue 4)."""
+    if actor is not None:
+        _require(actor, Action.CHANGE, law)
+    law = Law.objects.select_for_update().get(pk=law.pk)
+    before = law.status
+    law.status = status
+    law.status_date = on if status != LawStatus.IN_FORCE else None
+    law.full_clean()
+    law._change_reason = reason
+    law.save(update_fields=["status", "status_date"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=law,
+        detail={"status": [before, str(status)], "date": str(on)},
+    )
+    return law
+
+
+@transaction.atomic
+def provisions_save(
+    *, actor: User | None, law: Law, provisions: Iterable[tuple[str, str]]
+) -> list[Provision]:
+    """Add or update a law's provisions (article number, text), in the given order."""
+    if actor is not None:
+        _require(actor, Action.CHANGE, law)
+    saved = []
+    for order, (article, text) in enumerate(provisions):
+        provision = Provision.objects.filter(law=law, article=article).first() or Provision(
+            law=law, article=article
+        )
+        if provision.text != text or provision.order != order or provision.pk is None:
+            provision.text = text
+            provision.order = order
+            provision.full_clean()
+            provision.save()
+        saved.append(provision)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=law, detail={"provisions": len(saved)})
+    return saved
+
+
+@transaction.atomic
+def category_ensure(
+    *, actor: User | None, list_kind: str, code: str, name: str, order: int
+) -> Category:
+    """The categories of each list (seed 002 第二条 for power items) are data."""
+    category = Category.objects.filter(list_kind=list_kind, code=code).first()
+    if category is not None:
+        return category
+    category = Category(list_kind=list_kind, code=code, name=name, order=order)
+    category.full_clean()
+    category.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=category)
+    return category

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from . import item_views, staff_views, views
+
+app_name = "registry"
+
+urlpatterns = [
+    # The public network (SPEC §10): browse, search and export the published lists.
+    path("lists/", views.EntryListView.as_view(), name="entries"),
+    path("lists/export.xlsx", views.EntryExportView.as_view(fmt="xlsx"), name="export-xlsx"),
+    path("lists/export.csv", views.EntryExportView.as_view(fmt="csv"), name="export-csv"),
+    path("browse/", views.BrowseView.as_view(), name="browse"),
+    # One entry: every public field, its versions and their differences.
+    path("items/<str:code>/", item_views.EntryDetailView.as_view(), name="entry"),
+    path("items/<str:code>/history/", item_views.EntryHistoryView.as_view(), name="entry-history"),
+    path("items/<str:code>/diff/", item_views.EntryDiffView.as_view(), name="entry-diff"),
+    path("laws/", item_views.LawListView.as_view(), name="laws"),
+    path("laws/<int:pk>/", item_views.LawDetailView.as_view(), name="law"),
+    # Staff: a department's drafts, the import, the consistency report.
+    path("work/entries/", staff_views.MyEntriesView.as_view(), name="my-entries"),
+    path(
+        "work/entries/<str:code>/draft/",
+        staff_views.DraftStartView.as_view(),
+        name="draft-start",
+    ),
+    path("work/drafts/new/", staff_views.DraftCreateView.as_view(), name="draft-new"),
+    path("work/drafts/<int:pk>/", staff_views.DraftEditView.as_view(), name="draft-edit"),
+    path(
+        "work/drafts/<int:pk>/discard/",
+        staff_views.DraftDiscardView.as_view(),
+        name="draft-discard",
+    ),
+    path("work/import/", staff_views.ImportView.as_view(), name="import"),
+    path(
+        "work/import/template.xlsx",
+        staff_views.ImportTemplateView.as_view(),
+        name="import-template",
+    ),
+    path("work/consistency/", staff_views.ConsistencyView.as_view(), name="consistency"),
+]

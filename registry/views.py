@@ -1,0 +1,13 @@
+from django.views.generic import TemplateView
+
+
+class EntryListView(TemplateView):
+    pass
+
+
+class EntryExportView(TemplateView):
+    fmt = ""
+
+
+class BrowseView(TemplateView):
+    pass
