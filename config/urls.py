@@ -12,3 +12,7 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("core.urls")),
 ]
+
+# Unknown /api/ URLs and server errors answer in the API's error format (core.api.exceptions).
+handler404 = "core.api.exceptions.not_found"
+handler500 = "core.api.exceptions.server_error"

@@ -25,7 +25,7 @@ def _flow_line(row: dict) -> str:
     if row.get("description"):
         text += f"：{row['description']}"
     if row.get("risk_point"):
-        level = RiskLevel(row["risk_level"]).label if row.get("risk_level") else ""
+        level = str(RiskLevel(row["risk_level"]).label) if row.get("risk_level") else ""
         text += " · " + _("integrity risk: %(risk)s %(level)s; control: %(measure)s") % {
             "risk": row["risk_point"],
             "level": f"[{level}]" if level else "",
@@ -35,7 +35,7 @@ def _flow_line(row: dict) -> str:
 
 
 def _responsibility_line(row: dict) -> str:
-    stage = ResponsibilityStage(row["stage"]).label if row.get("stage") else ""
+    stage = str(ResponsibilityStage(row["stage"]).label) if row.get("stage") else ""
     text = f"{stage}：{row.get('duty', '')}"
     if row.get("circumstances"):
         text += " · " + _("accountability: %(c)s") % {"c": row["circumstances"]}
@@ -63,9 +63,9 @@ def display_lines(entry, name: str, provisions: dict[int, Provision]) -> list[st
     if name == "materials":
         return list(value or [])
     if name == "star_level":
-        return [StarLevel(value).label] if value else []
+        return [str(StarLevel(value).label)] if value else []
     if name == "four_level_linked":
-        return [_("Yes")] if value else []
+        return [str(_("Yes"))] if value else []
     if name in ("status", "delegated_to_level"):
         return [str(getattr(entry, f"get_{name}_display")())] if value else []
     if value in (None, ""):

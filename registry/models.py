@@ -95,6 +95,10 @@ class Law(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == LawStatus.IN_FORCE
+
     def clean(self) -> None:
         if self.status != LawStatus.IN_FORCE and self.status_date is None:
             raise ValidationError(
@@ -268,6 +272,10 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == EntryStatus.IN_FORCE
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

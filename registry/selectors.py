@@ -4,7 +4,17 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from core.models import Department, Jurisdiction
@@ -96,8 +106,10 @@ def categories(*, user, list_kind: str | None = None) -> QuerySet[Category]:
 
 
 def jurisdictions_with_counts(*, user) -> QuerySet[Jurisdiction]:
-    return Jurisdiction.objects.restrict(user, Action.VIEW).annotate(
-        entry_count=Count("entries", filter=Q(entries__status=EntryStatus.IN_FORCE))
+    return (
+        Jurisdiction.objects.restrict(user, Action.VIEW)
+        .annotate(entry_count=Count("entries", filter=Q(entries__status=EntryStatus.IN_FORCE)))
+        .order_by("path")
     )
 
 
@@ -130,6 +142,16 @@ def law_provisions(*, user, law: Law) -> QuerySet[Provision]:
     return Provision.objects.restrict(user, Action.VIEW).filter(law=law)
 
 
+def provisions(*, user) -> QuerySet[Provision]:
+    """Every provision of the law register with its law, grouped by law: what a draft may
+    cite (issue 3 §5) and what the import resolves "《law》article" against."""
+    return (
+        Provision.objects.restrict(user, Action.VIEW)
+        .select_related("law")
+        .order_by("law__name", "order", "pk")
+    )
+
+
 def entries_citing(*, user, law: Law) -> QuerySet[Entry]:
     """Every published entry that cites a provision of `law` (issue 3 §2)."""
     cited = Citation.objects.filter(law=law, entry_id=OuterRef("pk"))
@@ -153,67 +175,133 @@ def editable_entries(*, user) -> QuerySet[Entry]:
 
 
 @dataclass(frozen=True)
+class CancelledAbove:
+    """An entry in force whose basic code a jurisdiction above it has cancelled."""
+
+    entry: Entry
+    cancelled: Entry
+
+
+@dataclass(frozen=True)
+class HeldTwice:
+    """One power (list and basic code) in force in two or more departments of a jurisdiction."""
+
+    jurisdiction: Jurisdiction
+    list_kind: str
+    basic_code: str
+    entries: list[Entry]
+
+    def get_list_kind_display(self) -> str:
+        return ListKind(self.list_kind).label
+
+
+@dataclass(frozen=True)
 class ConsistencyReport:
-    cancelled_above: list  # lower-level in-force entries whose basic code was cancelled above
-    held_twice: list  # (jurisdiction, basic code) held by two departments
-    repealed_basis: list  # in-force entries citing a repealed law
+    cancelled_above: list[CancelledAbove]
+    held_twice: list[HeldTwice]
+    # In-force entries citing a repealed law, each with `repealed_citations`.
+    repealed_basis: list[Entry]
+
+    @property
+    def total(self) -> int:
+        return len(self.cancelled_above) + len(self.held_twice) + len(self.repealed_basis)
 
 
 def consistency_report(*, user) -> ConsistencyReport:
-    """Three checks for the office, each one query over the entries the user may review."""
-    scoped = restrict(Entry.objects.all(), user, CONSISTENCY)
-    in_force = scoped.filter(status=EntryStatus.IN_FORCE)
-    cancelled_higher = Entry.objects.filter(
-        basic_code=OuterRef("basic_code"),
-        list_kind=OuterRef("list_kind"),
-        status=EntryStatus.CANCELLED,
-    ).exclude(jurisdiction_id=OuterRef("jurisdiction_id"))
-    cancelled_above = _only_ancestors_cancelled(
-        list(in_force.filter(Exists(cancelled_higher)).select_related(*_RELATED))
-    )
-    duplicates = (
-        in_force.values("jurisdiction_id", "list_kind", "basic_code")
-        .annotate(departments=Count("department_id", distinct=True))
-        .filter(departments__gt=1)
-        .order_by("jurisdiction_id", "basic_code")
-    )
-    keys = Q(pk__in=[])
-    for row in duplicates:
-        keys |= Q(
-            jurisdiction_id=row["jurisdiction_id"],
-            list_kind=row["list_kind"],
-            basic_code=row["basic_code"],
-        )
-    held_twice = list(in_force.filter(keys).select_related(*_RELATED).order_by("basic_code"))
-    repealed = Citation.objects.filter(entry_id=OuterRef("pk"), law__status=LawStatus.REPEALED)
-    repealed_basis = list(
-        in_force.filter(Exists(repealed))
+    """Issue 3 §7, for the office: (a) entries in force whose basic code a jurisdiction above
+    has cancelled, (b) one power held by two departments of one jurisdiction, (c) entries in
+    force citing a repealed law. The checked entries are those in the user's CONSISTENCY
+    scope; what they are compared with (a higher level's cancellation) may lie above it.
+    Five queries, whatever the size of the register."""
+    in_force = (
+        restrict(Entry.objects.all(), user, CONSISTENCY)
+        .filter(status=EntryStatus.IN_FORCE)
         .select_related(*_RELATED)
-        .prefetch_related("citations__law")
     )
-    return ConsistencyReport(cancelled_above, held_twice, repealed_basis)
+    return ConsistencyReport(
+        cancelled_above=_cancelled_above(user, in_force),
+        held_twice=_held_twice(user, in_force),
+        repealed_basis=_repealed_basis(user, in_force),
+    )
 
 
-def _only_ancestors_cancelled(candidates: list[Entry]) -> list:
-    """Keeps the pairs where the cancelling entry is in a jurisdiction *above* the in-force
-    one; returns (in-force entry, cancelled entry) pairs."""
-    if not candidates:
+def _cancelled_above(user, in_force: QuerySet) -> list[CancelledAbove]:
+    cancelled = Entry.objects.restrict(user, Action.VIEW).filter(status=EntryStatus.CANCELLED)
+    # A jurisdiction is above another when its path is a prefix of the other's path.
+    above = (
+        cancelled.filter(list_kind=OuterRef("list_kind"), basic_code=OuterRef("basic_code"))
+        .exclude(jurisdiction_id=OuterRef("jurisdiction_id"))
+        .annotate(lower_path=ExpressionWrapper(OuterRef("jurisdiction__path"), CharField()))
+        .filter(lower_path__startswith=F("jurisdiction__path"))
+    )
+    entries = list(order_by_path(in_force.filter(Exists(above))))
+    if not entries:
         return []
-    cancelled = Entry.objects.filter(
-        basic_code__in={e.basic_code for e in candidates}, status=EntryStatus.CANCELLED
-    ).select_related("jurisdiction", "department")
-    pairs = []
-    for entry in candidates:
-        for other in cancelled:
-            if (
-                other.basic_code == entry.basic_code
-                and other.list_kind == entry.list_kind
-                and entry.jurisdiction.path.startswith(other.jurisdiction.path)
-                and other.jurisdiction_id != entry.jurisdiction_id
-            ):
-                pairs.append((entry, other))
-                break
-    return pairs
+    partners: dict[tuple[str, str], list[Entry]] = {}
+    for other in cancelled.filter(basic_code__in={e.basic_code for e in entries}).select_related(
+        "jurisdiction", "department"
+    ):
+        partners.setdefault((other.list_kind, other.basic_code), []).append(other)
+    found = []
+    for entry in entries:
+        ancestors = [
+            other
+            for other in partners.get((entry.list_kind, entry.basic_code), [])
+            if other.jurisdiction_id != entry.jurisdiction_id
+            and entry.jurisdiction.is_within(other.jurisdiction)
+        ]
+        if ancestors:  # else cancelled again between the two queries' snapshots
+            # The nearest level above is the one whose cancellation the lower level follows.
+            nearest = max(ancestors, key=lambda other: len(other.jurisdiction.path))
+            found.append(CancelledAbove(entry=entry, cancelled=nearest))
+    return found
+
+
+def _held_twice(user, in_force: QuerySet) -> list[HeldTwice]:
+    elsewhere = (
+        restrict(Entry.objects.all(), user, CONSISTENCY)
+        .filter(
+            status=EntryStatus.IN_FORCE,
+            jurisdiction_id=OuterRef("jurisdiction_id"),
+            list_kind=OuterRef("list_kind"),
+            basic_code=OuterRef("basic_code"),
+        )
+        .exclude(department_id=OuterRef("department_id"))
+    )
+    rows = in_force.filter(Exists(elsewhere)).order_by(
+        "jurisdiction__path", "list_kind", "basic_code", "department__name", "id"
+    )
+    groups: dict[tuple[int, str, str], list[Entry]] = {}
+    for entry in rows:
+        groups.setdefault((entry.jurisdiction_id, entry.list_kind, entry.basic_code), []).append(
+            entry
+        )
+    return [
+        HeldTwice(
+            jurisdiction=entries[0].jurisdiction,
+            list_kind=list_kind,
+            basic_code=basic_code,
+            entries=entries,
+        )
+        for (_jurisdiction, list_kind, basic_code), entries in groups.items()
+    ]
+
+
+def _repealed_basis(user, in_force: QuerySet) -> list[Entry]:
+    repealed = Citation.objects.restrict(user, Action.VIEW).filter(law__status=LawStatus.REPEALED)
+    return list(
+        order_by_path(
+            in_force.filter(Exists(repealed.filter(entry_id=OuterRef("pk"))))
+        ).prefetch_related(
+            Prefetch(
+                "citations",
+                queryset=repealed.select_related("law", "provision").order_by(
+                    "law__name", "provision__order"
+                ),
+                to_attr="repealed_citations",
+            )
+        )
+    )
 
 
 def fields_of(list_kind: str) -> tuple[str, ...]:

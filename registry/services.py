@@ -4,7 +4,7 @@ has a history row that says why it exists."""
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from core.models import Department, Jurisdiction, User
 from core.permissions import Action, can
 from core.services import DomainError, audit_record
 
-from .choices import ChangeSource, DraftState, LawStatus
+from .choices import ChangeSource, DraftState, LawStatus, ListKind
 from .models import (
     EDITABLE_FIELDS,
     FIELDS_BY_KIND,
@@ -344,9 +344,66 @@ def draft_discard(*, actor: User, draft: Draft) -> Draft:
     return draft
 
 
+# --- the Excel import (issue 3 §5) --------------------------------------------------------
+
+
+@transaction.atomic
+def entries_import(
+    *,
+    actor: User,
+    changes: list[EntryChange],
+    parents: dict[int, int],
+    file_name: str,
+) -> list[Entry]:
+    """Issue 3 §5: an administrator loads a register from the Excel template; every row is
+    published with a history row of source "import", or nothing is.
+
+    `parents` maps the position of a sub-item to the position of its main item when both
+    are new in the same file: main items are published first, then their sub-items point at
+    them. Both steps share one moment, reference and transaction."""
+    moment = timezone.now()
+    reference = f"import-{moment:%Y%m%d%H%M%S}"
+    reason = _("Import of %(file)s") % {"file": file_name}
+    first = [position for position in range(len(changes)) if position not in parents]
+    second = [position for position in range(len(changes)) if position in parents]
+    published: dict[int, Entry] = {}
+    for positions in (first, second):
+        batch = []
+        for position in positions:
+            change = changes[position]
+            if position in parents:
+                main = published[parents[position]]
+                change = replace(change, payload={**change.payload, "parent": main.pk})
+            batch.append(change)
+        try:
+            entries = entries_publish(
+                actor=actor,
+                changes=batch,
+                source=ChangeSource.IMPORT,
+                reference=reference,
+                reason=reason,
+                at=moment,
+            )
+        except PublishErrors as failed:
+            # Positions in this step's batch back to positions in the file's changes.
+            raise PublishErrors(
+                errors={positions[index]: errors for index, errors in failed.errors.items()}
+            ) from failed
+        published.update(zip(positions, entries, strict=True))
+    return [published[position] for position in range(len(changes))]
+
+
+@transaction.atomic
+def drafts_import(*, actor: User, rows: list[tuple[str, dict]]) -> list[Draft]:
+    """Issue 3 §5: a department clerk's import makes a draft of a new entry of their own
+    department for each (list, payload) row; all of them or none. Drafts reach the public list
+    only through an adjustment request."""
+    return [draft_create(actor=actor, list_kind=kind, payload=payload) for kind, payload in rows]
+
+
 # --- the law register ---------------------------------------------------------------------
 
-_LAW_FIELDS = ("name", "level", "issuing_body", "document_number", "effective_date")
+LAW_FIELDS = ("name", "level", "issuing_body", "document_number", "effective_date")
 
 
 @transaction.atomic
@@ -354,7 +411,7 @@ def law_save(*, actor: User | None, law: Law | None = None, reason: str = "", **
     """Issue 3 §2: keep the law register. A change of status goes through law_status_set."""
     if actor is not None:
         _require(actor, Action.CHANGE if law else Action.ADD, law or Law)
-    unknown = set(values) - set(_LAW_FIELDS)
+    unknown = set(values) - set(LAW_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     created = law is None
@@ -416,12 +473,98 @@ def provisions_save(
 def category_ensure(
     *, actor: User | None, list_kind: str, code: str, name: str, order: int
 ) -> Category:
-    """The categories of each list (seed 002 第二条 for power items) are data."""
+    """The categories of each list (seed 002 第二条 for power items) are data: creates the
+    category unless one with this code exists."""
     category = Category.objects.filter(list_kind=list_kind, code=code).first()
     if category is not None:
         return category
-    category = Category(list_kind=list_kind, code=code, name=name, order=order)
+    return category_save(actor=actor, list_kind=list_kind, code=code, name=name, order=order)
+
+
+@transaction.atomic
+def category_save(
+    *,
+    actor: User | None,
+    list_kind: str,
+    code: str,
+    name: str,
+    order: int,
+    category: Category | None = None,
+) -> Category:
+    """Add a category or rename/reorder one; list and code never change (they are part of
+    every basic code issued under the category)."""
+    if actor is not None:
+        _require(actor, Action.CHANGE if category else Action.ADD, category or Category)
+    created = category is None
+    if created:
+        category = Category(list_kind=list_kind, code=code)
+    else:
+        category = Category.objects.select_for_update().get(pk=category.pk)
+    category.name = name
+    category.order = order
     category.full_clean()
     category.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=category)
+    audit_record(
+        actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=category
+    )
     return category
+
+
+# The categories every register starts with; migration registry 0003 holds the same table for
+# existing databases. Power and approval lists share the eleven of seed 002 第二条 and their
+# codes, so an approval item and its power item have the same basic code.
+_POWER_CATEGORIES = (
+    "行政许可",
+    "行政处罚",
+    "行政征收",
+    "行政给付",
+    "行政奖励",
+    "行政强制",
+    "行政确认",
+    "行政裁决",
+    "行政检查",
+    "基本公共服务",
+    "其他行政权力",
+)
+DEFAULT_CATEGORIES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    (ListKind.POWER, 1, _POWER_CATEGORIES),
+    (ListKind.APPROVAL, 1, _POWER_CATEGORIES),
+    (
+        ListKind.NEGATIVE,
+        51,
+        (
+            "农业水利",
+            "能源",
+            "交通运输",
+            "信息产业",
+            "原材料",
+            "机械制造",
+            "轻工",
+            "高新技术",
+            "城建",
+            "社会事业",
+            "外商投资",
+            "境外投资",
+        ),
+    ),
+    (ListKind.FEE, 71, ("行政管理类", "资源补偿类", "鉴定类", "考试类", "培训类", "其他类")),
+    (ListKind.FUND, 81, ("政府性基金",)),
+)
+
+
+def categories_seed(*, actor: User | None) -> int:
+    """Ensures the default categories exist (tables flushed by live-server tests, a new
+    database restored without data migrations). Returns how many were created."""
+    before = Category.objects.count()
+    order = 0
+    for list_kind, first_code, names in DEFAULT_CATEGORIES:
+        for offset, name in enumerate(names):
+            category_ensure(
+                actor=actor,
+                list_kind=list_kind,
+                code=f"{first_code + offset:02d}",
+                name=name,
+                order=order,
+            )
+            order += 1
+    return Category.objects.count() - before

@@ -1,13 +1,276 @@
+"""The public network's list pages (issue 3 §4, SPEC §10): the published lists filtered in the
+URL, browsing by jurisdiction → department → category, and exports of any filtered list. No
+login: every read goes through registry.selectors, so the public sees published versions
+only."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
+
+from . import exports, selectors
+from .choices import EntryStatus, ListKind
+from .filtersets import EntryFilter
+from .models import Entry
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class EntryQuery:
+    """The published entries one request asks for: /lists/ pages through them and its exports
+    write all of them, so a page and its export always hold the same rows."""
+
+    filterset: EntryFilter
+    base: QuerySet  # the register now or as it stood on `as_of`, before the filters
+    entries: QuerySet  # filtered and ordered; empty when a filter value is invalid
+    as_of: datetime.date | None
+    list_kind: str
+    jurisdiction_code: str
+    valid: bool
+
+
+def entry_query(request) -> EntryQuery:
+    """Validates the filters of the query string and builds the queryset they select."""
+    filterset = EntryFilter(request.GET, queryset=Entry.objects.none())
+    form = filterset.form
+    valid = form.is_valid()
+    as_of = form.cleaned_data.get("as_of") if valid else None
+    if as_of is not None and as_of > timezone.localdate():
+        # The register has no future: a later date would silently show today's list.
+        form.add_error("as_of", _("Choose a date no later than today."))
+        valid, as_of = False, None
+    base = selectors.published_entries(user=request.user, as_of=as_of)
+    # as_of decides which table the filters run on, so the queryset is set after validation.
+    filterset.queryset = base
+    entries = selectors.order_by_path(filterset.qs) if valid else base.none()
+    cleaned = form.cleaned_data if valid else {}
+    return EntryQuery(
+        filterset=filterset,
+        base=base,
+        entries=entries,
+        as_of=as_of,
+        list_kind=cleaned.get("list") or "",
+        jurisdiction_code=cleaned.get("jurisdiction") or "",
+        valid=valid,
+    )
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass
+class SelectField:
+    """A filter rendered as a select: options grouped under optional headings."""
+
+    name: str
+    label: str
+    all_label: str
+    groups: list[tuple[str, list[Option]]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _grouped(rows, chosen: str) -> list[tuple[str, list[Option]]]:
+    """(group, value, label) rows, already in order → optgroups."""
+    groups: dict[str, list[Option]] = {}
+    for group, value, label in rows:
+        groups.setdefault(group, []).append(Option(str(value), label, str(value) == chosen))
+    return list(groups.items())
+
+
+def _depth(jurisdiction) -> int:
+    # The path holds one code per level from the city down: "/410100/410106/".
+    return jurisdiction.path.count("/") - 2
+
+
+def filter_selects(user, query: EntryQuery) -> list[SelectField]:
+    """The choices of the filter form: one query each for jurisdictions, departments and
+    categories, however many there are. A submitted value stays selectable even when it does
+    not fit the other filters, so the form always shows what is being filtered on."""
+    data = query.filterset.form.data
+    chosen = {
+        name: data.get(name, "")
+        for name in ("list", "jurisdiction", "department", "category", "status")
+    }
+
+    jurisdictions = [
+        ("", j.code, "\u3000" * _depth(j) + j.name)
+        for j in selectors.jurisdictions_with_counts(user=user).order_by("path")
+        # Counts are of today; in the past any jurisdiction may have had entries.
+        if j.entry_count or query.as_of or j.code == chosen["jurisdiction"]
+    ]
+
+    departments = query.base
+    if query.jurisdiction_code:
+        keep = Q(jurisdiction__code=query.jurisdiction_code)
+        if chosen["department"].isdigit():
+            keep |= Q(department_id=int(chosen["department"]))
+        departments = departments.filter(keep)
+    department_rows = (
+        departments.order_by("jurisdiction__path", "department__name")
+        .values_list("jurisdiction__name", "department_id", "department__name")
+        .distinct()
+    )
+
+    categories = selectors.categories(user=user)
+    if query.list_kind:
+        keep = Q(list_kind=query.list_kind)
+        if chosen["category"].isdigit():
+            keep |= Q(pk=int(chosen["category"]))
+        categories = categories.filter(keep)
+    # Power and approval lists share category names and codes: group them by list.
+    rank = {kind: position for position, kind in enumerate(ListKind.values)}
+    category_rows = [
+        (str(ListKind(c.list_kind).label), c.pk, f"{c.code} {c.name}")
+        for c in sorted(categories, key=lambda c: rank[c.list_kind])
+    ]
+
+    selects = [
+        SelectField(
+            "list",
+            _("List"),
+            _("All lists"),
+            _grouped([("", k, str(label)) for k, label in ListKind.choices], chosen["list"]),
+        ),
+        SelectField(
+            "jurisdiction",
+            _("Jurisdiction"),
+            _("All jurisdictions"),
+            _grouped(jurisdictions, chosen["jurisdiction"]),
+        ),
+        SelectField(
+            "department",
+            _("Department"),
+            _("All departments"),
+            _grouped(department_rows, chosen["department"]),
+        ),
+        SelectField(
+            "category",
+            _("Category"),
+            _("All categories"),
+            _grouped(category_rows, chosen["category"]),
+        ),
+        SelectField(
+            "status",
+            _("Status"),
+            _("Any status"),
+            _grouped([("", s, str(label)) for s, label in EntryStatus.choices], chosen["status"]),
+        ),
+    ]
+    for select in selects:
+        select.errors = query.filterset.form.errors.get(select.name, [])
+    return selects
 
 
 class EntryListView(TemplateView):
-    pass
+    """/lists/: the five lists, filtered, searched and paged in the URL (issue 3 §4)."""
+
+    template_name = "registry/entry_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = entry_query(self.request)
+        page = Paginator(query.entries, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(
+            query=query,
+            form=query.filterset.form,
+            selects=filter_selects(self.request.user, query),
+            entries=page.object_list,
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            page_range=list(page.paginator.get_elided_page_range(page.number)),
+            today=timezone.localdate(),
+        )
+        return context
 
 
-class EntryExportView(TemplateView):
+class EntryExportView(View):
+    """The filtered list of /lists/ (every row, not one page) as .xlsx or .csv."""
+
     fmt = ""
+
+    def get(self, request, *args, **kwargs):
+        query = entry_query(request)
+        if not query.valid:
+            # The list page shows what is wrong with the filters.
+            return redirect(f"{reverse('registry:entries')}?{request.GET.urlencode()}")
+        day = query.as_of or timezone.localdate()
+        filename = exports.filename(day, self.fmt)
+        fields = exports.export_fields(query.list_kind)
+        if self.fmt == "xlsx":
+            return exports.xlsx_response(query.entries, fields, filename)
+        return exports.csv_response(query.entries, fields, filename)
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str
 
 
 class BrowseView(TemplateView):
-    pass
+    """/browse/: jurisdiction → department → category, each level with its number of entries
+    in force; the last level opens /lists/ with those filters."""
+
+    template_name = "registry/browse.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        code = self.request.GET.get("jurisdiction", "")
+        department_id = self.request.GET.get("department", "")
+        browse_url = reverse("registry:browse")
+        lists_url = reverse("registry:entries")
+        crumbs = [Crumb(_("All jurisdictions"), browse_url)]
+        context["crumbs"] = crumbs
+        if not code:
+            context["jurisdictions"] = [
+                (j, _depth(j))
+                for j in selectors.jurisdictions_with_counts(user=user).order_by("path")
+                if j.entry_count
+            ]
+            return context
+        jurisdiction = selectors.jurisdictions_with_counts(user=user).filter(code=code).first()
+        if jurisdiction is None:
+            raise Http404(_("No such jurisdiction."))
+        here = urlencode({"jurisdiction": jurisdiction.code})
+        crumbs.append(Crumb(jurisdiction.name, f"{browse_url}?{here}"))
+        context["jurisdiction"] = jurisdiction
+        departments = selectors.departments_with_counts(user=user, jurisdiction=jurisdiction)
+        if not department_id:
+            context["departments"] = [
+                (d, f"{browse_url}?{here}&{urlencode({'department': d.pk})}") for d in departments
+            ]
+            context["all_url"] = f"{lists_url}?{here}"
+            return context
+        department = (
+            departments.filter(pk=department_id).first() if department_id.isdigit() else None
+        )
+        if department is None:
+            raise Http404(_("No such department."))
+        here = urlencode({"jurisdiction": jurisdiction.code, "department": department.pk})
+        crumbs.append(Crumb(department.name, f"{browse_url}?{here}"))
+        context["department"] = department
+        context["all_url"] = f"{lists_url}?{here}"
+        by_list: dict[str, list] = {kind: [] for kind in ListKind.values}
+        for category in selectors.categories_with_counts(user=user, department=department):
+            filters = urlencode({"list": category.list_kind, "category": category.pk})
+            by_list[category.list_kind].append((category, f"{lists_url}?{here}&{filters}"))
+        context["category_groups"] = [
+            (ListKind(kind).label, members) for kind, members in by_list.items() if members
+        ]
+        return context

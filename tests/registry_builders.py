@@ -71,12 +71,13 @@ def entry_payload(**overrides) -> dict:
 def publish(
     department, *, actor=None, source=ChangeSource.IMPORT, reason="测试导入", **overrides
 ) -> Entry:
+    list_kind = overrides.pop("list_kind", ListKind.POWER)
     (entry,) = services.entries_publish(
         actor=actor,
         changes=[
             services.EntryChange(
                 payload=entry_payload(**overrides),
-                list_kind=overrides.pop("list_kind", ListKind.POWER),
+                list_kind=list_kind,
                 jurisdiction=department.jurisdiction,
                 department=department,
             )

@@ -97,16 +97,19 @@ def test_calendar_days_follow_article_203(client, calendar):
 def test_bad_input_is_a_400_naming_the_field(client, calendar, query, field):
     response = client.get(URL, query)
     assert response.status_code == 400
-    body = response.json()
-    assert list(body) == [field]
-    assert body[field][0]
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (400, "invalid")
+    assert list(error["fields"]) == [field]
+    assert error["fields"][field][0]
 
 
 def test_error_messages_are_clear(client, calendar):
     body = client.get(
         URL, {"start": "2026-09-30T10:00", "days": "five"}, HTTP_ACCEPT_LANGUAGE="en"
     ).json()
-    assert body == {"days": ["Give the number of days as a whole number, e.g. 5."]}
+    assert body["error"]["fields"] == {
+        "days": ["Give the number of days as a whole number, e.g. 5."]
+    }
 
 
 def test_query_count_does_not_grow_with_the_period(client, calendar):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -21,6 +22,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from core import services
 from core.choices import NotificationKind, PersonDuty, Role
 from core.models import Department, EnforcementCertificate, Person, Unit
+from registry import services as registry_services
+from registry.models import Entry
+from tests import registry_builders
 from tests.builders import Org
 
 ANONYMOUS = "anonymous"
@@ -62,6 +66,19 @@ class Expect:
 
 def _object(key: str) -> Callable[[Samples, str], dict]:
     return lambda samples, identity: {"object_id": samples.ids[key]}
+
+
+def _entry_code(samples: Samples, identity: str) -> dict:
+    return {"code": Entry.objects.values_list("code", flat=True).get(pk=samples.ids["entry"])}
+
+
+def _draft(samples: Samples, identity: str) -> dict:
+    return {"pk": samples.ids["draft"]}
+
+
+CLERKS = frozenset({Role.CLERK.value})
+DRAFT_READERS = frozenset({Role.CLERK.value, Role.OFFICE.value, Role.ADMINISTRATOR.value})
+IMPORTERS = frozenset({Role.CLERK.value, Role.ADMINISTRATOR.value})
 
 
 def _own_notification(samples: Samples, identity: str) -> dict:
@@ -113,10 +130,51 @@ EXPECTED: dict[str, Expect] = {
     "core:calendar-day": Expect(ADMINISTRATORS, kwargs={"day": "2026-10-10"}),
     "core:calendar-schedule": Expect(ADMINISTRATORS, kwargs={"year": 2027}),
     "core:calendar-confirm": Expect(ADMINISTRATORS, method="post", kwargs={"year": 2027}),
+    # --- the published lists (SPEC §10): public, no login ----------------------------------
+    "registry:entries": Expect(EVERYONE, query="q=盐&list=power&jurisdiction=410100"),
+    "registry:export-xlsx": Expect(EVERYONE, query="list=power"),
+    "registry:export-csv": Expect(EVERYONE, query="as_of=2024-01-01"),
+    "registry:browse": Expect(EVERYONE, query="jurisdiction=410100"),
+    # --- one item, its versions and the law register (issue 3 §3, §4): public ------------
+    "registry:entry": Expect(EVERYONE, kwargs=_entry_code, query="as_of=2024-06-30"),
+    "registry:entry-history": Expect(EVERYONE, kwargs=_entry_code),
+    "registry:entry-diff": Expect(EVERYONE, kwargs=_entry_code, query="a=1&b=2"),
+    "registry:laws": Expect(EVERYONE, query="q=残疾人"),
+    "registry:law": Expect(EVERYONE, kwargs=lambda samples, identity: {"pk": samples.ids["law"]}),
+    # --- staff work on the register (issue 3 §5, §7) ---------------------------------------
+    # Drafts: their department's clerk edits; the office and the administrator of the
+    # jurisdiction read them. The walk discards the sample draft (clerk) before reading it.
+    "registry:my-entries": Expect(DRAFT_READERS),
+    "registry:draft-start": Expect(CLERKS, method="post", kwargs=_entry_code),
+    "registry:draft-new": Expect(CLERKS, query="list=power"),
+    "registry:draft-edit": Expect(DRAFT_READERS, kwargs=_draft),
+    "registry:draft-discard": Expect(CLERKS, method="post", kwargs=_draft),
+    # The import: an administrator publishes, a clerk makes drafts.
+    "registry:import": Expect(IMPORTERS),
+    "registry:import-template": Expect(IMPORTERS),
+    "registry:consistency": Expect(
+        frozenset({Role.OFFICE.value, Role.SUPERVISOR.value, Role.ADMINISTRATOR.value})
+    ),
     # --- the API and its documentation: an open read API (SPEC §10) ------------------------
     "api:calendar-add-working-days": Expect(
         EVERYONE, query="start=2026-09-30T10%3A00%3A00%2B08%3A00&days=5"
     ),
+    # The register's read API (issue 3 §6): public, published data only.
+    "registry-api:jurisdictions": Expect(EVERYONE),
+    "registry-api:jurisdiction": Expect(EVERYONE, kwargs={"code": "410106"}),
+    "registry-api:departments": Expect(EVERYONE, query="jurisdiction=410100"),
+    "registry-api:department": Expect(
+        EVERYONE, kwargs=lambda samples, identity: {"pk": samples.ids["department"]}
+    ),
+    "registry-api:categories": Expect(EVERYONE, query="list=power"),
+    "registry-api:laws": Expect(EVERYONE, query="status=in_force&q=残疾人"),
+    "registry-api:law": Expect(
+        EVERYONE, kwargs=lambda samples, identity: {"pk": samples.ids["law"]}
+    ),
+    "registry-api:items": Expect(EVERYONE, query="list=power&jurisdiction=410100&as_of=2024-06-30"),
+    "registry-api:item": Expect(EVERYONE, kwargs=_entry_code, query="as_of=2024-06-30"),
+    "registry-api:item-history": Expect(EVERYONE, kwargs=_entry_code),
+    "registry-api:item-diff": Expect(EVERYONE, kwargs=_entry_code, query="a=1&b=2"),
     "schema": Expect(EVERYONE),
     "api-docs": Expect(EVERYONE),
     # --- the Django admin: the administrator role only -------------------------------------
@@ -148,6 +206,9 @@ EXPECTED: dict[str, Expect] = {
     **_admin_model("core_person", "person"),
     **_admin_model("core_enforcementcertificate", "certificate"),
     **_admin_model("core_user", "user"),
+    # The law register and the categories: administrators keep them (registry.admin).
+    **_admin_model("registry_law", "law"),
+    **_admin_model("registry_category", "category"),
     "admin:auth_user_password_change": Expect(
         ADMINISTRATORS, kwargs=lambda samples, identity: {"id": samples.ids["user"]}
     ),
@@ -220,7 +281,20 @@ def samples(org) -> Samples:
             dedupe_key=f"walk-{role}",
         )
         notification_of[role] = sent.pk
+    # An item published in 2024 and corrected since (two versions), citing a law.
+    with time_machine.travel(datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.UTC)):
+        entry = registry_builders.publish(salt)
+    registry_builders.republish(entry, promised_limit_days=5)
+    draft = registry_services.draft_create(
+        actor=org.users[Role.CLERK],
+        list_kind="power",
+        payload=registry_builders.entry_payload(name="示例草稿", basic_code="0700002000"),
+    )
     ids = {
+        "entry": entry.pk,
+        "draft": draft.pk,
+        "law": registry_builders.law().pk,
+        "category": registry_builders.category().pk,
         "jurisdiction": org.district.pk,
         "department": salt.pk,
         "unit": unit.pk,

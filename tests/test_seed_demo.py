@@ -1,10 +1,13 @@
 """`manage.py seed_demo` (issue 2 §9): builds the demo organisation and one user per role,
-through the services, and a second run changes nothing."""
+through the services, and a second run changes nothing. It ends with `seed_register` (issue 3
+§8): the demo register of the five lists, with past versions and the inconsistencies the
+office's report is there to find."""
 
 import datetime
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
 from core.choices import AuditAction, DepartmentFunction, JurisdictionLevel, ReviewField, Role
@@ -19,6 +22,14 @@ from core.models import (
     Unit,
     User,
 )
+from registry import selectors
+from registry.choices import ChangeSource, EntryStatus, LawStatus, ListKind
+from registry.demo import (
+    DISABILITY_CERTIFICATE_BEFORE,
+    DISABILITY_CERTIFICATE_CODE,
+    FOUR_LEVEL_ITEMS,
+)
+from registry.models import Entry, Law, Provision
 
 DOCUMENTED_USERS = {
     "admin": (Role.ADMINISTRATOR, "郑州市", None),
@@ -36,7 +47,17 @@ DOCUMENTED_USERS = {
 REAL_PERSONS = ("郭运宏", "张旭耀", "杨荣建")
 REAL_PHONES = ("66223371", "66220061", "63988286")
 
-MODELS = (Jurisdiction, Department, Unit, Person, EnforcementCertificate, User, AuditEvent)
+MODELS = (
+    Jurisdiction,
+    Department,
+    Unit,
+    Person,
+    EnforcementCertificate,
+    User,
+    Law,
+    Entry,
+    AuditEvent,
+)
 
 
 @pytest.fixture
@@ -47,15 +68,34 @@ def seeded(db):
 def _counts() -> dict[str, int]:
     counts = {model.__name__: model.objects.count() for model in MODELS}
     counts["CalendarDay"] = CalendarDay.objects.count()
+    counts["Provision"] = Provision.objects.count()
+    counts["HistoricalEntry"] = Entry.history.count()
     return counts
 
 
 def test_a_second_run_changes_nothing(seeded):
     before = _counts()
     snapshot = list(Department.objects.values().order_by("pk"))
+    entries = list(Entry.objects.values().order_by("pk"))
     call_command("seed_demo", verbosity=0)
     assert _counts() == before
     assert list(Department.objects.values().order_by("pk")) == snapshot
+    assert list(Entry.objects.values().order_by("pk")) == entries
+
+
+def test_departments_seeded_before_codes_existed_get_theirs(seeded):
+    salt = Department.objects.get(name="市盐业管理局")
+    code = salt.code
+    salt.code = ""
+    salt.save(update_fields=["code"])
+    call_command("seed_demo", verbosity=0)
+    salt.refresh_from_db()
+    assert salt.code == code
+    # Codes are unique within a jurisdiction: they end every implementation code.
+    for jurisdiction in Jurisdiction.objects.all():
+        codes = list(jurisdiction.departments.values_list("code", flat=True))
+        assert all(codes)
+        assert len(set(codes)) == len(codes)
 
 
 def test_the_documented_demo_users_exist_with_their_roles(seeded):
@@ -129,3 +169,119 @@ def test_the_demo_is_built_through_the_services(seeded):
 
 def test_the_calendar_is_seeded_too(seeded):
     assert CalendarDay.objects.filter(date=datetime.date(2026, 10, 1)).exists()
+
+
+def test_the_eight_four_level_items_are_published_at_city_and_district(seeded):
+    for name in FOUR_LEVEL_ITEMS:
+        rows = Entry.objects.filter(list_kind=ListKind.POWER, name=name).select_related(
+            "jurisdiction"
+        )
+        by_level = {entry.jurisdiction.code: entry for entry in rows}
+        city, district = by_level["410100"], by_level["410106"]
+        # Four-level linkage: the same basic code at every level.
+        assert city.basic_code == district.basic_code, name
+        for entry in (city, district):
+            assert entry.four_level_linked
+            assert 2 <= entry.star_level <= 5
+            assert entry.promised_limit_days
+            assert entry.materials and entry.window and entry.guide
+            assert entry.basis and entry.citations.exists()
+            assert any(step.get("risk_point") and step.get("post") for step in entry.flow)
+            assert {duty["stage"] for duty in entry.responsibilities} >= {"accept", "decide"}
+            assert all(duty["circumstances"] for duty in entry.responsibilities)
+    assert {e.star_level for e in Entry.objects.filter(four_level_linked=True)} >= {2, 3, 4, 5}
+
+
+def test_every_list_is_filled_with_real_laws_as_basis(seeded):
+    counts = {kind: Entry.objects.filter(list_kind=kind).count() for kind in ListKind.values}
+    assert all(counts.values()), counts
+    assert 60 <= sum(counts.values()) <= 120
+    penalties = Entry.objects.filter(list_kind=ListKind.POWER, category__name="行政处罚")
+    assert penalties.exclude(parent=None).exists()
+    for penalty in penalties.exclude(discretion=[]):
+        assert all(row["circumstance"] and row["range"] for row in penalty.discretion)
+    assert penalties.exclude(discretion=[]).count() >= 5
+    for sub_item in Entry.objects.exclude(parent=None).select_related("parent"):
+        assert sub_item.basic_code[:7] == sub_item.parent.basic_code[:7]
+        assert sub_item.basic_code != sub_item.parent.basic_code
+    negative = Entry.objects.filter(list_kind=ListKind.NEGATIVE)
+    assert {e.category.name for e in negative} >= {"能源", "交通运输"}
+    assert set(negative.values_list("approving_body", flat=True)) == {"郑州市发展和改革委员会"}
+    for fee in Entry.objects.filter(list_kind=ListKind.FEE):
+        assert fee.standard and fee.payers and fee.basis
+    for fund in Entry.objects.filter(list_kind=ListKind.FUND):
+        assert fund.standard and fund.use and fund.basis
+    # Departments hold items of their own kind of work.
+    salt = set(
+        Entry.objects.filter(department__name="市盐业管理局").values_list(
+            "category__name", flat=True
+        )
+    )
+    assert salt >= {"行政许可", "行政处罚", "行政强制", "行政检查"}
+    assert Entry.objects.filter(department__jurisdiction__code="410183100").exists()
+    # The law register: amended laws carry the date, repealed ones are repealed.
+    laws = {law.name: law for law in Law.objects.all()}
+    assert laws["盐业管理条例"].status == LawStatus.REPEALED
+    assert laws["盐业管理条例"].status_date == datetime.date(2017, 3, 1)
+    assert laws["中华人民共和国行政处罚法"].status == LawStatus.AMENDED
+    assert laws["中华人民共和国行政强制法"].status == LawStatus.IN_FORCE
+    assert all(law.status_date for law in laws.values() if law.status != LawStatus.IN_FORCE)
+    assert all(law.provisions.exists() for law in laws.values())
+    # Invented contacts only: every phone on an entry is a 0371-0 number.
+    phones = set(Entry.objects.values_list("responsible_phone", flat=True)) - {""}
+    assert phones and all(phone.startswith("0371-0") for phone in phones)
+
+
+def test_the_disability_certificate_has_earlier_versions(seeded):
+    public = AnonymousUser()
+    current = selectors.entry_by_code(user=public, code=DISABILITY_CERTIFICATE_CODE)
+    assert current.name == "残疾人证核发"
+    versions = list(selectors.entry_versions(user=public, entry_id=current.pk))
+    assert len(versions) >= 2
+    assert len({(v.promised_limit_days, v.star_level) for v in versions}) == len(versions)
+    earlier = selectors.entry_by_code(
+        user=public, code=DISABILITY_CERTIFICATE_CODE, as_of=DISABILITY_CERTIFICATE_BEFORE
+    )
+    assert earlier.version < current.version
+    assert earlier.promised_limit_days > current.promised_limit_days
+    assert earlier.star_level < current.star_level
+    # Every published version says why it exists.
+    history = Entry.history.all()
+    assert not history.filter(change_source="").exists()
+    first = history.filter(version=1)
+    assert set(first.values_list("change_source", flat=True)) == {ChangeSource.INITIAL}
+    assert set(history.exclude(version=1).values_list("change_source", flat=True)) == {
+        ChangeSource.CORRECTION
+    }
+    assert not history.filter(history_change_reason="").exists()
+    # Several items have three or more versions spread over the years.
+    assert Entry.objects.filter(version__gte=3).count() >= 3
+    assert history.dates("history_date", "year").count() >= 8
+
+
+def test_the_consistency_report_finds_each_kind_of_problem(seeded):
+    office = User.objects.get(username="office")
+    report = selectors.consistency_report(user=office)
+    assert {
+        (row.entry.name, row.entry.jurisdiction.name, row.cancelled.jurisdiction.name)
+        for row in report.cancelled_above
+    } == {("粮食收购资格核准", "上街区", "郑州市")}
+    assert row_departments(report.held_twice) == {
+        ("0200001000", frozenset({"市园林局", "市城市管理局"}))
+    }
+    assert [(e.name, e.department.name) for e in report.repealed_basis] == [
+        ("盐业市场监督检查", "市盐业管理局")
+    ]
+    assert (
+        Entry.objects.get(
+            name="粮食收购资格核准", list_kind=ListKind.POWER, jurisdiction__code="410100"
+        ).status
+        == EntryStatus.CANCELLED
+    )
+
+
+def row_departments(held_twice) -> set:
+    return {
+        (row.basic_code, frozenset(entry.department.name for entry in row.entries))
+        for row in held_twice
+    }

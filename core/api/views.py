@@ -3,7 +3,6 @@
 from django.urls import reverse
 from django.utils.http import urlencode
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +11,7 @@ from core import calendar
 from core.models import CalendarDay
 from core.permissions import Action, can
 
+from .exceptions import ErrorSerializer
 from .serializers import CalendarAddQuerySerializer, DeadlineSerializer
 
 
@@ -20,10 +20,6 @@ class CalendarViewPermission(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return can(request.user, Action.VIEW, CalendarDay)
-
-
-class ValidationErrorSerializer(serializers.Serializer):
-    field = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class CalendarAddApiView(APIView):
@@ -46,8 +42,10 @@ class CalendarAddApiView(APIView):
         responses={
             200: DeadlineSerializer,
             400: OpenApiResponse(
-                response=ValidationErrorSerializer,
-                description='A message per invalid parameter, e.g. {"days": ["..."]}.',
+                response=ErrorSerializer,
+                description="A message per invalid parameter in error.fields, "
+                'e.g. {"error": {"status": 400, "code": "invalid", "message": "...", '
+                '"fields": {"days": ["..."]}}}.',
             ),
         },
         examples=[

@@ -1,6 +1,7 @@
 """Demo data (issue 2 §9): Zhengzhou with the departments named in the seeds, two districts,
 the county-level city of Xinmi with Liuzhai town, internal units, people, enforcement officers
-and one demo user per role. Everything is built through the services, so the audit trail is
+and one demo user per role; then the demo register of the five lists (issue 3 §8,
+`seed_register`, registry.demo). Everything is built through the services, so the audit trail is
 as the product would write it.
 
 Idempotent: an object that already exists (by its natural key) is left as it is, so a second
@@ -12,6 +13,7 @@ number starts 0371-0, which no real Zhengzhou number does (local numbers never s
 import datetime
 from dataclasses import dataclass
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -36,32 +38,53 @@ JURISDICTIONS = [
     ("410183100", "刘寨镇", JurisdictionLevel.TOWN, "410183"),
 ]
 
-# (jurisdiction code, name, function, review field, phone)
+# (jurisdiction code, name, function, review field, phone, organisation code). The codes are
+# invented local codes, unique within their jurisdiction: they become the last part of every
+# implementation code of the department's register entries (docs/architecture.md, "Codes").
+# 市烟草专卖局 to 市水务局 and their 上街区 counterparts were added for the demo register
+# (registry.demo): they hold the eight four-level-linked items of seed 003, fees and funds.
 DEPARTMENTS = [
-    ("410100", "市改革办", OFFICE, "", "0371-01000001"),
-    ("410100", "市编办", REVIEWER, ReviewField.ESTABLISHMENT, "0371-01000002"),
-    ("410100", "市法制办", REVIEWER, ReviewField.LEGAL, "0371-01000003"),
-    ("410100", "市政务服务中心", REVIEWER, ReviewField.SERVICE, "0371-01000004"),
-    ("410100", "市财政局", REVIEWER, ReviewField.FINANCE, "0371-01000005"),
-    ("410100", "市发改委", REVIEWER, ReviewField.DEVELOPMENT, "0371-01000006"),
-    ("410100", "市数字办", DIGITAL, "", "0371-01000007"),
-    ("410100", "市纪委监察", SUPERVISION, "", "0371-01000008"),
-    ("410100", "市园林局", GENERAL, "", "0371-01000009"),
-    ("410100", "市盐业管理局", GENERAL, "", "0371-01000010"),
-    ("410106", "上街区改革办", OFFICE, "", "0371-01060001"),
-    ("410106", "上街区编办", REVIEWER, ReviewField.ESTABLISHMENT, "0371-01060002"),
-    ("410106", "上街区法制办", REVIEWER, ReviewField.LEGAL, "0371-01060003"),
-    ("410106", "上街区政务服务中心", REVIEWER, ReviewField.SERVICE, "0371-01060004"),
-    ("410106", "上街区监察局", SUPERVISION, "", "0371-01060005"),
-    ("410106", "上街区民政局", GENERAL, "", "0371-01060006"),
-    ("410106", "上街区工商质监局", GENERAL, "", "0371-01060007"),
-    ("410104", "管城回族区改革办", OFFICE, "", "0371-01040001"),
-    ("410104", "管城回族区法制办", REVIEWER, ReviewField.LEGAL, "0371-01040002"),
-    ("410104", "管城回族区城市管理执法局", GENERAL, "", "0371-01040003"),
-    ("410183", "新密市改革办", OFFICE, "", "0371-01830001"),
-    ("410183100", "刘寨镇改革办", OFFICE, "", "0371-01831001"),
-    ("410183100", "刘寨镇便民服务中心", GENERAL, "", "0371-01831002"),
-    ("410183100", "刘寨镇综合执法中队", GENERAL, "", "0371-01831003"),
+    ("410100", "市改革办", OFFICE, "", "0371-01000001", "001"),
+    ("410100", "市编办", REVIEWER, ReviewField.ESTABLISHMENT, "0371-01000002", "002"),
+    ("410100", "市法制办", REVIEWER, ReviewField.LEGAL, "0371-01000003", "003"),
+    ("410100", "市政务服务中心", REVIEWER, ReviewField.SERVICE, "0371-01000004", "004"),
+    ("410100", "市财政局", REVIEWER, ReviewField.FINANCE, "0371-01000005", "005"),
+    ("410100", "市发改委", REVIEWER, ReviewField.DEVELOPMENT, "0371-01000006", "006"),
+    ("410100", "市数字办", DIGITAL, "", "0371-01000007", "007"),
+    ("410100", "市纪委监察", SUPERVISION, "", "0371-01000008", "008"),
+    ("410100", "市园林局", GENERAL, "", "0371-01000009", "009"),
+    ("410100", "市盐业管理局", GENERAL, "", "0371-01000010", "010"),
+    ("410100", "市烟草专卖局", GENERAL, "", "0371-01000011", "011"),
+    ("410100", "市粮食局", GENERAL, "", "0371-01000012", "012"),
+    ("410100", "市民族宗教事务局", GENERAL, "", "0371-01000013", "013"),
+    ("410100", "市残疾人联合会", GENERAL, "", "0371-01000014", "014"),
+    ("410100", "市国土资源局", GENERAL, "", "0371-01000015", "015"),
+    ("410100", "市民政局", GENERAL, "", "0371-01000016", "016"),
+    ("410100", "市住房保障和房地产管理局", GENERAL, "", "0371-01000017", "017"),
+    ("410100", "市卫生和计划生育委员会", GENERAL, "", "0371-01000018", "018"),
+    ("410100", "市城市管理局", GENERAL, "", "0371-01000019", "019"),
+    ("410100", "市城乡建设委员会", GENERAL, "", "0371-01000020", "020"),
+    ("410100", "市水务局", GENERAL, "", "0371-01000021", "021"),
+    ("410106", "上街区改革办", OFFICE, "", "0371-01060001", "001"),
+    ("410106", "上街区编办", REVIEWER, ReviewField.ESTABLISHMENT, "0371-01060002", "002"),
+    ("410106", "上街区法制办", REVIEWER, ReviewField.LEGAL, "0371-01060003", "003"),
+    ("410106", "上街区政务服务中心", REVIEWER, ReviewField.SERVICE, "0371-01060004", "004"),
+    ("410106", "上街区监察局", SUPERVISION, "", "0371-01060005", "005"),
+    ("410106", "上街区民政局", GENERAL, "", "0371-01060006", "006"),
+    ("410106", "上街区工商质监局", GENERAL, "", "0371-01060007", "007"),
+    ("410106", "上街区烟草专卖局", GENERAL, "", "0371-01060008", "008"),
+    ("410106", "上街区粮食局", GENERAL, "", "0371-01060009", "009"),
+    ("410106", "上街区残疾人联合会", GENERAL, "", "0371-01060010", "010"),
+    ("410106", "郑州市国土资源局上街分局", GENERAL, "", "0371-01060011", "011"),
+    ("410106", "上街区住房保障和房地产管理局", GENERAL, "", "0371-01060012", "012"),
+    ("410106", "上街区卫生和计划生育委员会", GENERAL, "", "0371-01060013", "013"),
+    ("410104", "管城回族区改革办", OFFICE, "", "0371-01040001", "001"),
+    ("410104", "管城回族区法制办", REVIEWER, ReviewField.LEGAL, "0371-01040002", "002"),
+    ("410104", "管城回族区城市管理执法局", GENERAL, "", "0371-01040003", "003"),
+    ("410183", "新密市改革办", OFFICE, "", "0371-01830001", "001"),
+    ("410183100", "刘寨镇改革办", OFFICE, "", "0371-01831001", "001"),
+    ("410183100", "刘寨镇便民服务中心", GENERAL, "", "0371-01831002", "002"),
+    ("410183100", "刘寨镇综合执法中队", GENERAL, "", "0371-01831003", "003"),
 ]
 
 # (department, unit, phone)
@@ -176,6 +199,13 @@ class Command(BaseCommand):
             + f" Demo users: {', '.join(user.username for user in DEMO_USERS)};"
             + f" password: {DEMO_PASSWORD} (demo only)."
         )
+        # The register lives in registry, which may import core but not the other way round.
+        call_command(
+            "seed_register",
+            verbosity=options["verbosity"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
     def _seed(self) -> int:
         created = 0
@@ -194,7 +224,7 @@ class Command(BaseCommand):
             jurisdictions[code] = found
 
         departments: dict[str, Department] = {}
-        for code, name, function, review_field, phone in DEPARTMENTS:
+        for code, name, function, review_field, phone, organisation_code in DEPARTMENTS:
             jurisdiction = jurisdictions[code]
             found = Department.objects.filter(jurisdiction=jurisdiction, name=name).first()
             if found is None:
@@ -205,8 +235,14 @@ class Command(BaseCommand):
                     function=function,
                     review_field=review_field,
                     phone=phone,
+                    code=organisation_code,
                 )
                 created += 1
+            elif not found.code:
+                # Databases seeded before departments had codes get theirs; a code an
+                # administrator has set since is left alone.
+                found.code = organisation_code
+                services.organisation_object_save(actor=None, obj=found, changed_fields=["code"])
             departments[name] = found
 
         units: dict[tuple[str, str], Unit] = {}

@@ -1,0 +1,119 @@
+"""One error format for the whole API (issue 3 §6 "consistent error format").
+
+Every error answer, whether DRF raised it in a view or Django answered an unknown /api/ URL or
+crashed, has the same body:
+
+    {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"days": ["..."]}}}
+
+`code` is stable and machine-readable (DRF's error codes: invalid, not_found, permission_denied,
+not_authenticated, method_not_allowed, throttled, ...); `message` is for people, in the
+request's language; `fields` appears only for validation errors, one list of messages per
+parameter."""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import defaults
+from rest_framework import exceptions, serializers
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+API_PREFIX = "/api/"
+
+
+def error_body(*, status: int, code: str, message: str, fields: dict | None = None) -> dict:
+    error = {"status": status, "code": code, "message": message}
+    if fields is not None:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def _field_messages(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Validation details as {parameter: [messages]}; nested parts are named with dots
+    (flow.0.step) so a client can still point at the input."""
+    if isinstance(detail, dict):
+        found: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            found.update(_field_messages(value, f"{prefix}{key}."))
+        return found
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        found = {}
+        for position, value in enumerate(detail):
+            found.update(_field_messages(value, f"{prefix}{position}."))
+        return found
+    messages = detail if isinstance(detail, list) else [detail]
+    name = prefix.rstrip(".") or api_settings.NON_FIELD_ERRORS_KEY
+    return {name: [str(message) for message in messages]}
+
+
+def exception_handler(exc, context):
+    """DRF's handler (it turns Http404 and PermissionDenied into API errors, sets the
+    Retry-After and WWW-Authenticate headers and rolls back), with the body rewritten into the
+    one format. Anything else is left to Django's handler500 (below)."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(
+            status=response.status_code,
+            code="invalid",
+            message=_("Some parameters are not valid."),
+            fields=_field_messages(exc.detail),
+        )
+        return response
+    code = getattr(exc, "default_code", "error")
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, exceptions.ErrorDetail):
+        code = detail.code or code
+    message = str(detail) if isinstance(detail, str) else _("The request failed.")
+    response.data = error_body(status=response.status_code, code=code, message=message)
+    return response
+
+
+def not_found(request, exception):
+    """Django's handler404: an unknown URL under /api/ answers in the API's format; pages keep
+    Django's own."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            error_body(
+                status=404, code="not_found", message=_("There is no API endpoint at this URL.")
+            ),
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django's handler500: the details are in the server log, never in the answer."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            error_body(
+                status=500,
+                code="server_error",
+                message=_("An unexpected error occurred on the server. Please try again later."),
+            ),
+            status=500,
+        )
+    return defaults.server_error(request)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text=gettext_lazy("The HTTP status."))
+    code = serializers.CharField(
+        help_text=gettext_lazy(
+            "invalid, not_found, permission_denied, not_authenticated, method_not_allowed, "
+            "throttled, server_error, ..."
+        )
+    )
+    message = serializers.CharField(help_text=gettext_lazy("For people, in their language."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=gettext_lazy("Validation errors only: the messages of each parameter."),
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body, for views to name in their documented responses."""
+
+    error = ErrorDetailSerializer()

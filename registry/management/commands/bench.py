@@ -1,0 +1,142 @@
+"""`make bench`: how fast the public register answers at province scale.
+
+Builds a throw-away database (the test database of the configured one: SQLite by default,
+PostgreSQL with DATABASE_URL), fills it with N published entries with their history rows, and
+prints the median time of the public pages and API calls that matter. Figures, not
+pass/fail: compare runs on the same machine."""
+
+import random
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+from simple_history.utils import bulk_create_with_history
+
+from core import services as core_services
+from core.choices import JurisdictionLevel
+from registry import services
+from registry.choices import ChangeSource, ListKind
+from registry.models import Category, Entry
+from registry.search import bigrams, normalise
+
+WORDS = [
+    "残疾人证核发",
+    "烟草专卖零售许可",
+    "粮食收购资格核准",
+    "公民民族成份确认",
+    "农村村民住宅用地审批",
+    "最低生活保障待遇认定",
+    "公共租赁住房保障",
+    "新型农村合作医疗登记",
+    "食盐定点批发许可",
+    "城市绿化工程验收",
+    "户外广告设置许可",
+    "建筑垃圾处置核准",
+    "排水许可",
+    "临时占用城市绿地审批",
+    "医疗机构执业登记",
+]
+
+
+class Command(BaseCommand):
+    help = "Times the register's public pages and API on a generated province-scale register."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--entries", type=int, default=100_000)
+        parser.add_argument("--repeat", type=int, default=7)
+
+    def handle(self, *args, **options):
+        creation = connection.creation
+        name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            self.stdout.write(f"database: {connection.vendor} {name}")
+            code = self._fill(options["entries"])
+            with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+                self._measure(code, options["repeat"])
+        finally:
+            creation.destroy_test_db(name, verbosity=0)
+
+    def _fill(self, total: int) -> str:
+        random.seed(2015)
+        city = core_services.jurisdiction_create(
+            actor=None, code="410100", name="郑州市", level=JurisdictionLevel.CITY
+        )
+        districts = [
+            core_services.jurisdiction_create(
+                actor=None,
+                code=f"4101{n:02d}",
+                name=f"第{n}区",
+                level=JurisdictionLevel.DISTRICT,
+                parent=city,
+            )
+            for n in range(2, 22)
+        ]
+        departments = [
+            core_services.department_create(
+                actor=None, jurisdiction=jurisdiction, name=f"{jurisdiction.name}第{n}局"
+            )
+            for jurisdiction in [city, *districts]
+            for n in range(1, 41)
+        ]
+        categories = list(Category.objects.filter(list_kind=ListKind.POWER))
+        started = time.perf_counter()
+        batch, made = [], 0
+        for number in range(total):
+            department = departments[number % len(departments)]
+            category = random.choice(categories)
+            name = random.choice(WORDS) + ("" if number % 7 else "（子项）")
+            basic = f"{category.code}{number:05d}000"[:10]
+            entry = Entry(
+                list_kind=ListKind.POWER,
+                category=category,
+                jurisdiction_id=department.jurisdiction_id,
+                department=department,
+                basic_code=basic,
+                code=f"{basic}-{number}",
+                name=name,
+                version=1,
+                basis_note="《中华人民共和国行政许可法》",
+            )
+            entry.search_text = normalise(f"{name} {entry.code} {department.name}")
+            entry.search_bigrams = bigrams(f"{name} {department.name}")
+            batch.append(entry)
+            if len(batch) == 5000 or number == total - 1:
+                bulk_create_with_history(
+                    batch, Entry, batch_size=1000, default_change_reason=str(ChangeSource.IMPORT)
+                )
+                made += len(batch)
+                batch = []
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+        self.stdout.write(f"entries: {made} in {time.perf_counter() - started:.1f} s")
+        services.categories_seed(actor=None)
+        return Entry.objects.order_by("pk").values_list("code", flat=True)[total // 2]
+
+    def _measure(self, code: str, repeat: int) -> None:
+        client = Client()
+        cases = [
+            ("list page, no filter", "/lists/"),
+            ("search, 2 characters 人证", "/lists/?q=人证"),
+            ("search, 4 characters 残疾人证", "/lists/?q=残疾人证"),
+            ("search, 6 characters 残疾人证核发", "/lists/?q=残疾人证核发"),
+            ("search, no match 不存在的事项", "/lists/?q=不存在的事项"),
+            ("list as of a past date", "/lists/?as_of=2026-01-01"),
+            ("item page", f"/items/{code}/"),
+            ("API list, search 人证", "/api/v1/items/?q=人证"),
+            ("API item", f"/api/v1/items/{code}/"),
+        ]
+        self.stdout.write(f"{'case':<36} {'median ms':>10} {'max ms':>8} status")
+        for label, url in cases:
+            times, status = [], None
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+                status = response.status_code
+            self.stdout.write(
+                f"{label:<36} {statistics.median(times):>10.1f} {max(times):>8.1f} {status}"
+            )
