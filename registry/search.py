@@ -15,8 +15,12 @@ from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def normalise(text: str) -> str:
-    return " ".join(text.lower().split())
+    # Control characters (NUL above all, which PostgreSQL refuses in a string) are spaces.
+    return " ".join(_CONTROL.sub(" ", text).lower().split())
 
 
 def bigrams(text: str) -> str:

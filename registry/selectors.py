@@ -113,6 +113,26 @@ def jurisdictions_with_counts(*, user) -> QuerySet[Jurisdiction]:
     )
 
 
+def jurisdictions(*, user) -> QuerySet[Jurisdiction]:
+    return Jurisdiction.objects.restrict(user, Action.VIEW).order_by("path")
+
+
+def departments_for_filter(
+    *, user, jurisdiction_code: str = "", department_id: int | None = None
+) -> QuerySet[Department]:
+    """The departments of one jurisdiction, and the one already chosen: the choices of the
+    list page's department filter."""
+    keep = Q(pk=department_id) if department_id else Q(pk__in=[])
+    if jurisdiction_code:
+        keep |= Q(jurisdiction__code=jurisdiction_code)
+    return (
+        Department.objects.restrict(user, Action.VIEW)
+        .filter(keep)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__path", "name")
+    )
+
+
 def departments_with_counts(*, user, jurisdiction: Jurisdiction) -> QuerySet[Department]:
     return (
         Department.objects.restrict(user, Action.VIEW)

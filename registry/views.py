@@ -106,24 +106,19 @@ def filter_selects(user, query: EntryQuery) -> list[SelectField]:
         for name in ("list", "jurisdiction", "department", "category", "status")
     }
 
+    # No counts and no scan of the entries: at province scale the form must cost as little
+    # as the page it filters. Departments are offered once a jurisdiction is chosen.
     jurisdictions = [
-        ("", j.code, "\u3000" * _depth(j) + j.name)
-        for j in selectors.jurisdictions_with_counts(user=user).order_by("path")
-        # Counts are of today; in the past any jurisdiction may have had entries.
-        if j.entry_count or query.as_of or j.code == chosen["jurisdiction"]
+        ("", j.code, "\u3000" * _depth(j) + j.name) for j in selectors.jurisdictions(user=user)
     ]
-
-    departments = query.base
-    if query.jurisdiction_code:
-        keep = Q(jurisdiction__code=query.jurisdiction_code)
-        if chosen["department"].isdigit():
-            keep |= Q(department_id=int(chosen["department"]))
-        departments = departments.filter(keep)
-    department_rows = (
-        departments.order_by("jurisdiction__path", "department__name")
-        .values_list("jurisdiction__name", "department_id", "department__name")
-        .distinct()
-    )
+    department_rows = [
+        (d.jurisdiction.name, d.pk, d.name)
+        for d in selectors.departments_for_filter(
+            user=user,
+            jurisdiction_code=query.jurisdiction_code,
+            department_id=int(chosen["department"]) if chosen["department"].isdigit() else None,
+        )
+    ]
 
     categories = selectors.categories(user=user)
     if query.list_kind:

@@ -174,6 +174,7 @@ def test_as_of_reads_the_list_as_it_stood(salt):
         ("烟草", False),
         ("残疾%", False),  # LIKE wildcards are literal
         ("   ", True),  # nothing to search for: everything
+        ("残疾\x00", True),  # control characters are spaces (PostgreSQL refuses NUL)
     ],
 )
 def test_keyword_search(salt, query, found):
@@ -285,3 +286,11 @@ def test_entries_citing_a_law(salt, org):
 def test_categories_seed_is_idempotent(db):
     assert services.categories_seed(actor=None) == 0  # migration 0003 made them
     assert selectors.categories(user=ANONYMOUS, list_kind=ListKind.POWER).count() == 11
+
+
+def test_a_nul_character_in_a_query_is_refused_politely(client, salt):
+    rb.publish(salt)
+    assert client.get("/lists/", {"q": "残疾\x00"}).status_code == 200
+    response = client.get("/api/v1/items/", {"q": "残疾\x00"})
+    assert response.status_code == 400
+    assert "q" in response.json()["error"]["fields"]

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core import services as core_services
@@ -124,7 +125,7 @@ class Command(BaseCommand):
             ("search, 4 characters 残疾人证", "/lists/?q=残疾人证"),
             ("search, 6 characters 残疾人证核发", "/lists/?q=残疾人证核发"),
             ("search, no match 不存在的事项", "/lists/?q=不存在的事项"),
-            ("list as of a past date", "/lists/?as_of=2026-01-01"),
+            ("list as of today, from history", f"/lists/?as_of={timezone.localdate()}"),
             ("item page", f"/items/{code}/"),
             ("API list, search 人证", "/api/v1/items/?q=人证"),
             ("API item", f"/api/v1/items/{code}/"),
