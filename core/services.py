@@ -181,15 +181,18 @@ ORGANISATION_MODELS = (Jurisdiction, Department, Unit, Person, EnforcementCertif
 _SECRET_FIELDS = frozenset({"password"})
 
 
-def _require(actor: User | None, action: str, obj: models.Model) -> None:
+def permission_require(
+    actor: User | None, action: str, obj: models.Model | type[models.Model]
+) -> None:
     """System work (seed data, migrations: actor None) is trusted; a person must be allowed by
-    core.permissions for this very object."""
+    core.permissions for this very object (or, given a model class, for some row of it)."""
     if actor is None:
         return
     if not can(actor, action, obj):
+        name = obj._meta.verbose_name if isinstance(obj, type) else obj
         raise DomainError(
             _("You may not change “%(object)s”: it is outside your responsibility.")
-            % {"object": obj}
+            % {"object": name}
         )
 
 
@@ -233,10 +236,10 @@ def organisation_object_save(
     adding = obj._state.adding
     changes = {}
     if not adding:
-        _require(actor, Action.CHANGE, type(obj)._default_manager.get(pk=obj.pk))
+        permission_require(actor, Action.CHANGE, type(obj)._default_manager.get(pk=obj.pk))
         changes = _changes(obj, changed_fields)
     _validated_save(obj)
-    _require(actor, Action.ADD if adding else Action.CHANGE, obj)
+    permission_require(actor, Action.ADD if adding else Action.CHANGE, obj)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if adding else AuditAction.UPDATE,
@@ -262,7 +265,7 @@ def user_save(
     adding = user._state.adding
     changes = {}
     if not adding:
-        _require(actor, Action.CHANGE, User.objects.get(pk=user.pk))
+        permission_require(actor, Action.CHANGE, User.objects.get(pk=user.pk))
         changes = _changes(user, changed_fields)
     user.is_staff = user.role == Role.ADMINISTRATOR
     if password:
@@ -271,7 +274,7 @@ def user_save(
     elif adding:
         user.set_unusable_password()
     _validated_save(user)
-    _require(actor, Action.ADD if adding else Action.CHANGE, user)
+    permission_require(actor, Action.ADD if adding else Action.CHANGE, user)
     detail = {"changes": changes} if changes else {}
     if password and not adding:
         detail["password"] = "changed"
@@ -297,7 +300,7 @@ def user_set_password(*, actor: User | None, user: User, password: str | None) -
     in their scope. None disables password login. The new password is checked against the
     site's password rules; the audit row records that it changed, never the value."""
     if actor is None or actor.pk != user.pk:
-        _require(actor, Action.CHANGE, user)
+        permission_require(actor, Action.CHANGE, user)
     if password:
         _validate_password(password, user)
         user.set_password(password)

@@ -5,13 +5,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .choices import EntryStatus, ListKind, ResponsibilityStage, RiskLevel, StarLevel
+from .choices import ResponsibilityStage, RiskLevel, StarLevel
 from .models import FIELDS_BY_KIND, Entry, Provision
-
-_CHOICE_LABELS = {
-    "status": EntryStatus,
-    "list_kind": ListKind,
-}
 
 
 def field_label(name: str) -> str:
@@ -71,10 +66,6 @@ def display_lines(entry, name: str, provisions: dict[int, Provision]) -> list[st
     if value in (None, ""):
         return []
     return [str(value)]
-
-
-def display_text(entry, name: str, provisions: dict[int, Provision]) -> str:
-    return "\n".join(display_lines(entry, name, provisions))
 
 
 @dataclass(frozen=True)

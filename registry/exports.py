@@ -87,8 +87,7 @@ def _chunks(queryset: QuerySet, size: int) -> Iterator[list]:
 def _value(entry, name: str, provisions) -> str:
     if name == "list_kind":
         return str(entry.get_list_kind_display())
-    # display_text, with each line forced to text: a choice label may be a lazy string.
-    return "\n".join(str(line) for line in display_lines(entry, name, provisions))
+    return "\n".join(display_lines(entry, name, provisions))
 
 
 def rows(queryset: QuerySet, fields: tuple[str, ...]) -> Iterator[list[str]]:

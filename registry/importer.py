@@ -42,7 +42,15 @@ from core.services import DomainError
 from . import selectors, services
 from .choices import DraftState, EntryStatus, ListKind, ResponsibilityStage, RiskLevel, StarLevel
 from .display import field_label, provision_label
-from .models import FIELDS_BY_KIND, REQUIRED_BY_KIND, Draft, Entry
+from .models import (
+    DISCRETION_KEYS,
+    FIELDS_BY_KIND,
+    FLOW_KEYS,
+    REQUIRED_BY_KIND,
+    RESPONSIBILITY_KEYS,
+    Draft,
+    Entry,
+)
 
 # A register is loaded in parts of at most this many rows: the whole file is validated and
 # written in one request.
@@ -675,7 +683,7 @@ class _Validator:
         for pk, kind, basic_code, department_id, parent_id in existing:
             self.taken.add((department_id, basic_code))
             self.published[(department_id, kind, basic_code)] = (pk, parent_id)
-        references = {_text(row.values.get("merged_into")) for row in rows} - {""}
+        references = {_code(row.values.get("merged_into"), 10) for row in rows} - {""}
         self.merge_targets = list(
             selectors.published_entries(user=self.user)
             .filter(Q(code__in=references) | Q(basic_code__in=references))
@@ -779,13 +787,13 @@ class _Validator:
         if name == "delegated_to_level":
             return self._choice(self.levels, text) if text else ""
         if name == "merged_into":
-            return self._merge_target(row, text) if text else None
+            return self._merge_target(row, _code(raw, 10)) if text else None
         if name == "basis":
             return self._basis(text)
         if name == "flow":
             return [self._flow_row(line) for line in _lines(raw)]
         if name == "discretion":
-            return [self._parts(line, ("circumstance", "range"), 2) for line in _lines(raw)]
+            return [self._parts(line, DISCRETION_KEYS, 2) for line in _lines(raw)]
         if name == "responsibilities":
             return [self._responsibility_row(line) for line in _lines(raw)]
         if name == "materials":
@@ -816,7 +824,7 @@ class _Validator:
             targets = [
                 t
                 for t in self.merge_targets
-                if t[2] == _code(text, 10) and t[3] == row.list_kind and t[4] == row.jurisdiction.pk
+                if t[2] == text and t[3] == row.list_kind and t[4] == row.jurisdiction.pk
             ]
         if len(targets) != 1:
             raise ValueError(
@@ -866,7 +874,7 @@ class _Validator:
         return {key: value for key, value in zip(keys, parts, strict=False) if value}
 
     def _flow_row(self, line: str) -> dict:
-        keys = ("step", "post", "description", "risk_point", "risk_level", "control_measure")
+        keys = FLOW_KEYS
         row = self._parts(line, keys, len(keys))
         if "risk_level" in row:
             level = self.risks.get(_norm(row["risk_level"]))
@@ -880,7 +888,7 @@ class _Validator:
         return row
 
     def _responsibility_row(self, line: str) -> dict:
-        row = self._parts(line, ("stage", "duty", "circumstances", "basis"), 4)
+        row = self._parts(line, RESPONSIBILITY_KEYS, 4)
         stage = self.stages.get(_norm(row.get("stage", "")))
         if stage is None:
             raise ValueError(
@@ -990,7 +998,7 @@ def _whole(raw) -> int | None:
             return int(raw)
         raise ValueError(_("Write a whole number."))
     text = _text(raw)
-    if not text.isdigit():
+    if not text.isdecimal():
         raise ValueError(_("Write a whole number."))
     return int(text)
 

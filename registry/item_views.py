@@ -116,11 +116,11 @@ class EntryDetailView(TemplateView):
             )
             return self.render_to_response(context, status=404)
         context = self.get_context_data(
-            entry=entry, as_of=as_of, as_of_form=form, **self.entry_context(entry)
+            entry=entry, as_of=as_of, as_of_form=form, **self.entry_context(entry, as_of)
         )
         return self.render_to_response(context)
 
-    def entry_context(self, entry) -> dict:
+    def entry_context(self, entry, as_of: datetime.date | None) -> dict:
         user = self.request.user
         fields = FIELDS_BY_KIND[entry.list_kind]
         provisions = selectors.provisions_of([entry])
@@ -152,11 +152,14 @@ class EntryDetailView(TemplateView):
             "responsibilities": _responsibilities(entry.responsibilities),
             "stars": _stars(entry.star_level),
             "sub_items": list(
-                selectors.sub_items(user=user, entry=entry).order_by("basic_code", "code")
+                selectors.sub_items(user=user, entry=entry, as_of=as_of).order_by(
+                    "basic_code", "code"
+                )
             ),
             "versions": versions,
             "latest_version": versions[0].version if versions else entry.version,
             "merged": entry.status == EntryStatus.MERGED,
+            "in_force": EntryStatus.IN_FORCE,
         }
 
 

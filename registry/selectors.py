@@ -21,7 +21,7 @@ from core.models import Department, Jurisdiction
 from core.permissions import Action, restrict
 
 from .choices import EntryStatus, LawStatus, ListKind
-from .models import FIELDS_BY_KIND, Category, Citation, Draft, Entry, Law, Provision
+from .models import Category, Citation, Draft, Entry, Law, Provision
 from .permissions import CONSISTENCY
 from .search import keyword_filter
 
@@ -48,8 +48,10 @@ def published_entries(*, user, as_of: datetime.date | None = None) -> QuerySet:
     if as_of is None:
         return Entry.objects.restrict(user, Action.VIEW).select_related(*_RELATED)
     moment = end_of_day(as_of)
-    newer = HistoricalEntry.objects.filter(
-        id=OuterRef("id"), history_date__lte=moment, history_date__gt=OuterRef("history_date")
+    # Two versions may share a moment (a register loaded with its dates): the later row wins.
+    newer = HistoricalEntry.objects.filter(id=OuterRef("id"), history_date__lte=moment).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
     )
     rows = HistoricalEntry.objects.filter(history_date__lte=moment).exclude(history_type="-")
     rows = rows.filter(~Exists(newer))
@@ -71,7 +73,6 @@ def entry_versions(*, user, entry_id: int) -> QuerySet:
     return (
         restrict(HistoricalEntry.objects.all(), user, Action.VIEW)
         .filter(id=entry_id)
-        .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
 
@@ -82,8 +83,9 @@ def provisions_of(entries) -> dict[int, Provision]:
     return Provision.objects.select_related("law").in_bulk(ids)
 
 
-def sub_items(*, user, entry) -> QuerySet[Entry]:
-    return Entry.objects.restrict(user, Action.VIEW).filter(parent_id=entry.id)
+def sub_items(*, user, entry, as_of: datetime.date | None = None) -> QuerySet:
+    """The sub-items of `entry` (now, or as they stood at the end of `as_of`)."""
+    return published_entries(user=user, as_of=as_of).filter(parent_id=entry.id)
 
 
 def list_counts(*, user) -> dict[str, int]:
@@ -185,7 +187,7 @@ def drafts(*, user) -> QuerySet[Draft]:
 
 
 def editable_entries(*, user) -> QuerySet[Entry]:
-    """The published entries of the clerk's own department, each with its open draft if any."""
+    """The published entries of the clerk's own department (their drafts: `drafts`)."""
     if not user.department_id:
         return Entry.objects.none()
     return published_entries(user=user).filter(department_id=user.department_id)
@@ -322,10 +324,6 @@ def _repealed_basis(user, in_force: QuerySet) -> list[Entry]:
             )
         )
     )
-
-
-def fields_of(list_kind: str) -> tuple[str, ...]:
-    return FIELDS_BY_KIND[list_kind]
 
 
 def order_by_path(queryset: QuerySet) -> QuerySet:

@@ -3,18 +3,19 @@ drafts, the import and (issue 4) the adjustment workflow all go through it, so e
 has a history row that says why it exists."""
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
 from core.models import Department, Jurisdiction, User
-from core.permissions import Action, can
-from core.services import DomainError, audit_record
+from core.permissions import Action
+from core.services import DomainError, audit_record, permission_require
 
 from .choices import ChangeSource, DraftState, LawStatus, ListKind
 from .models import (
@@ -136,7 +137,6 @@ class EntryChange:
     jurisdiction: Jurisdiction | None = None
     department: Department | None = None
     entry: Entry | None = None
-    label: str = ""
 
 
 @dataclass
@@ -152,20 +152,20 @@ class PublishErrors(DomainError):
 
 
 def _publish_permitted(actor: User | None, source: str, changes: list[EntryChange]) -> None:
-    if source == ChangeSource.ADJUSTMENT:
-        # The adjustment workflow (issue 4) decides who publishes; its service checks.
+    """Outside the adjustment workflow, which checks its own actors (issue 4), an existing
+    entry needs CHANGE on that very entry; a new one ADD and the actor's jurisdiction scope,
+    which core.permissions cannot test on a row that does not exist yet."""
+    if actor is None or source == ChangeSource.ADJUSTMENT:
         return
     for change in changes:
-        target = change.entry or Entry
-        action = Action.CHANGE if change.entry else Action.ADD
-        jurisdiction = change.entry.jurisdiction if change.entry else change.jurisdiction
-        if actor is None:
-            continue  # system actions: seeding, migrations
-        if not can(actor, action, target) or (
-            jurisdiction is not None
-            and not (actor.jurisdiction and jurisdiction.is_within(actor.jurisdiction))
-            and not actor.is_superuser
-        ):
+        if change.entry is not None:
+            permission_require(actor, Action.CHANGE, change.entry)
+            continue
+        permission_require(actor, Action.ADD, Entry)
+        in_scope = actor.jurisdiction is not None and change.jurisdiction.is_within(
+            actor.jurisdiction
+        )
+        if not (in_scope or actor.is_superuser):
             raise DomainError(_("You may not publish entries of this jurisdiction."))
 
 
@@ -223,19 +223,20 @@ def entries_publish(
             )
         now = at
     for entry in built:
-        created = entry.pk is None
-        if created:
+        if entry.pk is None:
             entry.code = _implementation_code(entry)
-            if Entry.objects.filter(code=entry.code).exists():
-                raise PublishErrors(
-                    errors={
-                        built.index(entry): {
-                            "basic_code": [
-                                _("This department already has an entry with this basic code.")
-                            ]
-                        }
-                    }
-                )
+    new_codes = Counter(entry.code for entry in built if entry.pk is None)
+    taken = set(Entry.objects.filter(code__in=list(new_codes)).values_list("code", flat=True))
+    duplicate = _("This department already has an entry with this basic code.")
+    clashes = {
+        position: {"basic_code": [duplicate]}
+        for position, entry in enumerate(built)
+        if entry.pk is None and (entry.code in taken or new_codes[entry.code] > 1)
+    }
+    if clashes:
+        raise PublishErrors(errors=clashes)
+    for position, entry in enumerate(built):
+        created = entry.pk is None
         entry.version += 1
         entry.published_at = now
         _search_fields(entry, provisions)
@@ -243,8 +244,14 @@ def entries_publish(
         entry._change_reason = reason
         entry._change_source = source
         entry._change_reference = reference
-        entry.save()
-        Citation.objects.filter(entry=entry).delete()
+        try:
+            # A concurrent publication may have taken the code since the check above.
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            raise PublishErrors(errors={position: {"basic_code": [duplicate]}}) from None
+        if not created:
+            Citation.objects.filter(entry=entry).delete()
         Citation.objects.bulk_create(
             [
                 Citation(entry=entry, provision_id=p, law_id=provisions[p].law_id)
@@ -263,18 +270,13 @@ def entries_publish(
 # --- drafts -------------------------------------------------------------------------------
 
 
-def _require(actor: User, action: str, target) -> None:
-    if not can(actor, action, target):
-        raise DomainError(_("You may not do this."))
-
-
 @transaction.atomic
 def draft_create(
     *, actor: User, list_kind: str = "", payload: dict | None = None, entry: Entry | None = None
 ) -> Draft:
     """Issue 3 §5: a department clerk keeps draft versions of their own department's entries.
     A draft of a published entry starts from its current values."""
-    _require(actor, Action.ADD, Draft)
+    permission_require(actor, Action.ADD, Draft)
     if actor.department_id is None:
         raise DomainError(_("Only a member of a department keeps drafts."))
     if entry is not None:
@@ -312,7 +314,7 @@ def draft_create(
 def draft_save(*, actor: User, draft: Draft, payload: dict) -> Draft:
     """Issue 3 §5: edit a draft; the published entry is not touched."""
     draft = Draft.objects.select_for_update().get(pk=draft.pk)
-    _require(actor, Action.CHANGE, draft)
+    permission_require(actor, Action.CHANGE, draft)
     if draft.state != DraftState.OPEN:
         raise DomainError(_("This draft is in an adjustment request and cannot be edited."))
     entry_build(
@@ -334,7 +336,7 @@ def draft_save(*, actor: User, draft: Draft, payload: dict) -> Draft:
 @transaction.atomic
 def draft_discard(*, actor: User, draft: Draft) -> Draft:
     draft = Draft.objects.select_for_update().get(pk=draft.pk)
-    _require(actor, Action.CHANGE, draft)
+    permission_require(actor, Action.CHANGE, draft)
     if draft.state != DraftState.OPEN:
         raise DomainError(_("Only an open draft can be discarded."))
     draft.state = DraftState.DISCARDED
@@ -398,7 +400,15 @@ def drafts_import(*, actor: User, rows: list[tuple[str, dict]]) -> list[Draft]:
     """Issue 3 §5: a department clerk's import makes a draft of a new entry of their own
     department for each (list, payload) row; all of them or none. Drafts reach the public list
     only through an adjustment request."""
-    return [draft_create(actor=actor, list_kind=kind, payload=payload) for kind, payload in rows]
+    drafts, errors = [], {}
+    for position, (kind, payload) in enumerate(rows):
+        try:
+            drafts.append(draft_create(actor=actor, list_kind=kind, payload=payload))
+        except EntryInvalid as invalid:
+            errors[position] = invalid.errors
+    if errors:
+        raise PublishErrors(errors=errors)
+    return drafts
 
 
 # --- the law register ---------------------------------------------------------------------
@@ -409,8 +419,7 @@ LAW_FIELDS = ("name", "level", "issuing_body", "document_number", "effective_dat
 @transaction.atomic
 def law_save(*, actor: User | None, law: Law | None = None, reason: str = "", **values) -> Law:
     """Issue 3 §2: keep the law register. A change of status goes through law_status_set."""
-    if actor is not None:
-        _require(actor, Action.CHANGE if law else Action.ADD, law or Law)
+    permission_require(actor, Action.CHANGE if law else Action.ADD, law or Law)
     unknown = set(values) - set(LAW_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -429,8 +438,7 @@ def law_save(*, actor: User | None, law: Law | None = None, reason: str = "", **
 def law_status_set(*, actor: User | None, law: Law, status: LawStatus, on, reason: str = "") -> Law:
     """Issue 3 §2 and issue 4 §6: a law is amended or repealed on a date. The adjustment
     obligations of the items citing it are started by the adjustments app (issue 4)."""
-    if actor is not None:
-        _require(actor, Action.CHANGE, law)
+    permission_require(actor, Action.CHANGE, law)
     law = Law.objects.select_for_update().get(pk=law.pk)
     before = law.status
     law.status = status
@@ -452,8 +460,7 @@ def provisions_save(
     *, actor: User | None, law: Law, provisions: Iterable[tuple[str, str]]
 ) -> list[Provision]:
     """Add or update a law's provisions (article number, text), in the given order."""
-    if actor is not None:
-        _require(actor, Action.CHANGE, law)
+    permission_require(actor, Action.CHANGE, law)
     saved = []
     for order, (article, text) in enumerate(provisions):
         provision = Provision.objects.filter(law=law, article=article).first() or Provision(
@@ -493,8 +500,7 @@ def category_save(
 ) -> Category:
     """Add a category or rename/reorder one; list and code never change (they are part of
     every basic code issued under the category)."""
-    if actor is not None:
-        _require(actor, Action.CHANGE if category else Action.ADD, category or Category)
+    permission_require(actor, Action.CHANGE if category else Action.ADD, category or Category)
     created = category is None
     if created:
         category = Category(list_kind=list_kind, code=code)

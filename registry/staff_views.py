@@ -321,6 +321,9 @@ class DraftCreateView(DraftFormMixin, TemplateView):
         self.list_kind = self.request.GET.get("list", "")
         if self.list_kind not in ListKind.values:
             raise Http404(_("Choose one of the five lists."))
+        if self.request.user.department_id is None:
+            # Drafts belong to a department (a superuser may have none).
+            raise PermissionDenied(_("Only a member of a department keeps drafts."))
         self.department = self.request.user.department
         self.jurisdiction = self.department.jurisdiction
 
@@ -418,7 +421,11 @@ def _comparison(user, draft: Draft):
         )
     except services.EntryInvalid as invalid:
         return [], "; ".join(
-            f"{field_label(name) if name in _ENTRY_FIELDS else name}: {' '.join(found)}"
+            _("%(field)s: %(problems)s")
+            % {
+                "field": field_label(name) if name in _ENTRY_FIELDS else name,
+                "problems": " ".join(found),
+            }
             for name, found in invalid.errors.items()
         )
     published = draft.entry

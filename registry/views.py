@@ -31,7 +31,6 @@ class EntryQuery:
     write all of them, so a page and its export always hold the same rows."""
 
     filterset: EntryFilter
-    base: QuerySet  # the register now or as it stood on `as_of`, before the filters
     entries: QuerySet  # filtered and ordered; empty when a filter value is invalid
     as_of: datetime.date | None
     list_kind: str
@@ -56,7 +55,6 @@ def entry_query(request) -> EntryQuery:
     cleaned = form.cleaned_data if valid else {}
     return EntryQuery(
         filterset=filterset,
-        base=base,
         entries=entries,
         as_of=as_of,
         list_kind=cleaned.get("list") or "",
@@ -116,14 +114,14 @@ def filter_selects(user, query: EntryQuery) -> list[SelectField]:
         for d in selectors.departments_for_filter(
             user=user,
             jurisdiction_code=query.jurisdiction_code,
-            department_id=int(chosen["department"]) if chosen["department"].isdigit() else None,
+            department_id=int(chosen["department"]) if chosen["department"].isdecimal() else None,
         )
     ]
 
     categories = selectors.categories(user=user)
     if query.list_kind:
         keep = Q(list_kind=query.list_kind)
-        if chosen["category"].isdigit():
+        if chosen["category"].isdecimal():
             keep |= Q(pk=int(chosen["category"]))
         categories = categories.filter(keep)
     # Power and approval lists share category names and codes: group them by list.
@@ -253,7 +251,7 @@ class BrowseView(TemplateView):
             context["all_url"] = f"{lists_url}?{here}"
             return context
         department = (
-            departments.filter(pk=department_id).first() if department_id.isdigit() else None
+            departments.filter(pk=department_id).first() if department_id.isdecimal() else None
         )
         if department is None:
             raise Http404(_("No such department."))

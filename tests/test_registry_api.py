@@ -715,3 +715,17 @@ def test_organisation_and_law_lists_do_not_grow_with_the_data(client, salt):
         power(salt, number)
     for url, before in counts.items():
         assert count_queries(client, url) == before, url
+
+
+def test_django_http404_and_permission_denied_keep_their_code_and_message():
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from core.api.exceptions import exception_handler
+
+    missing = exception_handler(Http404("没有这个事项。"), {})
+    assert missing.status_code == 404
+    assert missing.data["error"]["code"] == "not_found"
+    refused = exception_handler(PermissionDenied(), {})
+    assert refused.status_code == 403
+    assert refused.data["error"]["code"] == "permission_denied"

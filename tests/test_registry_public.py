@@ -463,3 +463,12 @@ def test_front_page_shows_the_five_lists_with_counts_in_force(client, salt):
     assert f'href="{BROWSE}"' in html
     # The navigation leads to the lists too.
     assert f'<a href="{LISTS}">' in html
+
+
+def test_non_ascii_digits_in_filters_are_no_server_error(client, db):
+    for query in ({"department": "²"}, {"list": "power", "category": "²"}):
+        assert client.get("/lists/", query).status_code == 200
+    assert client.get("/browse/", {"jurisdiction": "410100", "department": "²"}).status_code in (
+        200,
+        404,
+    )

@@ -294,3 +294,32 @@ def test_a_nul_character_in_a_query_is_refused_politely(client, salt):
     response = client.get("/api/v1/items/", {"q": "残疾\x00"})
     assert response.status_code == 400
     assert "q" in response.json()["error"]["fields"]
+
+
+def test_two_versions_at_the_same_moment_read_as_one_entry(salt):
+    """A register loaded with its dates may publish twice at one moment: the later row is the
+    version in force, and the entry is listed once."""
+    moment = at(2020, 5, 1)
+    (entry,) = services.entries_publish(
+        actor=None,
+        changes=[
+            services.EntryChange(
+                payload=rb.entry_payload(),
+                list_kind=ListKind.POWER,
+                jurisdiction=salt.jurisdiction,
+                department=salt,
+            )
+        ],
+        source=ChangeSource.INITIAL,
+        at=moment,
+    )
+    payload = {**services.entry_payload(entry), "name": "同一时刻的第二版"}
+    services.entries_publish(
+        actor=None,
+        changes=[services.EntryChange(payload=payload, entry=entry)],
+        source=ChangeSource.CORRECTION,
+        at=moment,
+    )
+    assert entry.history.filter(history_date=moment).count() == 2
+    rows = list(selectors.published_entries(user=ANONYMOUS, as_of=datetime.date(2020, 5, 1)))
+    assert [(row.name, row.version) for row in rows] == [("同一时刻的第二版", 2)]

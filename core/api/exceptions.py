@@ -61,8 +61,10 @@ def exception_handler(exc, context):
             fields=_field_messages(exc.detail),
         )
         return response
+    # DRF converts Django's Http404 and PermissionDenied only for its own response: their
+    # code and message are read from the response it built, not from `exc`.
+    detail = response.data.get("detail") if isinstance(response.data, dict) else None
     code = getattr(exc, "default_code", "error")
-    detail = getattr(exc, "detail", None)
     if isinstance(detail, exceptions.ErrorDetail):
         code = detail.code or code
     message = str(detail) if isinstance(detail, str) else _("The request failed.")

@@ -329,6 +329,7 @@ class EntryDiffView(generics.GenericAPIView):
         entry = _current_entry(request.user, code)
         b = query.validated_data.get("b", entry.version)
         a = query.validated_data.get("a", b - 1)
+        a, b = min(a, b), max(a, b)  # the older version on the left, as the pages show it
         versions = {
             row.version: row
             for row in selectors.entry_versions(user=request.user, entry_id=entry.id)
