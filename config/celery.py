@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "core.tasks.calendar_revisions_apply",
         "schedule": 300.0,
     },
+    # Issue 4 §5: reminders one working day before due and overdue notices of adjustment
+    # steps; it reads only the steps whose moment has come.
+    "adjustments-deadlines-sweep": {
+        "task": "adjustments.tasks.deadlines_sweep",
+        "schedule": 300.0,
+    },
     "calendar-remind-next-year": {
         "task": "core.tasks.calendar_next_year_remind",
         "schedule": crontab(hour=8, minute=30),

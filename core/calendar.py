@@ -38,6 +38,8 @@ from .choices import DayKind, DeadlineUnit, SkipReason
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 END_OF_DAY = datetime.time(23, 59, 59, 999999)
+# Reminders ("due tomorrow") go out at the start of office hours of the day before.
+REMINDER_TIME = datetime.time(8, 0)
 # lunardate converts 1900–2099; the first year is excluded so that a lunar new year's eve
 # never falls before the converter's range.
 FIRST_YEAR = 1901
@@ -303,28 +305,83 @@ def add(
     """The end of a period of `days` working (or calendar) days after `start` (SPEC §9;
     Civil Code arts. 201, 203). `start` is an aware datetime (or a plain date: the event's
     Shanghai date)."""
+    deadline = add_with_stops(start, days, unit, window=window)
+    assert deadline is not None  # without stops the clock never stands still
+    return deadline
+
+
+class ClockStop(NamedTuple):
+    """A stretch during which a period does not run (e.g. a request returned for supplement,
+    退回补正): from the moment it stopped to the moment it restarted (None: still stopped)."""
+
+    stopped_at: datetime.datetime
+    restarted_at: datetime.datetime | None
+
+
+def _stopped_between(stops) -> list[tuple[datetime.date, datetime.date | None]]:
+    """Clock stops as Shanghai dates: the days in (stop date, restart date] are not counted.
+    The day the clock stopped was already used; the day it restarted is, like the day of any
+    event, not counted (art. 201)."""
+    spans = []
+    for stop in sorted(stops, key=lambda stop: stop[0]):
+        restarted = stop[1]
+        spans.append((local_date(stop[0]), local_date(restarted) if restarted else None))
+    return spans
+
+
+def _stop_state(day: datetime.date, spans) -> str | None:
+    """ "open" if the clock is still stopped on `day`, "closed" if `day` lies in a finished
+    stop, None if the period runs on that day."""
+    for stopped, restarted in spans:
+        if day > stopped and (restarted is None or day <= restarted):
+            return "open" if restarted is None else "closed"
+    return None
+
+
+def add_with_stops(
+    start: datetime.datetime | datetime.date,
+    days: int,
+    unit: DeadlineUnit | str = DeadlineUnit.WORKING_DAYS,
+    *,
+    stops=(),
+    window: CalendarWindow | None = None,
+) -> Deadline | None:
+    """add(), for a period whose clock stopped and restarted (`stops`: (stopped_at,
+    restarted_at) pairs, restarted_at None while still stopped). The days of each stop are
+    passed over (reason CLOCK_STOPPED). Returns None while the clock stands still, unless the
+    period had already ended before it stopped (then its end stays where it was: a return for
+    supplement does not undo a lapse)."""
     unit = DeadlineUnit(unit)
     if days < 1:
         raise ValueError("a period has at least one day")
     start_date = local_date(start)
+    spans = _stopped_between(stops)
     if window is None:
         window = _window_for(start_date, days, unit)
     skipped: list[Skip] = []
     made_up: list[MadeUp] = []
     day = start_date
-    if unit == DeadlineUnit.WORKING_DAYS:
-        counted = 0
-        while counted < days:
-            day += ONE_DAY
-            status = window.status(day)
-            if status.working:
-                counted += 1
-                if status.weekend:
-                    made_up.append(MadeUp(day, status.name))
-            else:
-                skipped.append(Skip(day, status.reason, status.name))
-    else:
-        day = start_date + datetime.timedelta(days=days)
+    counted = 0
+    while counted < days:
+        day += ONE_DAY
+        state = _stop_state(day, spans)
+        if state == "open":
+            return None
+        if state == "closed":
+            skipped.append(Skip(day, SkipReason.CLOCK_STOPPED, ""))
+            continue
+        if unit == DeadlineUnit.CALENDAR_DAYS:
+            counted += 1
+            continue
+        status = window.status(day)
+        if status.working:
+            counted += 1
+            if status.weekend:
+                made_up.append(MadeUp(day, status.name))
+        else:
+            skipped.append(Skip(day, status.reason, status.name))
+    if unit == DeadlineUnit.CALENDAR_DAYS:
+        # Art. 203: a period whose last day is a day off ends on the next working day.
         while not (status := window.status(day)).working:
             skipped.append(Skip(day, status.reason, status.name))
             day += ONE_DAY
@@ -380,17 +437,53 @@ def is_working_day(day: datetime.date | datetime.datetime) -> bool:
     return CalendarWindow(day, day).status(day).working
 
 
+def previous_working_day(day: datetime.date, *, window: CalendarWindow | None = None):
+    """The last working day before `day`."""
+    window = window or CalendarWindow(day - datetime.timedelta(days=30), day)
+    day -= ONE_DAY
+    while not window.status(day).working:
+        day -= ONE_DAY
+    return day
+
+
+def reminder_moment(
+    due: datetime.datetime, *, window: CalendarWindow | None = None
+) -> datetime.datetime:
+    """When to remind of a due moment: the start of office hours (REMINDER_TIME) on the working
+    day before the last day ("due tomorrow")."""
+    day = previous_working_day(local_date(due), window=window)
+    return datetime.datetime.combine(day, REMINDER_TIME, tzinfo=SHANGHAI)
+
+
 def apply_deadline(step, *, window: CalendarWindow | None = None) -> Deadline | None:
-    """Sets a TimedStep's due_at, due_confirmed and calendar_revision from its period (the
-    caller saves). A step without a period gets no due moment."""
+    """Sets a TimedStep's due moment (due_at, due_confirmed, calendar_revision) and its
+    reminder moment (remind_at) from its period and its clock stops (the caller saves, with
+    core.models.DEADLINE_FIELDS). A step without a period, or whose clock stands still, has no
+    due moment. When the due moment moves, the sweep's marks (reminded_at, overdue_at) are
+    cleared, so the reminder and the overdue notice of the new due moment go out again."""
+    before = step.due_at
+    deadline = None
     if step.deadline_days is None:
         step.due_at = None
         step.due_confirmed = True
-        return None
-    deadline = add(step.deadline_start(), step.deadline_days, step.deadline_unit, window=window)
-    step.due_at = deadline.due
-    step.due_confirmed = deadline.confirmed
-    step.calendar_revision = deadline.calendar_version
+    else:
+        start = step.deadline_start()
+        if window is None:
+            window = _window_for(local_date(start), step.deadline_days, step.deadline_unit)
+        deadline = add_with_stops(
+            start,
+            step.deadline_days,
+            step.deadline_unit,
+            stops=step.clock_stops(),
+            window=window,
+        )
+        step.calendar_revision = window.version
+        step.due_at = deadline.due if deadline else None
+        step.due_confirmed = deadline.confirmed if deadline else True
+    step.remind_at = reminder_moment(step.due_at, window=window) if step.due_at else None
+    if step.due_at != before:
+        step.reminded_at = None
+        step.overdue_at = None
     return deadline
 
 

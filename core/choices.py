@@ -87,6 +87,8 @@ class SkipReason(models.TextChoices):
     WEEKEND = "weekend", _("Weekend")
     HOLIDAY = "holiday", _("Holiday")
     STATUTORY_HOLIDAY = "statutory_holiday", _("Statutory holiday (schedule not yet published)")
+    # The period did not run: e.g. a request returned to the department for supplement.
+    CLOCK_STOPPED = "clock_stopped", _("Clock stopped")
 
 
 class AuditAction(models.TextChoices):
@@ -106,3 +108,5 @@ class NotificationKind(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("Deadline tomorrow")
     DEADLINE_OVERDUE = "deadline_overdue", _("Deadline passed")
     DEADLINE_MOVED = "deadline_moved", _("Deadline moved by a calendar change")
+    TASK_ASSIGNED = "task_assigned", _("New task")
+    PROGRESS = "progress", _("Progress of a procedure")

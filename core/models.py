@@ -388,7 +388,12 @@ class CalendarRevision(models.Model):
 class TimedStep(models.Model):
     """A step of a workflow with a deadline. Every concrete subclass is found by
     core.services.deadlines_recompute when the calendar changes; the due moment is stored with
-    the calendar revision it was computed from and whether it rests on a confirmed schedule."""
+    the calendar revision it was computed from and whether it rests on a confirmed schedule.
+
+    The deadline sweep's state lives here too (the database is the truth, Celery only the
+    trigger): `remind_at` is when the "due tomorrow" reminder is due, `reminded_at` and
+    `overdue_at` say the reminder and the overdue notice of the current due moment went out.
+    core.calendar.apply_deadline clears both whenever the due moment moves."""
 
     started_at = models.DateTimeField(_("started at"))
     deadline_days = models.PositiveSmallIntegerField(_("period"), null=True, blank=True)
@@ -401,14 +406,44 @@ class TimedStep(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
     due_confirmed = models.BooleanField(_("due moment confirmed"), default=True)
     calendar_revision = models.PositiveIntegerField(_("calendar version"), default=0)
+    remind_at = models.DateTimeField(_("reminder due"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         abstract = True
 
     def deadline_start(self) -> datetime.datetime:
-        """The moment the period counts from; a workflow with clock stops overrides this."""
+        """The moment the period counts from."""
         return self.started_at
+
+    def clock_stops(self) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
+        """(stopped, restarted) pairs during which the period did not run; a workflow that
+        stops its clocks (退回补正) overrides this."""
+        return []
+
+    @property
+    def is_open(self) -> bool:
+        return self.finished_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due moment: unfinished and due before now, or finished late."""
+        if self.due_at is None:
+            return False
+        return (self.finished_at or timezone.now()) > self.due_at
+
+
+# What core.calendar.apply_deadline sets, for `save(update_fields=...)`.
+DEADLINE_FIELDS = (
+    "due_at",
+    "due_confirmed",
+    "calendar_revision",
+    "remind_at",
+    "reminded_at",
+    "overdue_at",
+)
 
 
 # --- audit trail (痕迹化管理) and notifications -----------------------------------------------

@@ -22,6 +22,7 @@ from . import calendar as working_days
 from . import request_context
 from .choices import AuditAction, CalendarSource, DayKind, NotificationKind, Role
 from .models import (
+    DEADLINE_FIELDS,
     AuditEvent,
     CalendarDay,
     CalendarRevision,
@@ -845,18 +846,18 @@ def calendar_revision_apply(*, revision_id: int, actor: User | None = None) -> i
             deadline_days__isnull=False,
         ).order_by("pk")
         for step in steps:
-            before = (step.due_at, step.due_confirmed)
+            before = (step.due_at, step.due_confirmed, step.remind_at)
             working_days.apply_deadline(step, window=window)
-            if (step.due_at, step.due_confirmed) == before:
+            if (step.due_at, step.due_confirmed, step.remind_at) == before:
                 continue
-            step.save(update_fields=["due_at", "due_confirmed", "calendar_revision"])
+            step.save(update_fields=DEADLINE_FIELDS)
             changed += 1
             moved.append(
                 {
                     "model": model._meta.label_lower,
                     "id": step.pk,
                     "from": before[0].isoformat() if before[0] else None,
-                    "to": step.due_at.isoformat(),
+                    "to": step.due_at.isoformat() if step.due_at else None,
                     "confirmed": step.due_confirmed,
                 }
             )

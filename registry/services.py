@@ -29,6 +29,7 @@ from .models import (
     Provision,
 )
 from .search import bigrams, normalise
+from .signals import law_status_changed
 
 # Foreign keys a payload carries as primary keys.
 _FOREIGN_KEYS = {"category": Category, "parent": Entry, "merged_into": Entry}
@@ -346,6 +347,61 @@ def draft_discard(*, actor: User, draft: Draft) -> Draft:
     return draft
 
 
+def entry_preview(draft: Draft) -> Entry:
+    """The version a draft proposes, as an unsaved Entry (for the diff against the published
+    one); unlike entry_build it checks nothing and reads nothing."""
+    if draft.entry_id:
+        entry = Entry(**{f.attname: getattr(draft.entry, f.attname) for f in Entry._meta.fields})
+    else:
+        entry = Entry(
+            list_kind=draft.list_kind,
+            jurisdiction_id=draft.jurisdiction_id,
+            department_id=draft.department_id,
+        )
+    _apply_payload(entry, draft.payload)
+    return entry
+
+
+@transaction.atomic
+def drafts_workflow_set(
+    *,
+    actor: User | None,
+    drafts: Iterable[Draft],
+    state: DraftState,
+    reference: str,
+    entries: dict[int, Entry] | None = None,
+) -> list[Draft]:
+    """Issue 4 §1, §3: the adjustment workflow moves the drafts of a request: submitted with
+    it (no longer editable), open again when it is returned, rejected or withdrawn, published
+    when it is (a new entry's draft then points at the entry it became, `entries` by draft
+    id). The workflow has checked its actor for the transition; this records who."""
+    state = DraftState(state)
+    changed = []
+    for draft in Draft.objects.select_for_update().filter(pk__in=[d.pk for d in drafts]):
+        if draft.state == DraftState.DISCARDED:
+            raise DomainError(
+                _("The draft “%(draft)s” was discarded; remove it from the request.")
+                % {"draft": draft}
+            )
+        fields = ["state", "updated_at"]
+        draft.state = state
+        if actor is not None:
+            draft.updated_by = actor
+            fields.append("updated_by")
+        if entries and draft.pk in entries and draft.entry_id is None:
+            draft.entry = entries[draft.pk]
+            fields.append("entry")
+        draft.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=draft,
+            detail={"state": str(state), "reference": reference},
+        )
+        changed.append(draft)
+    return changed
+
+
 # --- the Excel import (issue 3 §5) --------------------------------------------------------
 
 
@@ -437,7 +493,8 @@ def law_save(*, actor: User | None, law: Law | None = None, reason: str = "", **
 @transaction.atomic
 def law_status_set(*, actor: User | None, law: Law, status: LawStatus, on, reason: str = "") -> Law:
     """Issue 3 §2 and issue 4 §6: a law is amended or repealed on a date. The adjustment
-    obligations of the items citing it are started by the adjustments app (issue 4)."""
+    obligations of the items citing it are opened by the adjustments app, which listens to
+    signals.law_status_changed (sent in this transaction)."""
     permission_require(actor, Action.CHANGE, law)
     law = Law.objects.select_for_update().get(pk=law.pk)
     before = law.status
@@ -452,6 +509,8 @@ def law_status_set(*, actor: User | None, law: Law, status: LawStatus, on, reaso
         obj=law,
         detail={"status": [before, str(status)], "date": str(on)},
     )
+    if law.status != LawStatus.IN_FORCE:
+        law_status_changed.send(sender=Law, law=law, status=law.status, on=on, actor=actor)
     return law
 
 

@@ -1,7 +1,17 @@
-from django.dispatch import receiver
+"""Signals of the register: what it receives (the cause of each history row) and what it sends.
+registry never imports the workflow apps; they listen here.
+
+`law_status_changed` is sent inside law_status_set's transaction when a law is marked amended
+or repealed, so what a listener writes (issue 4 §6: an adjustment obligation for every
+department whose in-force items cite the law) commits or rolls back with the change itself.
+Arguments: law, status, on (the date), actor."""
+
+from django.dispatch import Signal, receiver
 from simple_history.signals import pre_create_historical_record
 
 from .models import Entry
+
+law_status_changed = Signal()
 
 
 @receiver(pre_create_historical_record, sender=Entry.history.model)

@@ -1,0 +1,504 @@
+"""Dynamic adjustment (动态调整, SPEC §4, seed 004 三): a department's request to change entries of
+the five lists, the steps it passes with their deadlines, and its append-only event log.
+
+- `AdjustmentPolicy`: a jurisdiction's deadlines and paths (seed 004 by default; seed 002's
+  seven days and seed 003's two paths are rows of this table, not code).
+- `AdjustmentRequest` with its `RequestItem`s (each a registry Draft: the proposed version).
+- `Step`: one row per step (a core TimedStep: started, due, finished), assigned to the
+  department that must act; `ClockStop`s record a return for supplement stopping its clock.
+- `RequestEvent`: who did what when, from which state to which, with the opinion (append-only).
+- `Attachment`: documents of the request and of each transition.
+- `DeadlineNotice`: the guard row inserted before a reminder or overdue notice goes out, unique
+  per (step, kind, due moment), so a notice goes out once however often the sweep runs.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import DeadlineUnit
+from core.models import TimedStep
+from core.querysets import AppendOnlyQuerySet, RestrictedQuerySet
+
+from .choices import (
+    FINAL_STATES,
+    AdjustmentPath,
+    ChangeKind,
+    NoticeKind,
+    RequestOrigin,
+    RequestState,
+    StepKind,
+    StepOutcome,
+    Transition,
+    TriggerKind,
+)
+
+
+def _days(label, default: int, maximum: int = 60):
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MinValueValidator(1), MaxValueValidator(maximum)]
+    )
+
+
+class AdjustmentPolicy(models.Model):
+    """A jurisdiction's procedure for adjustments. A jurisdiction without a row of its own
+    follows the nearest one above it, and the top one without a row follows seed 004 (the
+    defaults below). Periods are working days unless `apply_unit` says calendar days (seed
+    002 第十条: "在7日内")."""
+
+    jurisdiction = models.OneToOneField(
+        "core.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="adjustment_policy",
+    )
+    basis = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("The document that sets this procedure, e.g. 郑盐局〔2016〕5号."),
+    )
+    apply_days = _days(_("application period"), 10)
+    apply_unit = models.CharField(
+        _("application period counted in"),
+        max_length=10,
+        choices=DeadlineUnit.choices,
+        default=DeadlineUnit.WORKING_DAYS,
+    )
+    apply_extension_max_days = _days(_("longest extended application period"), 30, 90)
+    forward_days = _days(_("forwarding to lead review"), 2)
+    review_days = _days(_("lead review"), 5)
+    joint_notice_days = _days(_("primary reviewer's notice of a joint review"), 1)
+    joint_review_days = _days(_("joint review"), 5)
+    approve_days = _days(_("approval opinion"), 2)
+    confirm_days = _days(_("department's confirmation"), 1)
+    rereview_days = _days(_("re-review after an objection"), 2)
+    digital_forward_days = _days(_("sending to the digital office"), 2)
+    publish_days = _days(_("publication by the digital office"), 1)
+    site_update_days = _days(_("update of own website and premises"), 3)
+    parent_forward_days = _days(_("forwarding to the office above"), 2)
+    parent_review_days = _days(_("review by the office above"), 5)
+    meeting_days = _days(_("decision of the executive meeting"), 20)
+    filing_days = _days(_("filing with the office above"), 5)
+    law_path = models.CharField(
+        _("path of a change of law"),
+        max_length=16,
+        choices=AdjustmentPath.choices,
+        default=AdjustmentPath.STANDARD,
+    )
+    institutional_path = models.CharField(
+        _("path of a change of functions or institutions"),
+        max_length=16,
+        choices=AdjustmentPath.choices,
+        default=AdjustmentPath.STANDARD,
+    )
+    other_path = models.CharField(
+        _("path of other changes"),
+        max_length=16,
+        choices=AdjustmentPath.choices,
+        default=AdjustmentPath.STANDARD,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["jurisdiction__path"]
+        verbose_name = _("adjustment policy")
+        verbose_name_plural = _("adjustment policies")
+
+    def __str__(self) -> str:
+        return str(_("Adjustment policy of %(jurisdiction)s") % {"jurisdiction": self.jurisdiction})
+
+    def clean(self) -> None:
+        if self.apply_extension_max_days < self.apply_days and (
+            self.apply_unit == DeadlineUnit.WORKING_DAYS
+        ):
+            raise ValidationError(
+                {
+                    "apply_extension_max_days": _(
+                        "The extended period cannot be shorter than the application period."
+                    )
+                }
+            )
+        needs_parent = {AdjustmentPath.FILING, AdjustmentPath.PARENT_REVIEW}
+        paths = {self.law_path, self.institutional_path, self.other_path}
+        if paths & needs_parent and self.jurisdiction_id and not self.jurisdiction.parent_id:
+            raise ValidationError(
+                _("A jurisdiction with no office above it can only follow the five steps.")
+            )
+
+    def path_for(self, trigger: str) -> str:
+        if trigger in (TriggerKind.NEW_LAW, TriggerKind.LAW_CHANGED):
+            return self.law_path
+        if trigger == TriggerKind.INSTITUTIONAL:
+            return self.institutional_path
+        return self.other_path
+
+    def snapshot(self) -> dict:
+        """The numbers a request keeps for its whole life: a policy changed later does not
+        move the deadlines of requests already under way."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in self._meta.concrete_fields
+            if field.name.endswith(("_days", "_unit", "_path"))
+        }
+
+
+# The periods a request's steps take from its policy snapshot.
+STEP_PERIOD: dict[str, str] = {
+    StepKind.APPLY: "apply_days",
+    StepKind.FORWARD: "forward_days",
+    StepKind.REVIEW: "review_days",
+    StepKind.JOINT_REVIEW: "joint_review_days",
+    StepKind.APPROVE: "approve_days",
+    StepKind.CONFIRM: "confirm_days",
+    StepKind.REREVIEW: "rereview_days",
+    StepKind.PARENT_FORWARD: "parent_forward_days",
+    StepKind.PARENT_REVIEW: "parent_review_days",
+    StepKind.MEETING: "meeting_days",
+    StepKind.DIGITAL_FORWARD: "digital_forward_days",
+    StepKind.PUBLISH: "publish_days",
+    StepKind.SITE_UPDATE: "site_update_days",
+    StepKind.FILING: "filing_days",
+}
+
+
+class RequestSequence(models.Model):
+    """The last request number given out in a jurisdiction and year (row-locked to count)."""
+
+    jurisdiction = models.ForeignKey(
+        "core.Jurisdiction", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year"], name="request_sequence_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.year}: {self.last}"
+
+
+class AdjustmentRequest(models.Model):
+    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    jurisdiction = models.ForeignKey(
+        "core.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="adjustment_requests",
+    )
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("applying department"),
+        on_delete=models.PROTECT,
+        related_name="adjustment_requests",
+    )
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=RequestOrigin.choices, default=RequestOrigin.DEPARTMENT
+    )
+    trigger = models.CharField(_("trigger"), max_length=20, choices=TriggerKind.choices)
+    event_date = models.DateField(_("date of the triggering event"))
+    law = models.ForeignKey(
+        "registry.Law",
+        verbose_name=_("law"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustment_requests",
+    )
+    summary = models.CharField(_("subject"), max_length=200)
+    reason = models.TextField(_("reasons and proposed adjustment"), blank=True)
+    # The entries a change of law concerns (issue 4 §6): what the department must look at.
+    affected_entries = models.ManyToManyField(
+        "registry.Entry",
+        verbose_name=_("entries concerned"),
+        blank=True,
+        related_name="adjustment_obligations",
+    )
+    path = models.CharField(_("path"), max_length=16, choices=AdjustmentPath.choices)
+    policy = models.JSONField(_("deadlines applied"), default=dict)
+    state = models.CharField(
+        _("state"), max_length=20, choices=RequestState.choices, default=RequestState.DRAFTING
+    )
+    # The state a request returned for supplement goes back to when it is resubmitted.
+    resume_state = models.CharField(max_length=20, choices=RequestState.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("adjustment request")
+        verbose_name_plural = _("adjustment requests")
+        indexes = [
+            models.Index(fields=["jurisdiction", "state"], name="adjustment_jurisdiction_state"),
+            models.Index(fields=["department", "state"], name="adjustment_department_state"),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(published_at__isnull=False),
+                name="adjustment_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.summary}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in FINAL_STATES
+
+
+class RequestItem(models.Model):
+    """One entry the request changes: the proposed version is a registry Draft (never public);
+    after publication `version` is the entry's version it produced."""
+
+    request = models.ForeignKey(
+        AdjustmentRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="items"
+    )
+    draft = models.ForeignKey(
+        "registry.Draft", verbose_name=_("proposal"), on_delete=models.PROTECT, related_name="+"
+    )
+    change = models.CharField(_("change"), max_length=10, choices=ChangeKind.choices)
+    # The published entry changed (None for a new one until it is published).
+    entry = models.ForeignKey(
+        "registry.Entry",
+        verbose_name=_("entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("published version"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["request", "order", "pk"]
+        verbose_name = _("changed entry")
+        verbose_name_plural = _("changed entries")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "draft"], name="request_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()} {self.draft}"
+
+
+class Step(TimedStep):
+    """One step of one request, assigned to the department that must act (its users of the
+    role in choices.STEP_ROLE). Open while finished_at is null."""
+
+    request = models.ForeignKey(
+        AdjustmentRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="steps"
+    )
+    kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("department acting"),
+        on_delete=models.PROTECT,
+        related_name="adjustment_steps",
+    )
+    # Review rounds: 1 for the first review, 2 for the re-review after an objection, ...
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    primary = models.BooleanField(_("primary lead reviewer"), default=False)
+    # The primary reviewer tells the office of a joint review within this moment (seed 004
+    # 三(三)3: "1 个工作日内告知").
+    joint_notice_due_at = models.DateTimeField(_("joint review notice due"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=StepOutcome.choices, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finished by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Facts of the step: a joint review's participants and meeting, an executive meeting's
+    # session, a request for extension.
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        indexes = [
+            # The deadline sweep reads only what is due: its cost grows with the steps that
+            # change state, not with every open step.
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(finished_at=None, reminded_at=None, remind_at__isnull=False),
+                name="step_reminder_due",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(finished_at=None, overdue_at=None, due_at__isnull=False),
+                name="step_overdue_due",
+            ),
+            models.Index(
+                fields=["department", "kind"],
+                condition=Q(finished_at=None),
+                name="step_open_by_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.number} {self.get_kind_display()}"
+
+    def clock_stops(self) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
+        # Prefetched as `clock_stop_list` by the readers that show many steps.
+        stops = getattr(self, "clock_stop_list", None)
+        if stops is None:
+            stops = list(self.stops.all()) if self.pk else []
+        return [(stop.stopped_at, stop.restarted_at) for stop in stops]
+
+    @property
+    def clock_stopped(self) -> bool:
+        return any(restarted is None for _stopped, restarted in self.clock_stops())
+
+
+class ClockStop(models.Model):
+    """退回补正: while a request is with its department for supplement, the clock of the step it
+    was returned from stands still (issue 4 §2); every stop and restart is kept."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="stops")
+    stopped_at = models.DateTimeField(_("clock stopped"))
+    restarted_at = models.DateTimeField(_("clock restarted"), null=True, blank=True)
+    reason = models.TextField(_("reasons"))
+
+    class Meta:
+        ordering = ["stopped_at", "pk"]
+        verbose_name = _("clock stop")
+        verbose_name_plural = _("clock stops")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step"], condition=Q(restarted_at=None), name="clock_stop_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} {self.stopped_at:%Y-%m-%d}"
+
+
+class RequestEvent(models.Model):
+    """Append-only: every transition of every request, with who, when, from which state to
+    which and the opinion given (seed 004 preamble: 痕迹化管理)."""
+
+    request = models.ForeignKey(AdjustmentRequest, on_delete=models.PROTECT, related_name="events")
+    step = models.ForeignKey(
+        Step, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    transition = models.CharField(_("action"), max_length=24, choices=Transition.choices)
+    from_state = models.CharField(
+        _("from"), max_length=20, choices=RequestState.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=20, choices=RequestState.choices, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.get_transition_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("RequestEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("RequestEvent is append-only")
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is random: what the user called the file is kept in `name` only, so no
+    # name can reach outside the folder or collide with another.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"adjustments/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Attachment(models.Model):
+    """A document of a request (the trigger's documents) or of one transition (an opinion's
+    annex). Never public: served only through a view that asks core.permissions."""
+
+    request = models.ForeignKey(
+        AdjustmentRequest, on_delete=models.PROTECT, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        RequestEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeadlineNotice(models.Model):
+    """Inserted before a reminder or overdue notice goes out: unique per (step, kind, due
+    moment), so a second sweep, a sweep after a crash or a sweep on another worker sends
+    nothing again. A step whose due moment moved gets notices for the new moment."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
+    due_at = models.DateTimeField(_("due"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("deadline notice")
+        verbose_name_plural = _("deadline notices")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "kind", "due_at"], name="deadline_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} {self.kind} {self.due_at:%Y-%m-%d}"

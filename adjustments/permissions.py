@@ -1,0 +1,116 @@
+"""Access rules of the adjustment procedure, registered in core.permissions' one table (SPEC
+§1: deny by default). Services ask them before every change; pages and the API read through
+selectors that restrict with them.
+
+Who sees a request: its department's clerks; the office, supervisors and administrators of its
+jurisdiction and of every jurisdiction above it; and every department a step of it was ever
+assigned to (lead reviewers, the digital office, the office above). Who acts: the users of the
+department an open step is assigned to, in the role that step needs (choices.STEP_ROLE)."""
+
+from django.db.models import Q
+
+from core.choices import Role
+from core.permissions import ALL, NONE, Action, is_staff_user, jurisdiction_scope, role_of, rule
+
+from .choices import PUBLIC_STATES, step_kinds_of
+
+# Custom actions.
+ACT = "act"  # a step: act on it (finish it with an opinion)
+EXTEND = "extend"  # a request: extend its application period (the office)
+WITHDRAW = "withdraw"  # a request: change, submit, withdraw it (its department)
+ANNOUNCE = "announce"  # a request: read its public announcement
+
+
+def _assigned(user) -> Q:
+    from .models import Step
+
+    if not user.department_id:
+        return NONE
+    steps = Step.objects.filter(department_id=user.department_id).values("request_id")
+    return Q(pk__in=steps)
+
+
+@rule("adjustments.adjustmentrequest", Action.VIEW)
+def _request_view(user) -> Q:
+    role = role_of(user)
+    if role is None:
+        return NONE
+    if role == Role.CLERK:
+        return Q(department_id=user.department_id) if user.department_id else NONE
+    if role in (Role.OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR):
+        return jurisdiction_scope(user) | _assigned(user)
+    return _assigned(user)
+
+
+@rule("adjustments.adjustmentrequest", Action.ADD)
+def _request_add(user) -> Q:
+    return ALL if role_of(user) == Role.CLERK and user.department_id else NONE
+
+
+@rule("adjustments.adjustmentrequest", Action.CHANGE, WITHDRAW)
+def _request_own(user) -> Q:
+    if role_of(user) != Role.CLERK or not user.department_id:
+        return NONE
+    return Q(department_id=user.department_id)
+
+
+@rule("adjustments.adjustmentrequest", EXTEND)
+def _request_extend(user) -> Q:
+    """Seed 004 三(三)1: "经市政务服务改革管理办公室批准可延长至30个工作日": the office of the
+    request's own jurisdiction."""
+    if role_of(user) != Role.OFFICE or not user.jurisdiction_id:
+        return NONE
+    return Q(jurisdiction_id=user.jurisdiction_id)
+
+
+@rule("adjustments.adjustmentrequest", ANNOUNCE)
+def _request_announce(user) -> Q:
+    """Published adjustments are announced to everyone (SPEC §10); nothing before that."""
+    return Q(state__in=PUBLIC_STATES)
+
+
+def _within_visible_requests(prefix: str):
+    def condition(user) -> Q:
+        if not is_staff_user(user):
+            return NONE
+        from core.permissions import restrict
+
+        from .models import AdjustmentRequest
+
+        visible = restrict(AdjustmentRequest.objects.all(), user, Action.VIEW).values("pk")
+        return Q(**{f"{prefix}__in": visible})
+
+    return condition
+
+
+rule("adjustments.step", Action.VIEW)(_within_visible_requests("request_id"))
+rule("adjustments.requestevent", Action.VIEW)(_within_visible_requests("request_id"))
+rule("adjustments.attachment", Action.VIEW)(_within_visible_requests("request_id"))
+rule("adjustments.requestitem", Action.VIEW)(_within_visible_requests("request_id"))
+
+
+@rule("adjustments.step", ACT)
+def _step_act(user) -> Q:
+    role = role_of(user)
+    if role is None or not user.department_id:
+        return NONE
+    kinds = step_kinds_of(role)
+    if not kinds:
+        return NONE
+    return Q(department_id=user.department_id, kind__in=kinds, finished_at=None)
+
+
+@rule("adjustments.adjustmentpolicy", Action.VIEW)
+def _policy_view(user) -> Q:
+    return ALL if is_staff_user(user) else NONE
+
+
+@rule("adjustments.adjustmentpolicy", Action.ADD, Action.CHANGE)
+def _policy_change(user) -> Q:
+    """SPEC §1: the office sets its jurisdiction's policies; administrators keep them too."""
+    role = role_of(user)
+    if role == Role.OFFICE and user.jurisdiction_id:
+        return Q(jurisdiction_id=user.jurisdiction_id)
+    if role == Role.ADMINISTRATOR:
+        return jurisdiction_scope(user)
+    return NONE

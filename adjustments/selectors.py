@@ -1,0 +1,335 @@
+"""Reads of the adjustment procedure. Every function takes the user and goes through
+`.restrict(user, action)` (adjustments.permissions); pages, the API and the work queue share
+these. Lists prefetch what they show, so their query count does not grow with the data."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Department
+from core.permissions import Action, can, restrict, role_of
+from core.workqueue import WorkItem
+from registry import selectors as registry_selectors
+from registry import services as registry_services
+from registry.display import FieldDiff, version_diff
+from registry.models import Entry
+
+from . import services
+from .choices import RequestState, StepKind, Transition
+from .models import (
+    AdjustmentPolicy,
+    AdjustmentRequest,
+    Attachment,
+    ClockStop,
+    RequestEvent,
+    RequestItem,
+    Step,
+)
+from .permissions import ACT, ANNOUNCE, EXTEND, WITHDRAW
+
+HistoricalEntry = Entry.history.model
+
+
+def _open_steps_prefetch() -> Prefetch:
+    return Prefetch(
+        "steps",
+        queryset=Step.objects.filter(finished_at=None)
+        .select_related("department")
+        .prefetch_related(Prefetch("stops", to_attr="clock_stop_list"))
+        .order_by("pk"),
+        to_attr="open_steps",
+    )
+
+
+def requests(*, user) -> QuerySet[AdjustmentRequest]:
+    """The requests the user may see, each with its open steps (who it waits on)."""
+    return (
+        AdjustmentRequest.objects.restrict(user, Action.VIEW)
+        .select_related("jurisdiction", "department", "law")
+        .prefetch_related(_open_steps_prefetch())
+    )
+
+
+def overdue(queryset: QuerySet[AdjustmentRequest], now=None) -> QuerySet[AdjustmentRequest]:
+    """The requests with an open step past its due moment."""
+    now = now or timezone.now()
+    late = Step.objects.filter(
+        request_id=OuterRef("pk"), finished_at=None, due_at__isnull=False, due_at__lt=now
+    )
+    return queryset.filter(Exists(late))
+
+
+def request_by_number(*, user, number: str) -> AdjustmentRequest | None:
+    return requests(user=user).filter(number=number).first()
+
+
+def request_steps(*, user, request: AdjustmentRequest) -> list[Step]:
+    """Every step of the request in order, with its clock stops (the timeline)."""
+    return list(
+        restrict(Step.objects.all(), user, Action.VIEW)
+        .filter(request=request)
+        .select_related("department", "finished_by")
+        .prefetch_related(Prefetch("stops", to_attr="clock_stop_list"))
+        .order_by("started_at", "pk")
+    )
+
+
+def request_events(*, user, request: AdjustmentRequest) -> list[RequestEvent]:
+    return list(
+        RequestEvent.objects.restrict(user, Action.VIEW)
+        .filter(request=request)
+        .select_related("actor", "step", "step__department")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("at", "pk")
+    )
+
+
+def request_attachments(*, user, request: AdjustmentRequest) -> QuerySet[Attachment]:
+    return restrict(Attachment.objects.all(), user, Action.VIEW).filter(request=request)
+
+
+def attachment(*, user, request: AdjustmentRequest, pk: int) -> Attachment | None:
+    return request_attachments(user=user, request=request).filter(pk=pk).first()
+
+
+def clock_stops(*, user, request: AdjustmentRequest) -> list[ClockStop]:
+    steps = restrict(Step.objects.all(), user, Action.VIEW).filter(request=request)
+    return list(
+        ClockStop.objects.filter(step__in=steps).select_related("step").order_by("stopped_at")
+    )
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A proposed change, with the field-by-field difference from the published version."""
+
+    item: RequestItem
+    current: Entry | None
+    proposed: Entry
+    diff: list[FieldDiff]
+
+    @property
+    def changed(self) -> list[FieldDiff]:
+        return [row for row in self.diff if row.changed]
+
+
+def _related_for_display(entries: list[Entry]) -> None:
+    """Sets the category, main item and merge target of unsaved entries from two queries, so
+    the diff's labels do not cost a query each."""
+    from registry.models import Category
+
+    categories = Category.objects.in_bulk({e.category_id for e in entries if e.category_id})
+    related = Entry.objects.in_bulk(
+        {pk for e in entries for pk in (e.parent_id, e.merged_into_id) if pk}
+    )
+    for entry in entries:
+        if entry.category_id in categories:
+            entry.category = categories[entry.category_id]
+        if entry.parent_id in related:
+            entry.parent = related[entry.parent_id]
+        if entry.merged_into_id in related:
+            entry.merged_into = related[entry.merged_into_id]
+
+
+def request_items(*, user, request: AdjustmentRequest) -> list[ItemView]:
+    """The request's proposals against the register as published now (before publication)
+    or against the version they replaced (after it)."""
+    items = list(
+        restrict(RequestItem.objects.all(), user, Action.VIEW)
+        .filter(request=request)
+        .select_related("draft", "draft__entry", "entry", "entry__category")
+        .order_by("order", "pk")
+    )
+    if request.published_at is not None:
+        return _published_items(items)
+    proposed = [registry_services.entry_preview(item.draft) for item in items]
+    currents = [item.draft.entry for item in items]
+    _related_for_display(proposed + [e for e in currents if e is not None])
+    provisions = registry_selectors.provisions_of([*proposed, *(e for e in currents if e)])
+    return [
+        ItemView(item, current, new, version_diff(current, new, provisions))
+        for item, current, new in zip(items, currents, proposed, strict=True)
+    ]
+
+
+def _published_items(items: list[RequestItem]) -> list[ItemView]:
+    """Each item's published version and the one before it, from the history table."""
+    wanted = Q(pk__in=[])
+    for item in items:
+        if item.entry_id and item.version:
+            wanted |= Q(id=item.entry_id, version__in=[item.version - 1, item.version])
+    rows = {
+        (row.id, row.version): row
+        for row in HistoricalEntry.objects.filter(wanted)
+        .exclude(history_type="-")
+        .select_related("category", "jurisdiction", "department", "parent", "merged_into")
+    }
+    provisions = registry_selectors.provisions_of(rows.values())
+    views = []
+    for item in items:
+        new = rows.get((item.entry_id, item.version))
+        if new is None:
+            continue
+        old = rows.get((item.entry_id, item.version - 1))
+        views.append(ItemView(item, old, new, version_diff(old, new, provisions)))
+    return views
+
+
+# --- what a user may do now ------------------------------------------------------------------
+
+
+def available_transitions(*, user, request: AdjustmentRequest) -> list[str]:
+    """The transitions `user` may perform on `request` in its present state: what the request
+    page offers (the services check again when it is done)."""
+    open_steps = getattr(request, "open_steps", None)
+    if open_steps is None:
+        open_steps = list(request.steps.filter(finished_at=None))
+    actable = set(
+        restrict(Step.objects.all(), user, ACT)
+        .filter(pk__in=[s.pk for s in open_steps])
+        .values_list("pk", flat=True)
+    )
+    mine = [s for s in open_steps if s.pk in actable]
+    own = can(user, WITHDRAW, request)
+    found = []
+    for transition, rule in services.TRANSITIONS.items():
+        if request.state not in rule.sources or request.path not in rule.paths:
+            continue
+        if rule.steps:
+            holding = [s for s in mine if s.kind in rule.steps]
+            if not holding:
+                continue
+            if transition == Transition.JOINT_REQUEST and not any(s.primary for s in holding):
+                continue
+            if transition in (Transition.SUBMIT, Transition.RESUBMIT) and not own:
+                continue
+        elif transition == Transition.EXTEND:
+            if not can(user, EXTEND, request):
+                continue
+        elif not own:
+            continue
+        found.append(str(transition))
+    return found
+
+
+def reviewer_choices(*, user, request: AdjustmentRequest) -> QuerySet[Department]:
+    allowed = services.reviewer_departments(request.jurisdiction)
+    return Department.objects.restrict(user, Action.VIEW).filter(pk__in=allowed.values("pk"))
+
+
+def joint_participant_choices(*, user, request: AdjustmentRequest) -> QuerySet[Department]:
+    allowed = services.reviewer_departments(request.jurisdiction).values("pk")
+    return (
+        Department.objects.restrict(user, Action.VIEW)
+        .filter(Q(pk__in=allowed) | Q(pk=request.department_id))
+        .select_related("jurisdiction")
+        .order_by("-jurisdiction__path", "function", "name")
+    )
+
+
+def open_drafts(*, user, request: AdjustmentRequest | None = None):
+    """The drafts of the user's department that a request may propose: open ones, and the
+    request's own."""
+    drafts = registry_selectors.drafts(user=user).filter(department_id=user.department_id)
+    keep = Q(state="open")
+    if request is not None:
+        keep |= Q(pk__in=request.items.values("draft_id"))
+    return drafts.filter(keep).order_by("-updated_at", "-pk")
+
+
+# --- the work queue and the office's overview ---------------------------------------------------
+
+
+def waiting_steps(*, user) -> QuerySet[Step]:
+    """The open steps the user acts on (core.permissions' "act" rule), soonest due first."""
+    return (
+        restrict(Step.objects.all(), user, ACT)
+        .filter(finished_at=None)
+        .select_related("request", "request__department", "department")
+        .prefetch_related(Prefetch("stops", to_attr="clock_stop_list"))
+        .order_by("due_at", "started_at", "pk")
+    )
+
+
+def extension_requests(*, user) -> QuerySet[Step]:
+    """Open application steps whose department asked this office for more time."""
+    visible = restrict(AdjustmentRequest.objects.all(), user, EXTEND)
+    return (
+        Step.objects.filter(request__in=visible, kind=StepKind.APPLY, finished_at=None)
+        .filter(detail__has_key="extension_requested")
+        .select_related("request", "request__department", "department")
+        .order_by("due_at", "pk")
+    )
+
+
+def work_items(user) -> list[WorkItem]:
+    """The work-queue provider (core.workqueue, registered in AdjustmentsConfig.ready)."""
+    if role_of(user) is None:
+        return []
+    items = []
+    for step in waiting_steps(user=user)[:200]:
+        request = step.request
+        items.append(
+            WorkItem(
+                action=str(StepKind(step.kind).label),
+                subject=request.summary,
+                reference=request.number,
+                url=reverse("adjustments:detail", args=[request.number]),
+                started_at=step.started_at,
+                due_at=step.due_at,
+                due_confirmed=step.due_confirmed,
+                deadline_days=step.deadline_days or 0,
+                deadline_unit=step.deadline_unit,
+                clock_stopped=step.clock_stopped,
+            )
+        )
+    for step in extension_requests(user=user)[:100]:
+        request = step.request
+        items.append(
+            WorkItem(
+                action=str(Transition.EXTENSION_REQUEST.label),
+                subject=f"{request.summary} · {request.department}",
+                reference=request.number,
+                url=reverse("adjustments:detail", args=[request.number]),
+                started_at=step.started_at,
+                due_at=step.due_at,
+                due_confirmed=step.due_confirmed,
+            )
+        )
+    return items
+
+
+def policy_of(*, user, jurisdiction) -> AdjustmentPolicy:
+    """The policy the jurisdiction follows (its own, inherited, or seed 004's defaults)."""
+    return services.policy_for(jurisdiction)
+
+
+# --- the public announcements (SPEC §10) ----------------------------------------------------
+
+
+def announcements(*, user) -> QuerySet[AdjustmentRequest]:
+    """Published adjustments, newest first, with their changed entries (two queries)."""
+    return (
+        restrict(AdjustmentRequest.objects.all(), user, ANNOUNCE)
+        .filter(published_at__isnull=False)
+        .select_related("jurisdiction", "department", "law")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=RequestItem.objects.select_related("entry").order_by("order", "pk"),
+            )
+        )
+        .order_by("-published_at", "-pk")
+    )
+
+
+def announcement(*, user, number: str) -> AdjustmentRequest | None:
+    return announcements(user=user).filter(number=number).first()
+
+
+def announcement_items(*, user, request: AdjustmentRequest) -> list[ItemView]:
+    """What an announcement shows: each published version beside the one it replaced."""
+    items = [item for item in request.items.all() if item.entry_id and item.version]
+    return _published_items(items)
