@@ -17,7 +17,7 @@ from registry.display import FieldDiff, version_diff
 from registry.models import Entry
 
 from . import services
-from .choices import RequestState, StepKind, Transition
+from .choices import StepKind, Transition
 from .models import (
     AdjustmentPolicy,
     AdjustmentRequest,
