@@ -13,11 +13,12 @@ from core.permissions import Action, can, restrict, role_of
 from core.workqueue import WorkItem
 from registry import selectors as registry_selectors
 from registry import services as registry_services
+from registry.choices import DraftState
 from registry.display import FieldDiff, version_diff
 from registry.models import Entry
 
 from . import services
-from .choices import StepKind, Transition
+from .choices import FINAL_STATES, StepKind, Transition
 from .models import (
     AdjustmentPolicy,
     AdjustmentRequest,
@@ -230,10 +231,13 @@ def joint_participant_choices(*, user, request: AdjustmentRequest) -> QuerySet[D
 
 
 def open_drafts(*, user, request: AdjustmentRequest | None = None):
-    """The drafts of the user's department that a request may propose: open ones, and the
-    request's own."""
+    """The drafts of the user's department that a request may propose: open ones that no
+    other open request proposes (the services refuse those), and the request's own."""
     drafts = registry_selectors.drafts(user=user).filter(department_id=user.department_id)
-    keep = Q(state="open")
+    elsewhere = RequestItem.objects.exclude(request__state__in=FINAL_STATES)
+    if request is not None:
+        elsewhere = elsewhere.exclude(request=request)
+    keep = Q(state=DraftState.OPEN) & ~Q(pk__in=elsewhere.values("draft_id"))
     if request is not None:
         keep |= Q(pk__in=request.items.values("draft_id"))
     return drafts.filter(keep).order_by("-updated_at", "-pk")
@@ -333,3 +337,18 @@ def announcement_items(*, user, request: AdjustmentRequest) -> list[ItemView]:
     """What an announcement shows: each published version beside the one it replaced."""
     items = [item for item in request.items.all() if item.entry_id and item.version]
     return _published_items(items)
+
+
+def announcements_items(*, user, requests) -> dict[int, list[ItemView]]:
+    """announcement_items of several announcements at once (the feed), by request id: two
+    queries however many announcements and items there are."""
+    items = [
+        item
+        for request in requests
+        for item in request.items.all()
+        if item.entry_id and item.version
+    ]
+    grouped: dict[int, list[ItemView]] = {request.pk: [] for request in requests}
+    for view in _published_items(items):
+        grouped[view.item.request_id].append(view)
+    return grouped

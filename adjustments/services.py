@@ -16,7 +16,7 @@ notices from the due moments stored on the steps.
 import datetime
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -622,7 +622,12 @@ def change_kind_of(draft: Draft) -> str:
 def _drafts_check(
     actor: User | None, department: Department, drafts: Iterable[Draft], request=None
 ) -> list[Draft]:
-    chosen = list(Draft.objects.filter(pk__in=[d.pk for d in drafts]).select_related("entry"))
+    wanted = list(dict.fromkeys(d.pk for d in drafts))
+    # In the order given (the items' order), not the drafts' default ordering.
+    chosen = sorted(
+        Draft.objects.filter(pk__in=wanted).select_related("entry"),
+        key=lambda draft: wanted.index(draft.pk),
+    )
     for draft in chosen:
         if draft.department_id != department.pk:
             raise DomainError(
@@ -974,6 +979,8 @@ def adjustment_resubmit(
         from_state=before,
         step=step,
         opinion=note.strip(),
+        # The log shows the restart as the return's event shows the stop.
+        detail={"clock_restarted": stop.step_id} if stop is not None else {},
         files=files,
     )
     if stop is not None:
@@ -1096,8 +1103,11 @@ def adjustment_extend(
     _extension_days_check(request, step, days)
     before_days, before_due = step.deadline_days, step.due_at
     step.deadline_days = days
+    # The department's request is decided: it leaves the office's work queue (the events
+    # keep it).
+    step.detail = {k: v for k, v in step.detail.items() if k != "extension_requested"}
     calendar.apply_deadline(step)
-    step.save(update_fields=["deadline_days", *DEADLINE_FIELDS])
+    step.save(update_fields=["deadline_days", "detail", *DEADLINE_FIELDS])
     event = _event(
         request,
         Transition.EXTEND,
@@ -1750,11 +1760,18 @@ def adjustment_publish(
     request, step = _begin(request, Transition.PUBLISH, actor)
     items = list(
         RequestItem.objects.filter(request=request)
-        .select_related("draft", "draft__entry", "draft__jurisdiction", "draft__department")
+        .select_related("draft", "draft__jurisdiction", "draft__department")
         .order_by("order", "pk")
+    )
+    # Locked before the staleness check, so no correction can slip in between the check and
+    # entries_publish (which locks them again, in the same transaction).
+    locked = Entry.objects.select_for_update().in_bulk(
+        [item.draft.entry_id for item in items if item.draft.entry_id]
     )
     for item in items:
         draft = item.draft
+        if draft.entry_id:
+            draft.entry = locked[draft.entry_id]
         if draft.entry_id and draft.entry.version != draft.base_version:
             raise DomainError(
                 _(
@@ -1926,7 +1943,6 @@ class SweepResult:
     reminders: int = 0
     overdue: int = 0
     notifications: int = 0
-    skipped: list[int] = field(default_factory=list)
 
 
 _NOTICE_CONDITION = {
@@ -1944,11 +1960,15 @@ _NOTICE_MARK = {NoticeKind.REMINDER: "reminded_at", NoticeKind.OVERDUE: "overdue
 def _notice_recipients(step: Step, kind: str) -> list[User]:
     people = list(_users_of(step.department, STEP_ROLE[step.kind]))
     if kind == NoticeKind.OVERDUE:
-        # Escalation: the office of the request's jurisdiction and its supervisors.
-        office = _function_department(step.request.jurisdiction, DepartmentFunction.REFORM_OFFICE)
-        if office is not None:
-            people += list(_users_of(office, Role.OFFICE))
-        people += _supervisors_of(step.request.jurisdiction)
+        # Escalation: the office whose request is held up, and the office and supervisors of
+        # the late department's own jurisdiction (a city reviewer late on a district request
+        # answers to the city).
+        late = step.department.jurisdiction
+        for jurisdiction in dict.fromkeys([step.request.jurisdiction, late]):
+            office = _function_department(jurisdiction, DepartmentFunction.REFORM_OFFICE)
+            if office is not None:
+                people += list(_users_of(office, Role.OFFICE))
+        people += _supervisors_of(late)
     return list({user.pk: user for user in people}.values())
 
 
@@ -1963,7 +1983,7 @@ def deadline_notice_send(*, step_id: int, kind: str, now: datetime.datetime | No
     now = now or _now()
     step = (
         Step.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("request", "request__jurisdiction", "department")
+        .select_related("request", "request__jurisdiction", "department__jurisdiction")
         .filter(_NOTICE_CONDITION[kind](now), pk=step_id)
         .first()
     )
@@ -2013,12 +2033,13 @@ def deadline_notice_send(*, step_id: int, kind: str, now: datetime.datetime | No
     RequestEvent.objects.create(
         request=request,
         step=step,
+        at=now,
         transition=Transition.DEADLINE_REMINDER
         if kind == NoticeKind.REMINDER
         else Transition.DEADLINE_OVERDUE,
         from_state=request.state,
         to_state=request.state,
-        detail={"due": step.due_at.isoformat(), "recipients": [u.pk for u in sent]},
+        detail={"due": step.due_at.isoformat(), "recipients": [n.recipient_id for n in sent]},
     )
     return len(sent)
 
@@ -2032,19 +2053,24 @@ def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = 200) -
     now = now or _now()
     result = SweepResult()
     for kind in (NoticeKind.REMINDER, NoticeKind.OVERDUE):
-        tried: set[int] = set()
+        moment = _NOTICE_ORDER[kind]
+        # A cursor on (moment, pk): a step skipped because another worker holds it is not
+        # read again, and each batch's query stays the same size.
+        after = Q()
         while True:
-            due = (
+            rows = list(
                 Step.objects.filter(_NOTICE_CONDITION[kind](now))
-                .exclude(pk__in=tried)
-                .order_by(_NOTICE_ORDER[kind], "pk")
-                .values_list("pk", flat=True)[:batch]
+                .filter(after)
+                .order_by(moment, "pk")
+                .values_list(moment, "pk")[:batch]
             )
-            ids = list(due)
-            if not ids:
+            if not rows:
                 break
-            for step_id in ids:
-                tried.add(step_id)
+            last_moment, last_pk = rows[-1]
+            after = Q(**{f"{moment}__gt": last_moment}) | Q(
+                **{moment: last_moment, "pk__gt": last_pk}
+            )
+            for _moment, step_id in rows:
                 sent = deadline_notice_send(step_id=step_id, kind=kind, now=now)
                 result.notifications += sent
                 if kind == NoticeKind.REMINDER:

@@ -35,6 +35,10 @@ app.conf.beat_schedule = {
         "task": "adjustments.tasks.deadlines_sweep",
         "schedule": 300.0,
     },
+    "notifications-email-pending": {
+        "task": "core.tasks.notifications_email_pending",
+        "schedule": 300.0,
+    },
     "calendar-remind-next-year": {
         "task": "core.tasks.calendar_next_year_remind",
         "schedule": crontab(hour=8, minute=30),

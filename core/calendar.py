@@ -380,8 +380,24 @@ def add_with_stops(
                 made_up.append(MadeUp(day, status.name))
         else:
             skipped.append(Skip(day, status.reason, status.name))
+    last_counted = day
     if unit == DeadlineUnit.CALENDAR_DAYS:
         # Art. 203: a period whose last day is a day off ends on the next working day.
+        while not (status := window.status(day)).working:
+            skipped.append(Skip(day, status.reason, status.name))
+            day += ONE_DAY
+    for stopped, restarted in spans:
+        # A stop on the last day (or on the days off art. 203 added) came before the end: the
+        # period stands still too, and after the restart it ends with the day of the restart
+        # (the rest of the day it stopped on is given back), or the next working day.
+        if not last_counted <= stopped <= day:
+            continue
+        if restarted is None:
+            return None
+        while day < restarted:
+            day += ONE_DAY
+            if day < restarted:
+                skipped.append(Skip(day, SkipReason.CLOCK_STOPPED, ""))
         while not (status := window.status(day)).working:
             skipped.append(Skip(day, status.reason, status.name))
             day += ONE_DAY

@@ -526,7 +526,12 @@ class Notification(models.Model):
                 fields=["recipient", "-created_at"],
                 condition=models.Q(read_at=None),
                 name="notification_unread",
-            )
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at=None),
+                name="notification_email_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -991,3 +991,35 @@ def notification_email_send(*, notification_id: int, actor: User | None = None) 
     notification.emailed_at = timezone.now()
     notification.save(update_fields=["emailed_at"])
     return True
+
+
+# Messages older than this are not e-mailed late: a reminder e-mailed days after the fact is
+# noise; the inbox still holds it.
+EMAIL_RETRY_WINDOW = datetime.timedelta(days=2)
+# The on-commit task normally sends within seconds; the sweep waits this long before it
+# steps in, so the two seldom race (and if they do, emailed_at under a row lock decides).
+EMAIL_RETRY_AFTER = datetime.timedelta(minutes=5)
+
+
+def notifications_email_pending(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
+    """The periodic sweep behind notification_send's on-commit e-mail task: a message whose
+    task was lost (broker down, worker stopped between the commit and the send) is e-mailed
+    now, at most once (notification_email_send). Reads only recent unsent messages (partial
+    index notification_email_pending). Returns how many went out."""
+    now = now or timezone.now()
+    pending = (
+        Notification.objects.filter(
+            emailed_at=None,
+            created_at__gte=now - EMAIL_RETRY_WINDOW,
+            created_at__lte=now - EMAIL_RETRY_AFTER,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return sum(
+        1
+        for notification_id in list(pending)
+        if notification_email_send(notification_id=notification_id)
+    )

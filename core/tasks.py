@@ -26,3 +26,9 @@ def calendar_next_year_remind() -> int:
 @shared_task
 def notification_email_send(notification_id: int) -> bool:
     return services.notification_email_send(notification_id=notification_id)
+
+
+@shared_task
+def notifications_email_pending() -> int:
+    """Beat sweep (config/celery.py): e-mails the messages whose on-commit task was lost."""
+    return services.notifications_email_pending()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from . import selectors, services
+from . import selectors, services, workqueue
 from .choices import Role
 from .filtersets import AuditEventFilter
 from .models import AuditEvent, Notification
@@ -75,6 +75,9 @@ class HomeView(TemplateView):
         context["duties"] = ROLE_DUTIES[role]
         context["unread"] = list(selectors.unread_notifications(user=user)[:5])
         context["may_read_audit"] = can(user, Action.VIEW, AuditEvent)
+        # What waits on the user in every workflow app (issue 4 §7): each app registers its
+        # provider with core.workqueue, so core imports none of them.
+        context["work_items"] = workqueue.items_for(user)
         if role == Role.ADMINISTRATOR:
             context["overview"] = selectors.administrator_overview(user=user)
         if role in (Role.OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR):

@@ -326,12 +326,24 @@ def draft_save(*, actor: User, draft: Draft, payload: dict) -> Draft:
         entry=draft.entry,
     )
     before = draft.payload
+    if "basis" in payload:
+        payload = {**payload, "basis": _basis_order(before.get("basis"), payload["basis"])}
     draft.payload = payload
     draft.updated_by = actor
     draft.save(update_fields=["payload", "updated_by", "updated_at"])
     changed = sorted(k for k in set(before) | set(payload) if before.get(k) != payload.get(k))
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=draft, detail={"fields": changed})
     return draft
+
+
+def _basis_order(before, after):
+    """A form's multiple select sends the chosen provisions in the order of its options, not
+    the order they are cited in: provisions already cited keep their place, new ones follow,
+    so re-saving a draft never shows up as a change of its basis."""
+    if not isinstance(before, list) or not isinstance(after, list):
+        return after
+    kept = [p for p in before if p in after]
+    return kept + [p for p in after if p not in kept]
 
 
 @transaction.atomic

@@ -101,3 +101,37 @@ def walk_to_publication(org: Org, request, *, district=False):
     request = services.adjustment_confirm(actor=people[Role.CLERK], request=request)
     request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
     return services.adjustment_publish(actor=people[Role.DIGITAL], request=request)
+
+
+def numbered_entry(org: Org, number: int, *, district: bool = False, **overrides):
+    """A published entry of the salt bureau with its own basic code (one department cannot
+    publish two entries with the same code)."""
+    overrides.setdefault("name", f"食盐经营许可{number}")
+    return published_entry(org, district=district, basic_code=f"07{number:05d}000", **overrides)
+
+
+def staff_user(org: Org, *, username: str, role: str, department, email: str = ""):
+    """One more user, e.g. the reviewer of a second lead review department."""
+    from core import services as core_services
+
+    return core_services.user_create(
+        actor=None,
+        username=username,
+        password=None,
+        role=role,
+        jurisdiction=department.jurisdiction,
+        department=department,
+        email=email or f"{username}@example.invalid",
+    )
+
+
+def walk_to_approving(org: Org, request, *, reviewers=("legal",), district=False):
+    """Submitted, forwarded to 法制办 and reviewed: the office's approval opinion is due."""
+    people = users(org, district=district)
+    request = walk_to_review(org, request, reviewers=reviewers, district=district)
+    return services.adjustment_review(
+        actor=people[Role.REVIEWER],
+        request=request,
+        conclusion=ReviewConclusion.AGREE,
+        opinion="依据充分，同意调整。",
+    )

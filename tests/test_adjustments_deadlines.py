@@ -4,12 +4,16 @@ make-up working days Sunday 09-20 and Saturday 10-10)."""
 
 import datetime
 
+import pytest
 import time_machine
 
 from adjustments import services
-from adjustments.choices import RequestState, ReviewConclusion, StepKind
-from adjustments.models import Step
-from core.choices import Role
+from adjustments.choices import NoticeKind, RequestState, ReviewConclusion, StepKind
+from adjustments.models import DeadlineNotice, Step
+from core import calendar as core_calendar
+from core import services as core_services
+from core.choices import DayKind, NotificationKind, Role
+from core.models import Notification
 from tests.adjustment_builders import at, end_of, request_for, walk_to_review
 
 
@@ -86,3 +90,127 @@ def test_walk_helper_reaches_review(org, calendar):
         request = request_for(org, event_date=datetime.date(2026, 9, 28))
         request = walk_to_review(org, request)
     assert request.state == RequestState.REVIEWING
+
+
+def test_reminder_and_overdue_notice_across_national_day(org, calendar):
+    """The forwarding step of a request submitted on 09-29 is due at the end of 10-08: its
+    reminder goes out on 09-30, the last working day before the holiday; the sweeps of the
+    holiday say nothing; it is overdue from the first moment of 10-09."""
+    people = org.users
+    with time_machine.travel(at(2026, 9, 29, 9), tick=False):
+        request = request_for(org, event_date=datetime.date(2026, 9, 28))
+        request = services.adjustment_submit(actor=people[Role.CLERK], request=request)
+    forward = _step(request, StepKind.FORWARD)
+    assert (forward.due_at, forward.remind_at) == (end_of(2026, 10, 8), at(2026, 9, 30, 8))
+
+    with time_machine.travel(at(2026, 9, 30, 8), tick=False):
+        assert services.deadlines_sweep().reminders == 1
+    for day in range(1, 9):
+        with time_machine.travel(at(2026, 10, day, 12), tick=False):
+            result = services.deadlines_sweep()
+        assert (result.reminders, result.overdue) == (0, 0), day
+    with time_machine.travel(end_of(2026, 10, 8), tick=False):
+        assert services.deadlines_sweep().overdue == 0
+    with time_machine.travel(at(2026, 10, 9, 0), tick=False):
+        assert services.deadlines_sweep().overdue == 1
+    assert sorted(DeadlineNotice.objects.filter(step=forward).values_list("kind", flat=True)) == [
+        NoticeKind.OVERDUE,
+        NoticeKind.REMINDER,
+    ]
+    escalated = Notification.objects.filter(kind=NotificationKind.DEADLINE_OVERDUE)
+    assert {n.recipient for n in escalated} == {people[Role.OFFICE], people[Role.SUPERVISOR]}
+
+
+def test_spring_festival_2026_with_its_make_up_saturdays(org, calendar):
+    """Holidays 02-15..23; Saturdays 02-14 and 02-28 are working days."""
+    with time_machine.travel(at(2026, 2, 11, 9), tick=False):
+        request = request_for(org, event_date=datetime.date(2026, 2, 10))
+    apply = _step(request, StepKind.APPLY)
+    # 02-11, 12, 13, Saturday 02-14, (02-15..23 off), 02-24, 25, 26, 27, Saturday 02-28, 03-02.
+    assert apply.due_at == end_of(2026, 3, 2)
+    assert apply.due_confirmed
+    # "Due tomorrow" on the make-up Saturday, the working day before Monday 03-02.
+    assert apply.remind_at == at(2026, 2, 28, 8)
+
+
+def test_periods_count_shanghai_dates(org, calendar):
+    """Submitted at 07:30 on Friday 10-09 in Shanghai, which is still 10-08 in UTC: the period
+    counts from 10-09. Saturday 10-10 is a make-up working day."""
+    with time_machine.travel(at(2026, 10, 9, 7, 30), tick=False):
+        request = request_for(org, event_date=datetime.date(2026, 10, 8))
+        request = services.adjustment_submit(actor=org.users[Role.CLERK], request=request)
+    forward = _step(request, StepKind.FORWARD)
+    # Two working days after 10-09: Saturday 10-10 and Monday 10-12 (from 10-08 it would end
+    # on 10-10).
+    assert forward.due_at == end_of(2026, 10, 12)
+    assert forward.remind_at == at(2026, 10, 10, 8)
+
+
+def test_a_period_reaching_an_unconfirmed_year_moves_when_the_calendar_changes(org, calendar):
+    """2027 has no confirmed schedule: the statutory 元旦 (01-01) is off and the due moment is
+    flagged unconfirmed. An administrator's change of a day recomputes it; the reminder of the
+    new due moment goes out although the old one's did."""
+    with time_machine.travel(at(2026, 12, 28, 9), tick=False):
+        request = request_for(org, event_date=datetime.date(2026, 12, 24))
+    apply = _step(request, StepKind.APPLY)
+    # 12-25, 28, 29, 30, 31, (2027-01-01 元旦), 01-04, 05, 06, 07, 08.
+    assert (apply.due_at, apply.due_confirmed) == (end_of(2027, 1, 8), False)
+    with time_machine.travel(at(2027, 1, 7, 8), tick=False):
+        assert services.deadlines_sweep().reminders == 1
+
+    with time_machine.travel(at(2027, 1, 7, 9), tick=False):
+        revision = core_services.calendar_day_set(
+            actor=org.users[Role.ADMINISTRATOR],
+            date=datetime.date(2027, 1, 4),
+            kind=DayKind.HOLIDAY,
+            name="元旦",
+        )
+        assert core_services.calendar_revision_apply(revision_id=revision.pk) == 1
+    apply.refresh_from_db()
+    # 01-04 is off now: the tenth working day is Monday 01-11.
+    assert (apply.due_at, apply.due_confirmed) == (end_of(2027, 1, 11), False)
+    assert (apply.remind_at, apply.reminded_at) == (at(2027, 1, 8, 8), None)
+    with time_machine.travel(at(2027, 1, 8, 8), tick=False):
+        assert services.deadlines_sweep().reminders == 1
+    assert sorted(apply.notices.values_list("due_at", flat=True)) == [
+        end_of(2027, 1, 8),
+        end_of(2027, 1, 11),
+    ]
+
+
+SUBMITTED = at(2026, 9, 29, 10)
+
+
+@pytest.mark.parametrize(
+    ("stops", "due"),
+    [
+        # No stop: 09-30, then 10-08 after the holiday.
+        ([], end_of(2026, 10, 8)),
+        # Returned on 09-30, back on 10-09: 10-08 and 10-09 stood still (the holiday is off
+        # anyway); the second working day is the make-up Saturday 10-10.
+        ([(at(2026, 9, 30, 10), at(2026, 10, 9, 10))], end_of(2026, 10, 10)),
+        # Returned and back on the same day: nothing stood still.
+        ([(at(2026, 9, 30, 10), at(2026, 9, 30, 16))], end_of(2026, 10, 8)),
+        # Still with the department: no due moment.
+        ([(at(2026, 9, 30, 10), None)], None),
+        # Returned on the last day: the clock stops too, and the period ends with the day of
+        # the restart, or the next working day (Sunday 10-11 → Monday 10-12).
+        ([(at(2026, 10, 8, 10), None)], None),
+        ([(at(2026, 10, 8, 10), at(2026, 10, 9, 10))], end_of(2026, 10, 9)),
+        ([(at(2026, 10, 8, 10), at(2026, 10, 11, 10))], end_of(2026, 10, 12)),
+        # Returned after the period had ended: the lapse stays.
+        ([(at(2026, 10, 9, 10), None)], end_of(2026, 10, 8)),
+        # Two returns: 09-30 to 10-08 (10-08 stood still; 09-30 and 10-09 are counted) and
+        # again on that last day 10-09, back on Monday 10-12, which ends it.
+        (
+            [
+                (at(2026, 9, 30, 10), at(2026, 10, 8, 10)),
+                (at(2026, 10, 9, 10), at(2026, 10, 12, 10)),
+            ],
+            end_of(2026, 10, 12),
+        ),
+    ],
+)
+def test_clock_stops_across_national_day(calendar, stops, due):
+    deadline = core_calendar.add_with_stops(SUBMITTED, 2, stops=stops)
+    assert (deadline.due if deadline else None) == due

@@ -206,6 +206,23 @@ def test_compose_runs_postgres_redis_web_worker_and_one_beat(compose):
     assert "-B" not in _command(services["worker"]).split()
 
 
+def test_the_one_beat_sends_every_sweep_to_a_task_that_exists():
+    """The deadline sweeps (issue 4 §5) and the e-mail and calendar sweeps are periodic tasks
+    of the single beat; each names a task the worker has registered, with no ETA anywhere."""
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    schedule = app.conf.beat_schedule
+    tasks = {entry["task"] for entry in schedule.values()}
+    assert {
+        "adjustments.tasks.deadlines_sweep",
+        "core.tasks.notifications_email_pending",
+        "core.tasks.calendar_revisions_apply",
+    } <= tasks
+    assert tasks <= set(app.tasks)
+    assert all("options" not in entry for entry in schedule.values())
+
+
 def test_every_compose_server_has_a_health_check_and_waits_for_migrations(compose):
     services = compose["services"]
     for name, service in services.items():

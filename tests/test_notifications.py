@@ -1,10 +1,14 @@
 """The notifications inbox: each user reads and marks only their own messages; unread first;
 the unread count is in the header."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core import services
 from core.choices import NotificationKind, Role
@@ -136,3 +140,30 @@ def test_the_inbox_costs_the_same_queries_however_many_messages(client, clerk):
     for number in range(25):
         _send(clerk, f"more-{number}")
     assert measure() == few
+
+
+def test_a_message_whose_email_task_was_lost_is_emailed_once_by_the_sweep(org, clerk, mailoutbox):
+    """The on-commit task that e-mails a notification can be lost (broker down, worker gone
+    between commit and send): the periodic sweep sends it, once, and leaves alone what is too
+    recent (the task may still come), too old (noise by now) or has no address."""
+    sent_at = timezone.now()
+    with time_machine.travel(sent_at - datetime.timedelta(minutes=10)):
+        # Outside captured on-commit callbacks the e-mail task is never sent: it is "lost".
+        lost = _send(clerk, "lost", "丢失的邮件")
+        no_address = _send(org.users[Role.ADMINISTRATOR], "no-address")
+    with time_machine.travel(sent_at - datetime.timedelta(days=3)):
+        stale = _send(clerk, "stale")
+    recent = _send(clerk, "recent")
+    administrator = org.users[Role.ADMINISTRATOR]
+    administrator.email = ""
+    services.user_save(actor=None, user=administrator, changed_fields=["email"])
+
+    assert services.notifications_email_pending(now=sent_at) == 1
+    assert [message.subject for message in mailoutbox] == ["[清单] 丢失的邮件"]
+    assert services.notifications_email_pending(now=sent_at) == 0
+    assert len(mailoutbox) == 1
+    for pending in (no_address, stale, recent):
+        pending.refresh_from_db()
+        assert pending.emailed_at is None
+    lost.refresh_from_db()
+    assert lost.emailed_at is not None

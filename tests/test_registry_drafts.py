@@ -318,3 +318,22 @@ def test_the_staff_home_page_links_to_the_work_pages(org):
     for role in (Role.OFFICE, Role.SUPERVISOR):
         home = client_for(org.users[role]).get(reverse("core:home")).content.decode()
         assert reverse("registry:consistency") in home and MY_ENTRIES not in home
+
+
+def test_resaving_a_draft_keeps_the_order_of_its_basis(org, salt):
+    """The basis select sends its options in list order: re-saving must not reorder what the
+    entry cites (it would show as a change of the basis in every adjustment's diff)."""
+    law = rb.law()
+    first, second = law.provisions.order_by("order")
+    entry = rb.publish(salt, basis=[second.pk, first.pk])
+    clerk = org.users[Role.CLERK]
+    draft = services.draft_create(actor=clerk, entry=entry)
+    payload = {**draft.payload, "basis": [first.pk, second.pk], "name": "改名"}
+    draft = services.draft_save(actor=clerk, draft=draft, payload=payload)
+    assert draft.payload["basis"] == [second.pk, first.pk]
+    other = rb.law("中华人民共和国行政许可法", [("第十二条", "下列事项可以设定行政许可……")])
+    added = other.provisions.get().pk
+    draft = services.draft_save(
+        actor=clerk, draft=draft, payload={**payload, "basis": [added, first.pk]}
+    )
+    assert draft.payload["basis"] == [first.pk, added]

@@ -197,6 +197,16 @@ SPECTACULAR_SETTINGS = {
         "LawStatusEnum": "registry.choices.LawStatus",
         "LawLevelEnum": "registry.choices.LawLevel",
         "JurisdictionLevelEnum": "core.choices.JurisdictionLevel",
+        "DeadlineUnitEnum": "core.choices.DeadlineUnit",
+        "RequestStateEnum": "adjustments.choices.RequestState",
+        "TransitionEnum": "adjustments.choices.Transition",
+        "StepKindEnum": "adjustments.choices.StepKind",
+        "StepOutcomeEnum": "adjustments.choices.StepOutcome",
+        "TriggerKindEnum": "adjustments.choices.TriggerKind",
+        "AdjustmentPathEnum": "adjustments.choices.AdjustmentPath",
+        "RequestOriginEnum": "adjustments.choices.RequestOrigin",
+        "ChangeKindEnum": "adjustments.choices.ChangeKind",
+        "ReviewConclusionEnum": "adjustments.choices.ReviewConclusion",
     },
 }
 

@@ -48,9 +48,12 @@ def due_at(
 
 @register.inclusion_tag("core/calendar_due.html")
 def due(step) -> dict:
-    """The due moment of a TimedStep."""
+    """The due moment of a TimedStep. The calculator counts a plain period, so a step whose
+    clock stopped (退回补正) shows its due moment without the link."""
     if step is None or step.due_at is None or not step.deadline_days:
         return due_at(None)
+    if step.clock_stops():
+        return due_at(step.due_at, confirmed=step.due_confirmed)
     return due_at(
         step.due_at,
         step.deadline_start(),

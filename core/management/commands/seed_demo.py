@@ -206,6 +206,12 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
+        call_command(
+            "seed_adjustments",
+            verbosity=options["verbosity"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
     def _seed(self) -> int:
         created = 0

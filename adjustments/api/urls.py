@@ -1,0 +1,18 @@
+"""The API of the adjustment procedure, mounted at /api/v1/ (issue 4 §8)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "adjustments-api"
+
+urlpatterns = [
+    path("adjustments/", views.RequestListView.as_view(), name="requests"),
+    path("adjustments/<str:number>/", views.RequestDetailView.as_view(), name="request"),
+    path(
+        "adjustments/<str:number>/transitions/",
+        views.TransitionsView.as_view(),
+        name="transitions",
+    ),
+    path("announcements/", views.AnnouncementListView.as_view(), name="announcements"),
+]

@@ -1,0 +1,425 @@
+"""The API of the adjustment procedure (issue 4 §8), mounted at /api/v1/: the requests and their
+transitions for staff, with the same permission rules as the pages, and the public
+announcements of published adjustments (SPEC §10).
+
+Reads go through adjustments.selectors; every change is one service of adjustments.services,
+with the user as actor. A service's refusal (core.services.DomainError) answers in the API's
+error format with the service's message: 400 when a request is created, 409 Conflict when a
+transition is refused (wrong state, not the user's turn). The class-level `queryset` only names
+the model core.api.permissions.RolePermission asks core.permissions about."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import django_filters
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from adjustments import selectors, services
+from adjustments.choices import RequestState, Transition, TriggerKind
+from adjustments.models import AdjustmentRequest
+from adjustments.permissions import ANNOUNCE
+from core.api.exceptions import ErrorSerializer
+from core.permissions import Action, can, is_staff_user
+from core.services import DomainError
+
+from . import serializers as api
+
+TAG = "adjustments"
+INVALID = OpenApiResponse(ErrorSerializer, description=_("Invalid parameters."))
+FORBIDDEN = OpenApiResponse(
+    ErrorSerializer, description=_("Not logged in, or not allowed for this role.")
+)
+NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description=_("No such request, or one the user may not see.")
+)
+REFUSED = OpenApiResponse(
+    ErrorSerializer, description=_("The service refused the request; the message says why.")
+)
+CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description=_("The transition is not possible now (state, path or not the user's turn)."),
+)
+
+
+class Refused(exceptions.APIException):
+    """A service's DomainError on creating a request."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "refused"
+    default_detail = _("The request was refused.")
+
+
+class TransitionConflict(exceptions.APIException):
+    """A transition the service refused: the request's state or its actor was wrong."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _("This transition is not possible now.")
+
+
+class MayViewRequests(BasePermission):
+    """The transitions endpoint: staff who may see adjustment requests at all. Which requests
+    (the selectors) and which transitions (the services) are decided per request."""
+
+    def has_permission(self, request, view) -> bool:
+        return is_staff_user(request.user) and can(request.user, Action.VIEW, AdjustmentRequest)
+
+
+class MayReadAnnouncements(BasePermission):
+    """Published adjustments are announced to everyone, without login (SPEC §10)."""
+
+    def has_permission(self, request, view) -> bool:
+        return can(request.user, ANNOUNCE, AdjustmentRequest)
+
+
+def _visible(user, number: str) -> AdjustmentRequest:
+    found = selectors.request_by_number(user=user, number=number)
+    if found is None:
+        raise exceptions.NotFound(_("There is no adjustment request with this number."))
+    return found
+
+
+def detail_data(http_request, number: str) -> dict:
+    """A request in full, as the user may read it: a fixed number of queries whatever the
+    number of its items, steps and events."""
+    user = http_request.user
+    adjustment = _visible(user, number)
+    context = {
+        "request": http_request,
+        "items": selectors.request_items(user=user, request=adjustment),
+        "steps": selectors.request_steps(user=user, request=adjustment),
+        "events": selectors.request_events(user=user, request=adjustment),
+        "transitions": selectors.available_transitions(user=user, request=adjustment),
+    }
+    return api.AdjustmentRequestDetailSerializer(adjustment, context=context).data
+
+
+# --- the requests ------------------------------------------------------------------------------
+
+
+class RequestFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=RequestState.choices)
+    department = django_filters.NumberFilter(
+        label=_("Applying department (id)"), field_name="department_id"
+    )
+    trigger = django_filters.ChoiceFilter(label=_("Trigger"), choices=TriggerKind.choices)
+    overdue = django_filters.BooleanFilter(
+        label=_("With a step past its due moment"), method="filter_overdue"
+    )
+    q = django_filters.CharFilter(
+        label=_("Words in the number or the subject"), method="filter_q", max_length=50
+    )
+
+    class Meta:
+        model = AdjustmentRequest
+        fields = ["state", "department", "trigger", "overdue", "q"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = selectors.overdue(queryset)
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value) | Q(summary__icontains=value))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=[TAG],
+        summary="Adjustment requests the user may see",
+        responses={200: api.AdjustmentRequestSerializer(many=True), 400: INVALID, 403: FORBIDDEN},
+    ),
+    post=extend_schema(
+        tags=[TAG],
+        summary="File a new adjustment request (department clerks)",
+        request={
+            "application/json": api.AdjustmentRequestCreateSerializer,
+            "multipart/form-data": api.AdjustmentRequestCreateSerializer,
+        },
+        responses={
+            201: api.AdjustmentRequestDetailSerializer,
+            400: REFUSED,
+            403: FORBIDDEN,
+        },
+    ),
+)
+class RequestListView(generics.ListCreateAPIView):
+    """The adjustment requests the user may see (a clerk: their department's; the office and
+    supervisors: their jurisdiction's and those below; a reviewer or the digital office: those
+    assigned to it), newest first, each with the steps it waits on. A clerk files a new request
+    here (seed 004 三(三)1 申请), and may submit it at once."""
+
+    queryset = AdjustmentRequest.objects.none()
+    serializer_class = api.AdjustmentRequestSerializer
+    filterset_class = RequestFilter
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        return selectors.requests(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.request.method == "POST":
+            return api.AdjustmentRequestCreateSerializer
+        return api.AdjustmentRequestSerializer
+
+    def create(self, request, *args, **kwargs):
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        values = dict(given.validated_data)
+        submit = values.pop("submit")
+        try:
+            # One transaction: a request that cannot be submitted is not created either.
+            with transaction.atomic():
+                created = services.adjustment_create(actor=request.user, **values)
+                if submit:
+                    services.adjustment_submit(actor=request.user, request=created)
+        except DomainError as refused:
+            raise Refused(str(refused)) from refused
+        return Response(detail_data(request, created.number), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="One adjustment request in full",
+    responses={200: api.AdjustmentRequestDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+)
+class RequestDetailView(generics.GenericAPIView):
+    """A request with its proposed changes field by field, every step with its deadline and
+    clock stops, the event log with its attachments, and what the user may do now."""
+
+    queryset = AdjustmentRequest.objects.none()
+    serializer_class = api.AdjustmentRequestDetailSerializer
+    lookup_field = "number"
+
+    def get(self, request, number: str):
+        return Response(detail_data(request, number))
+
+
+# --- the transitions ---------------------------------------------------------------------------
+
+Choices = Callable[[object, AdjustmentRequest], list[dict]]
+
+
+def _departments(selector) -> Choices:
+    def choices(user, adjustment) -> list[dict]:
+        found = selector(user=user, request=adjustment)
+        return [{"value": department.pk, "label": department.name} for department in found]
+
+    return choices
+
+
+def _drafts(user, adjustment) -> list[dict]:
+    found = selectors.open_drafts(user=user, request=adjustment)
+    return [{"value": draft.pk, "label": str(draft)} for draft in found]
+
+
+@dataclass(frozen=True)
+class Performer:
+    """How the API performs a transition: its service and the serializer of its parameters
+    (the validated values are the service's keyword arguments), and for the parameters that
+    name departments or drafts, where the values this user may send are listed."""
+
+    service: Callable[..., AdjustmentRequest]
+    parameters: type[api.TransitionParameters]
+    choices: dict[str, Choices] = field(default_factory=dict)
+
+
+REVIEWERS = _departments(selectors.reviewer_choices)
+
+PERFORMERS: dict[str, Performer] = {
+    Transition.UPDATE: Performer(
+        services.adjustment_update, api.UpdateParameters, {"drafts": _drafts}
+    ),
+    Transition.SUBMIT: Performer(services.adjustment_submit, api.FilesParameters),
+    Transition.RESUBMIT: Performer(services.adjustment_resubmit, api.NoteFilesParameters),
+    Transition.WITHDRAW: Performer(services.adjustment_withdraw, api.ReasonParameters),
+    Transition.EXTENSION_REQUEST: Performer(
+        services.adjustment_extension_request, api.DaysParameters
+    ),
+    Transition.EXTEND: Performer(services.adjustment_extend, api.DaysParameters),
+    Transition.FORWARD: Performer(
+        services.adjustment_forward,
+        api.ForwardParameters,
+        {"reviewers": REVIEWERS, "primary": REVIEWERS},
+    ),
+    Transition.RETURN: Performer(services.adjustment_return, api.ReasonFilesParameters),
+    Transition.REJECT: Performer(services.adjustment_reject, api.ReasonFilesParameters),
+    Transition.REVIEW: Performer(services.adjustment_review, api.ConclusionParameters),
+    Transition.JOINT_REQUEST: Performer(
+        services.adjustment_joint_request, api.JointRequestParameters, {"departments": REVIEWERS}
+    ),
+    Transition.JOINT_CONVENE: Performer(
+        services.adjustment_joint_convene,
+        api.JointConveneParameters,
+        {"participants": _departments(selectors.joint_participant_choices)},
+    ),
+    Transition.JOINT_CONCLUDE: Performer(
+        services.adjustment_joint_conclude, api.ConclusionParameters
+    ),
+    Transition.APPROVE: Performer(services.adjustment_approve, api.ApproveParameters),
+    Transition.CONFIRM: Performer(services.adjustment_confirm, api.NoteParameters),
+    Transition.OBJECT: Performer(services.adjustment_object, api.ReasonFilesParameters),
+    Transition.REREVIEW: Performer(services.adjustment_rereview, api.ConclusionParameters),
+    Transition.PARENT_FORWARD: Performer(services.adjustment_parent_forward, api.OpinionParameters),
+    Transition.PARENT_REVIEW: Performer(
+        services.adjustment_parent_review, api.ConclusionParameters
+    ),
+    Transition.MEETING: Performer(services.adjustment_meeting_record, api.MeetingParameters),
+    Transition.FILE: Performer(services.adjustment_file, api.OpinionParameters),
+    Transition.DIGITAL_FORWARD: Performer(
+        services.adjustment_digital_forward, api.OpinionParameters
+    ),
+    Transition.PUBLISH: Performer(services.adjustment_publish, api.NoteParameters),
+    Transition.SITE_UPDATE: Performer(services.adjustment_site_update, api.NoteParameters),
+}
+
+
+class TransitionChoiceSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(
+        choices=[(str(name), Transition(name).label) for name in PERFORMERS]
+    )
+
+
+_TYPES = (
+    (serializers.BooleanField, "boolean"),
+    (serializers.ChoiceField, "choice"),
+    (serializers.DateTimeField, "datetime"),
+    (serializers.DateField, "date"),
+    (serializers.IntegerField, "integer"),
+)
+
+
+def _parameter_type(given: serializers.Field) -> str:
+    if hasattr(given, "parameter_type"):
+        return given.parameter_type
+    return next((name for kind, name in _TYPES if isinstance(given, kind)), "string")
+
+
+def _parameters(performer: Performer, user, adjustment: AdjustmentRequest) -> list[dict]:
+    rows = []
+    for name, given in performer.parameters().fields.items():
+        if name == "transition":
+            continue
+        row = {
+            "name": name,
+            "type": _parameter_type(given),
+            "required": given.required,
+            "help": str(given.help_text or ""),
+        }
+        if isinstance(given, serializers.ChoiceField):
+            row["choices"] = [
+                {"value": value, "label": str(label)} for value, label in given.choices.items()
+            ]
+        elif name in performer.choices:
+            row["choices"] = performer.choices[name](user, adjustment)
+        rows.append(row)
+    return rows
+
+
+TRANSITION_REQUEST = PolymorphicProxySerializer(
+    component_name="AdjustmentTransition",
+    serializers={str(name): performer.parameters for name, performer in PERFORMERS.items()},
+    resource_type_field_name="transition",
+)
+
+
+class TransitionsView(APIView):
+    """The transitions of one request (seed 004 三(三): apply, forward, review, confirm,
+    publish, and seed 003's paths). GET lists those the user may perform now with their
+    parameters; POST performs one through its service, as the user. Files go as
+    multipart/form-data parts named `files`."""
+
+    # Names the model for the schema's path parameter; MayViewRequests does not read it.
+    queryset = AdjustmentRequest.objects.none()
+    permission_classes = [MayViewRequests]
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="What the user may do now, with each transition's parameters",
+        responses={200: api.AvailableTransitionsSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, number: str):
+        adjustment = _visible(request.user, number)
+        available = selectors.available_transitions(user=request.user, request=adjustment)
+        rows = [
+            {
+                "transition": name,
+                "label": str(Transition(name).label),
+                "parameters": _parameters(PERFORMERS[name], request.user, adjustment),
+            }
+            for name in available
+            if name in PERFORMERS
+        ]
+        data = {
+            "number": adjustment.number,
+            "state": adjustment.state,
+            "state_label": adjustment.get_state_display(),
+            "transitions": rows,
+        }
+        return Response(api.AvailableTransitionsSerializer(data).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Perform a transition",
+        request={
+            "application/json": TRANSITION_REQUEST,
+            "multipart/form-data": TRANSITION_REQUEST,
+        },
+        responses={
+            200: api.AdjustmentRequestDetailSerializer,
+            400: INVALID,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request, number: str):
+        adjustment = _visible(request.user, number)
+        chosen = TransitionChoiceSerializer(data=request.data)
+        chosen.is_valid(raise_exception=True)
+        performer = PERFORMERS[chosen.validated_data["transition"]]
+        given = performer.parameters(
+            data=request.data, context={"request": request, "adjustment": adjustment}
+        )
+        given.is_valid(raise_exception=True)
+        values = dict(given.validated_data)
+        del values["transition"]
+        try:
+            performer.service(actor=request.user, request=adjustment, **values)
+        except DomainError as refused:
+            raise TransitionConflict(str(refused)) from refused
+        return Response(detail_data(request, number))
+
+
+# --- the public announcements -------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Published adjustments (public)",
+    responses={200: api.AnnouncementSerializer(many=True)},
+)
+class AnnouncementListView(generics.ListAPIView):
+    """Published adjustments, newest first, with the entries each changed and the version it
+    published (SPEC §10: announcements of each published adjustment). Public, no login;
+    nothing before publication."""
+
+    queryset = AdjustmentRequest.objects.none()
+    serializer_class = api.AnnouncementSerializer
+    permission_classes = [MayReadAnnouncements]
+
+    def get_queryset(self):
+        return selectors.announcements(user=self.request.user)
