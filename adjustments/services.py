@@ -509,6 +509,34 @@ def _attachments_save(
     return saved
 
 
+# An upload younger than this may belong to a transaction still under way.
+ORPHAN_AGE = datetime.timedelta(days=1)
+
+
+def attachment_orphans_remove(*, now: datetime.datetime | None = None) -> int:
+    """Housekeeping (daily, config/celery.py): a document is stored when its transaction
+    saves it, so a transaction that is then rolled back (a refused submit, say) leaves its
+    file behind with no Attachment row. Files under the attachments' folder that no row names
+    and that are older than ORPHAN_AGE are deleted. Returns how many."""
+    now = now or _now()
+    storage = Attachment._meta.get_field("file").storage
+    known = set(Attachment.objects.values_list("file", flat=True))
+    removed = 0
+    folders = ["adjustments"]
+    while folders:
+        folder = folders.pop()
+        if not storage.exists(folder):
+            continue
+        subfolders, files = storage.listdir(folder)
+        folders += [f"{folder}/{name}" for name in subfolders]
+        for name in files:
+            path = f"{folder}/{name}"
+            if path not in known and storage.get_modified_time(path) < now - ORPHAN_AGE:
+                storage.delete(path)
+                removed += 1
+    return removed
+
+
 def _event(
     request: AdjustmentRequest,
     transition: str,
@@ -546,6 +574,41 @@ def _event(
         },
     )
     return event
+
+
+def _hand_on(
+    request: AdjustmentRequest,
+    step: Step,
+    transition: str,
+    *,
+    actor: User | None,
+    outcome: str,
+    opinion: str = "",
+    state: str,
+    kind: str | None = None,
+    department: Department | None = None,
+    detail: dict | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> RequestEvent:
+    """The middle of most transitions: the actor's step ends with its outcome, the request
+    moves to `state`, the next step (`kind`, for `department`) starts, and the event records
+    it all."""
+    now = _now()
+    before = request.state
+    _finish(step, actor=actor, outcome=outcome, opinion=opinion, at=now)
+    _set_state(request, state)
+    if kind is not None:
+        _start(request, kind, department, at=now)
+    return _event(
+        request,
+        transition,
+        actor=actor,
+        from_state=before,
+        step=step,
+        opinion=opinion,
+        detail=detail,
+        files=files,
+    )
 
 
 def _require_text(text: str, what: str) -> str:
@@ -1263,17 +1326,39 @@ def adjustment_review(
     """Seed 004 三(三)3 审核: each lead review department gives its review opinion within 5
     working days of the forwarding; when the last one has, the office has 2 working days
     for its approval opinion."""
+    return _reviewed(
+        request,
+        Transition.REVIEW,
+        K.REVIEW,
+        actor=actor,
+        conclusion=conclusion,
+        opinion=_require_text(opinion, _("review opinion")),
+        files=files,
+    )
+
+
+def _reviewed(
+    request: AdjustmentRequest,
+    transition: str,
+    kind: str,
+    *,
+    actor: User | None,
+    conclusion: str,
+    opinion: str,
+    files: Sequence[UploadedFile],
+) -> AdjustmentRequest:
+    """A review or re-review opinion: the reviewer's step ends; the last one of the round
+    moves the request on to the office's approval opinion."""
     conclusion = ReviewConclusion(conclusion)
-    opinion = _require_text(opinion, _("review opinion"))
-    request, step = _begin(request, Transition.REVIEW, actor)
+    request, step = _begin(request, transition, actor)
     _check_files(files)
     now = _now()
     before = request.state
     _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
-    _review_round_done(request, K.REVIEW, now)
+    _review_round_done(request, kind, now)
     _event(
         request,
-        Transition.REVIEW,
+        transition,
         actor=actor,
         from_state=before,
         step=step,
@@ -1412,18 +1497,16 @@ def adjustment_joint_conclude(
     if "meeting" not in step.detail:
         raise TransitionRefused(_("Record the joint review meeting before its opinion."))
     _check_files(files)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
-    _set_state(request, S.APPROVING)
-    _start(request, K.APPROVE, office_of(request.jurisdiction), at=now)
-    _event(
+    _hand_on(
         request,
+        step,
         Transition.JOINT_CONCLUDE,
         actor=actor,
-        from_state=before,
-        step=step,
+        outcome=conclusion,
         opinion=opinion,
+        state=S.APPROVING,
+        kind=K.APPROVE,
+        department=office_of(request.jurisdiction),
         detail={"conclusion": str(conclusion)},
         files=files,
     )
@@ -1445,22 +1528,24 @@ def adjustment_approve(
     opinion = _require_text(opinion, _("approval opinion"))
     request, step = _begin(request, Transition.APPROVE, actor)
     _check_files(files)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.APPROVED, opinion=opinion, at=now)
     if request.path == AdjustmentPath.FILING:
-        _set_state(request, S.DIGITAL_FORWARD)
-        _start(request, K.DIGITAL_FORWARD, office_of(request.jurisdiction), at=now)
+        state, kind, department = (
+            S.DIGITAL_FORWARD,
+            K.DIGITAL_FORWARD,
+            office_of(request.jurisdiction),
+        )
     else:
-        _set_state(request, S.CONFIRMING)
-        _start(request, K.CONFIRM, request.department, at=now)
-    event = _event(
+        state, kind, department = S.CONFIRMING, K.CONFIRM, request.department
+    event = _hand_on(
         request,
+        step,
         Transition.APPROVE,
         actor=actor,
-        from_state=before,
-        step=step,
+        outcome=StepOutcome.APPROVED,
         opinion=opinion,
+        state=state,
+        kind=kind,
+        department=department,
         files=files,
     )
     _notify_applicant(request, event)
@@ -1474,18 +1559,16 @@ def adjustment_confirm(
     """Seed 004 三(三)4–5: the department confirms the approval opinion within 1 working day
     ("申请单位无异议的"); the office then has 2 working days to send it to the digital office."""
     request, step = _begin(request, Transition.CONFIRM, actor)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.CONFIRMED, opinion=note.strip(), at=now)
-    _set_state(request, S.DIGITAL_FORWARD)
-    _start(request, K.DIGITAL_FORWARD, office_of(request.jurisdiction), at=now)
-    _event(
+    _hand_on(
         request,
+        step,
         Transition.CONFIRM,
         actor=actor,
-        from_state=before,
-        step=step,
+        outcome=StepOutcome.CONFIRMED,
         opinion=note.strip(),
+        state=S.DIGITAL_FORWARD,
+        kind=K.DIGITAL_FORWARD,
+        department=office_of(request.jurisdiction),
     )
     return request
 
@@ -1554,25 +1637,15 @@ def adjustment_rereview(
 ) -> AdjustmentRequest:
     """Seed 004 三(三)5 复审: each lead reviewer answers the objection within 2 working days;
     when the last has, the office gives its approval opinion again (2 working days)."""
-    conclusion = ReviewConclusion(conclusion)
-    opinion = _require_text(opinion, _("re-review opinion"))
-    request, step = _begin(request, Transition.REREVIEW, actor)
-    _check_files(files)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
-    _review_round_done(request, K.REREVIEW, now)
-    _event(
+    return _reviewed(
         request,
         Transition.REREVIEW,
+        K.REREVIEW,
         actor=actor,
-        from_state=before,
-        step=step,
-        opinion=opinion,
-        detail={"conclusion": str(conclusion)},
+        conclusion=conclusion,
+        opinion=_require_text(opinion, _("re-review opinion")),
         files=files,
     )
-    return request
 
 
 # --- seed 003: review by the office above and the executive meeting; filing (备案) ------------
@@ -1584,21 +1657,18 @@ def adjustment_parent_forward(
 ) -> AdjustmentRequest:
     """Seed 003 二(二)5: "凡是由于法律法规规章的立、改、废情况导致清单内容需要调整的，由责任
     单位向区政务服务改革管理办公室提出申请，经市政务服务改革管理办公室审核后…": the district
-    office forwards the
-    request to the city office for review."""
+    office forwards the request to the city office for review."""
     request, step = _begin(request, Transition.PARENT_FORWARD, actor)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
-    _set_state(request, S.PARENT_REVIEW)
-    _start(request, K.PARENT_REVIEW, parent_office_of(request.jurisdiction), at=now)
-    _event(
+    _hand_on(
         request,
+        step,
         Transition.PARENT_FORWARD,
         actor=actor,
-        from_state=before,
-        step=step,
+        outcome=StepOutcome.DONE,
         opinion=opinion.strip(),
+        state=S.PARENT_REVIEW,
+        kind=K.PARENT_REVIEW,
+        department=parent_office_of(request.jurisdiction),
     )
     return request
 
@@ -1725,18 +1795,16 @@ def adjustment_digital_forward(
     """Seed 004 三(三)5: "市政务服务改革管理办公室即在2个工作日内将调整意见转告市数字办": the office
     sends the approved change to the digital office, which publishes within 1 working day."""
     request, step = _begin(request, Transition.DIGITAL_FORWARD, actor)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
-    _set_state(request, S.PUBLISHING)
-    _start(request, K.PUBLISH, digital_office_of(request.jurisdiction), at=now)
-    _event(
+    _hand_on(
         request,
+        step,
         Transition.DIGITAL_FORWARD,
         actor=actor,
-        from_state=before,
-        step=step,
+        outcome=StepOutcome.DONE,
         opinion=opinion.strip(),
+        state=S.PUBLISHING,
+        kind=K.PUBLISH,
+        department=digital_office_of(request.jurisdiction),
     )
     return request
 

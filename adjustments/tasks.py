@@ -16,3 +16,9 @@ def deadlines_sweep() -> dict[str, int]:
         "overdue": result.overdue,
         "notifications": result.notifications,
     }
+
+
+@shared_task
+def attachment_orphans_remove() -> int:
+    """Daily (config/celery.py): deletes the files of documents whose transaction rolled back."""
+    return services.attachment_orphans_remove()

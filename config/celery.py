@@ -39,6 +39,10 @@ app.conf.beat_schedule = {
         "task": "core.tasks.notifications_email_pending",
         "schedule": 300.0,
     },
+    "adjustments-attachment-orphans": {
+        "task": "adjustments.tasks.attachment_orphans_remove",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "calendar-remind-next-year": {
         "task": "core.tasks.calendar_next_year_remind",
         "schedule": crontab(hour=8, minute=30),

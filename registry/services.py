@@ -281,6 +281,9 @@ def draft_create(
     if actor.department_id is None:
         raise DomainError(_("Only a member of a department keeps drafts."))
     if entry is not None:
+        # As it stands now: the draft's base version must be the published one, not that of
+        # an instance read before a newer version was published.
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
         if entry.department_id != actor.department_id:
             raise DomainError(_("You may only draft your own department's entries."))
         if Draft.objects.filter(

@@ -520,6 +520,23 @@ def test_the_office_forwards_to_two_reviewers_through_the_page(client, org, cale
     assert Step.objects.filter(request=request, kind=StepKind.REVIEW).count() == 2
 
 
+def test_forwarding_to_one_reviewer_needs_no_primary_chosen(client, org, calendar, frozen):
+    """The primary reviewer is not preselected: an office that ticks one department and leaves
+    "primary" alone forwards to it (the first ticked leads)."""
+    request = services.adjustment_submit(
+        actor=org.users[Role.CLERK], request=request_for(org, event_date=EVENT_DAY)
+    )
+    office = _client(client, org.users[Role.OFFICE])
+    page = office.get(_detail(request))
+    (forward,) = [entry for entry in page.context["panel"] if entry.name == Transition.FORWARD]
+    assert forward.form["primary"].value() is None
+    legal = org.departments["legal"]
+    response = office.post(_act(request, Transition.FORWARD), {"forward-reviewers": [legal.pk]})
+    assert response.status_code == 302
+    (review,) = Step.objects.filter(request=request, kind=StepKind.REVIEW)
+    assert (review.department, review.primary) == (legal, True)
+
+
 def test_a_return_for_supplement_and_a_resubmit_through_the_pages(client, org, calendar, frozen):
     clerk_user = org.users[Role.CLERK]
     request = services.adjustment_submit(

@@ -16,15 +16,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from adjustments import services as adjustment_services
+from adjustments.models import AdjustmentRequest, Attachment
 from core import services
 from core.choices import NotificationKind, PersonDuty, Role
 from core.models import Department, EnforcementCertificate, Person, Unit
 from registry import services as registry_services
 from registry.models import Entry
-from tests import registry_builders
+from tests import adjustment_builders, registry_builders
 from tests.builders import Org
 
 ANONYMOUS = "anonymous"
@@ -74,6 +78,14 @@ def _entry_code(samples: Samples, identity: str) -> dict:
 
 def _draft(samples: Samples, identity: str) -> dict:
     return {"pk": samples.ids["draft"]}
+
+
+def _request_number(samples: Samples, identity: str) -> dict:
+    return {"number": AdjustmentRequest.objects.get(pk=samples.ids["request"]).number}
+
+
+def _attachment(samples: Samples, identity: str) -> dict:
+    return {**_request_number(samples, identity), "pk": samples.ids["attachment"]}
 
 
 CLERKS = frozenset({Role.CLERK.value})
@@ -175,6 +187,29 @@ EXPECTED: dict[str, Expect] = {
     "registry-api:item": Expect(EVERYONE, kwargs=_entry_code, query="as_of=2024-06-30"),
     "registry-api:item-history": Expect(EVERYONE, kwargs=_entry_code),
     "registry-api:item-diff": Expect(EVERYONE, kwargs=_entry_code, query="a=1&b=2"),
+    # --- dynamic adjustment (issue 4): staff work; every staff role can see the sample
+    # request (published, so its reviewer and digital office have had a step of it).
+    "adjustments:list": Expect(STAFF, query="state=published&overdue=on"),
+    "adjustments:new": Expect(CLERKS),
+    "adjustments:policy": Expect(STAFF),
+    "adjustments:detail": Expect(STAFF, kwargs=_request_number),
+    # Editing a request that was submitted sends its clerk back to the request page.
+    "adjustments:edit": Expect(CLERKS, kwargs=_request_number),
+    "adjustments:attachment": Expect(STAFF, kwargs=_attachment),
+    # An action without its reasons is shown again with the message: nothing changes.
+    "adjustments:act": Expect(
+        STAFF,
+        method="post",
+        kwargs=lambda s, i: {**_request_number(s, i), "transition": "withdraw"},
+    ),
+    "adjustments-api:requests": Expect(STAFF, query="state=published"),
+    "adjustments-api:request": Expect(STAFF, kwargs=_request_number),
+    "adjustments-api:transitions": Expect(STAFF, kwargs=_request_number),
+    # Published adjustments are announced to everyone (SPEC §10).
+    "adjustments:announcements": Expect(EVERYONE, query="jurisdiction=410100"),
+    "adjustments:announcements-feed": Expect(EVERYONE),
+    "adjustments:announcement": Expect(EVERYONE, kwargs=_request_number),
+    "adjustments-api:announcements": Expect(EVERYONE),
     "schema": Expect(EVERYONE),
     "api-docs": Expect(EVERYONE),
     # --- the Django admin: the administrator role only -------------------------------------
@@ -209,6 +244,8 @@ EXPECTED: dict[str, Expect] = {
     # The law register and the categories: administrators keep them (registry.admin).
     **_admin_model("registry_law", "law"),
     **_admin_model("registry_category", "category"),
+    # The adjustment policies: administrators keep them here, offices on their own page.
+    **_admin_model("adjustments_adjustmentpolicy", "policy"),
     "admin:auth_user_password_change": Expect(
         ADMINISTRATORS, kwargs=lambda samples, identity: {"id": samples.ids["user"]}
     ),
@@ -290,9 +327,15 @@ def samples(org) -> Samples:
         list_kind="power",
         payload=registry_builders.entry_payload(name="示例草稿", basic_code="0700002000"),
     )
+    request, attachment = _published_request(org, entry)
     ids = {
         "entry": entry.pk,
         "draft": draft.pk,
+        "request": request.pk,
+        "attachment": attachment.pk,
+        "policy": adjustment_services.policy_save(
+            actor=None, jurisdiction=org.city, values={"basis": "示例"}
+        ).pk,
         "law": registry_builders.law().pk,
         "category": registry_builders.category().pk,
         "jurisdiction": org.district.pk,
@@ -304,6 +347,23 @@ def samples(org) -> Samples:
         **_axes_samples(),
     }
     return Samples(org=org, ids=ids, notification_of=notification_of)
+
+
+def _published_request(org: Org, entry: Entry) -> tuple[AdjustmentRequest, Attachment]:
+    """A request of the city's salt bureau walked to publication by the city's people, with
+    a document: every staff role of the city has seen it."""
+    request = adjustment_builders.request_for(
+        org, event_date=timezone.localdate() - datetime.timedelta(days=3), entry=entry
+    )
+    document = SimpleUploadedFile("依据.pdf", b"%PDF-1.4\n")
+    request = adjustment_services.adjustment_submit(
+        actor=org.users[Role.CLERK], request=request, files=[document]
+    )
+    request = adjustment_services.adjustment_forward(
+        actor=org.users[Role.OFFICE], request=request, reviewers=[org.departments["legal"]]
+    )
+    request = adjustment_builders.walk_to_publication(org, request)
+    return request, Attachment.objects.get(request=request)
 
 
 def _login_paths() -> set[str]:

@@ -337,3 +337,15 @@ def test_resaving_a_draft_keeps_the_order_of_its_basis(org, salt):
         actor=clerk, draft=draft, payload={**payload, "basis": [added, first.pk]}
     )
     assert draft.payload["basis"] == [first.pk, added]
+
+
+def test_a_draft_is_based_on_the_version_published_now(org, salt):
+    """A draft started from an entry object read before a newer version was published is
+    still based on the newer one: otherwise its adjustment request would be refused as stale
+    (or, worse, overwrite the newer version)."""
+    entry = rb.publish(salt)
+    rb.republish(Entry.objects.get(pk=entry.pk), promised_limit_days=7)
+    assert entry.version == 1  # the object the clerk's page read earlier
+    draft = services.draft_create(actor=org.users[Role.CLERK], entry=entry)
+    assert draft.base_version == 2
+    assert draft.payload["promised_limit_days"] == 7

@@ -266,39 +266,44 @@ class DepartmentField(serializers.IntegerField):
         return found
 
 
-class DepartmentListField(serializers.ListField):
-    """Department ids, in the order given (the first reviewer named leads)."""
+class _IdListField(serializers.ListField):
+    """Ids resolved to the rows the user may name, in the order given; unknown ones are
+    listed in one message."""
 
-    parameter_type = "department_ids"
     child = serializers.IntegerField(min_value=1)
-    default_error_messages = {"unknown": _("Unknown department ids: {pks}.")}
 
-    def to_internal_value(self, data) -> list[Department]:
+    def choosable(self):
+        raise NotImplementedError
+
+    def to_internal_value(self, data) -> list:
         pks = list(dict.fromkeys(super().to_internal_value(data)))
-        found = Department.objects.restrict(_user(self), Action.VIEW).in_bulk(pks)
+        found = self.choosable().in_bulk(pks)
         missing = [str(pk) for pk in pks if pk not in found]
         if missing:
             self.fail("unknown", pks=", ".join(missing))
         return [found[pk] for pk in pks]
 
 
-class DraftListField(serializers.ListField):
+class DepartmentListField(_IdListField):
+    """Department ids, in the order given (the first reviewer named leads)."""
+
+    parameter_type = "department_ids"
+    default_error_messages = {"unknown": _("Unknown department ids: {pks}.")}
+
+    def choosable(self):
+        return Department.objects.restrict(_user(self), Action.VIEW)
+
+
+class DraftListField(_IdListField):
     """Ids of drafts of the user's own department (selectors.open_drafts)."""
 
     parameter_type = "draft_ids"
-    child = serializers.IntegerField(min_value=1)
     default_error_messages = {
         "unknown": _("These are not open drafts of your department: {pks}."),
     }
 
-    def to_internal_value(self, data):
-        pks = list(dict.fromkeys(super().to_internal_value(data)))
-        drafts = selectors.open_drafts(user=_user(self), request=self.context.get("adjustment"))
-        found = drafts.in_bulk(pks)
-        missing = [str(pk) for pk in pks if pk not in found]
-        if missing:
-            self.fail("unknown", pks=", ".join(missing))
-        return [found[pk] for pk in pks]
+    def choosable(self):
+        return selectors.open_drafts(user=_user(self), request=self.context.get("adjustment"))
 
 
 class LawField(serializers.IntegerField):

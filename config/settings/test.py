@@ -1,6 +1,8 @@
 """pytest: SQLite by default, PostgreSQL when DATABASE_URL is set (CI)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -33,3 +35,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.timed_app"]  # noqa: F405
 # Serve static files from the app folders, as collectstatic is a deployment step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded documents of a test run go to a folder of its own, never into a developer's var/.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"qingdan-test-media-{os.getpid()}"
