@@ -69,7 +69,7 @@ PUBLIC_STATES = frozenset({RequestState.PUBLISHED, RequestState.COMPLETED})
 
 
 class StepKind(models.TextChoices):
-    """The steps of seed 004 三(三) and the two paths of seed 003 二(二)5."""
+    """The steps of seed 004 三(三) and the two paths of seed 003 三(二)5."""
 
     APPLY = "apply", _("Apply")
     FORWARD = "forward", _("Forward to lead review")

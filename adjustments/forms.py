@@ -380,7 +380,7 @@ class JointConcludeForm(ConclusionForm):
 class ParentReviewForm(ConclusionForm):
     period = "parent_review_days"
     intro_text = _(
-        "Review by the office above within %(days)s working days (seed 003 二(二)5). If you "
+        "Review by the office above within %(days)s working days (seed 003 三(二)5). If you "
         "disagree, the request ends with your opinion."
     )
 
@@ -504,7 +504,7 @@ class ObjectForm(TransitionForm):
 
 class ParentForwardForm(TransitionForm):
     intro_text = _(
-        "A change of law goes to the office above for review (seed 003 二(二)5), within "
+        "A change of law goes to the office above for review (seed 003 三(二)5), within "
         "%(days)s working days."
     )
     opinion = _text(_("Opinion"))
@@ -515,7 +515,7 @@ class ParentForwardForm(TransitionForm):
 
 class MeetingForm(TransitionForm):
     intro_text = _(
-        "Record the decision of the executive meeting (常务会议, seed 003 二(二)5). If it did "
+        "Record the decision of the executive meeting (常务会议, seed 003 三(二)5). If it did "
         "not approve, the request ends."
     )
     approved = forms.TypedChoiceField(
@@ -571,7 +571,7 @@ class SiteUpdateForm(TransitionForm):
 
 class FileForm(TransitionForm):
     intro_text = _(
-        "Record the district's adjustment as filed (备案, seed 003 二(二)5), within %(days)s "
+        "Record the district's adjustment as filed (备案, seed 003 三(二)5), within %(days)s "
         "working days."
     )
     opinion = _text(_("Remarks"))

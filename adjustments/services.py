@@ -182,7 +182,7 @@ def policy_save(
 ) -> AdjustmentPolicy:
     """SPEC §4 ("variants that must be expressible as policy per jurisdiction") and §1 (the
     office sets its policies): a jurisdiction's deadlines (seed 004 三(三) by default, seed
-    002 第十条's "7日内" as seven calendar days) and its paths (seed 003 二(二)5: a change of
+    002 第十条's "7日内" as seven calendar days) and its paths (seed 003 三(二)5: a change of
     institutions adjusted by the district office and filed with the city office; a change of
     law reviewed by the city office and decided by the executive meeting). Requests already
     under way keep the numbers they started with."""
@@ -1655,7 +1655,7 @@ def adjustment_rereview(
 def adjustment_parent_forward(
     *, actor: User | None, request: AdjustmentRequest, opinion: str = ""
 ) -> AdjustmentRequest:
-    """Seed 003 二(二)5: "凡是由于法律法规规章的立、改、废情况导致清单内容需要调整的，由责任
+    """Seed 003 三(二)5: "凡是由于法律法规规章的立、改、废情况导致清单内容需要调整的，由责任
     单位向区政务服务改革管理办公室提出申请，经市政务服务改革管理办公室审核后…": the district
     office forwards the request to the city office for review."""
     request, step = _begin(request, Transition.PARENT_FORWARD, actor)
@@ -1682,7 +1682,7 @@ def adjustment_parent_review(
     opinion: str,
     files: Sequence[UploadedFile] = (),
 ) -> AdjustmentRequest:
-    """Seed 003 二(二)5: the city office reviews; if it agrees, the district office puts the
+    """Seed 003 三(二)5: the city office reviews; if it agrees, the district office puts the
     change to the district government's executive meeting (常务会议); if not, the request ends
     with its reasons."""
     conclusion = ReviewConclusion(conclusion)
@@ -1721,7 +1721,7 @@ def adjustment_meeting_record(
     opinion: str = "",
     files: Sequence[UploadedFile] = (),
 ) -> AdjustmentRequest:
-    """Seed 003 二(二)5 "区政务服务改革管理办公室提交区政府常务会议审定": the district office
+    """Seed 003 三(二)5 "区政务服务改革管理办公室提交区政府常务会议审定": the district office
     records
     the executive meeting's decision (date, session, approved or not)."""
     session = _require_text(session, _("session of the executive meeting"))
@@ -1767,7 +1767,7 @@ def adjustment_meeting_record(
 def adjustment_file(
     *, actor: User | None, request: AdjustmentRequest, opinion: str = ""
 ) -> AdjustmentRequest:
-    """Seed 003 二(二)5 "报市政务服务改革管理办公室备案": the office above records the district's
+    """Seed 003 三(二)5 "报市政务服务改革管理办公室备案": the office above records the district's
     adjustment as filed (its remarks, if any, go with it)."""
     request, step = _begin(request, Transition.FILE, actor)
     now = _now()

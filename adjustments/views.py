@@ -104,7 +104,9 @@ ACTS: dict[str, Act] = {
     Transition.CONFIRM: Act(
         forms.ConfirmForm, services.adjustment_confirm, gettext_lazy("Confirm")
     ),
-    Transition.OBJECT: Act(forms.ObjectForm, services.adjustment_object, gettext_lazy("Object")),
+    Transition.OBJECT: Act(
+        forms.ObjectForm, services.adjustment_object, gettext_lazy("Raise an objection")
+    ),
     Transition.REREVIEW: Act(
         forms.RereviewForm,
         services.adjustment_rereview,

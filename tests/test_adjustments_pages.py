@@ -12,6 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from adjustments import services
 from adjustments.choices import (
@@ -713,7 +716,7 @@ def test_withdrawal_and_rejection_through_the_pages(client, org, calendar, froze
 
 
 def test_the_seed_003_paths_through_the_pages(client, org, calendar, frozen):
-    """Seed 003 二(二)5: in the district a change of law goes to the city office and the
+    """Seed 003 三(二)5: in the district a change of law goes to the city office and the
     executive meeting; a change of institutions is decided by the district office and filed
     with the city office."""
     services.policy_save(
@@ -885,3 +888,33 @@ def test_a_clerks_open_draft_links_to_a_new_request(client, org, calendar, froze
     assert link in clerk_client.get(reverse("registry:my-entries")).content.decode()
     edit = reverse("registry:draft-edit", args=[draft.pk])
     assert link in clerk_client.get(edit).content.decode()
+
+
+@examples(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    reason=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=0, max_size=300)
+)
+def test_whatever_is_typed_as_reasons_is_kept_exactly_or_refused_with_a_message(
+    client, org, calendar, frozen, reason
+):
+    """Free text from a form (here the reasons of an extension request, which leaves the
+    request's state as it is): stored exactly as typed, less the surrounding blanks, or
+    refused with the form's message; never a server error."""
+    request = AdjustmentRequest.objects.filter(department=org.departments["salt"]).first()
+    if request is None:
+        request = request_for(org, event_date=EVENT_DAY)
+    before = RequestEvent.objects.filter(request=request).count()
+    response = _client(client, org.users[Role.CLERK]).post(
+        _act(request, Transition.EXTENSION_REQUEST),
+        {"extension_request-days": "20", "extension_request-reason": reason},
+    )
+    events = RequestEvent.objects.filter(request=request).order_by("pk")
+    if response.status_code == 302:
+        assert events.count() == before + 1
+        assert events.last().opinion == reason.strip()
+    else:
+        assert response.status_code == 200
+        assert response.context["failed"].form.errors
+        assert events.count() == before

@@ -4,7 +4,7 @@ holiday; working days are counted by hand in the comments).
 
 Seed 004 三(三): joint review (联合会审), objection and re-review (复审), extension of the
 application period, return for supplement (退回补正, the office's clock stops), rejection,
-withdrawal. Seed 003 二(二)5: the filing path (备案) and the review by the office above with the
+withdrawal. Seed 003 三(二)5: the filing path (备案) and the review by the office above with the
 executive meeting (常务会议). Seed 002 第十条: seven calendar days. Also: refusals change
 nothing, two people acting at once, atomic publication and the append-only event log."""
 
@@ -857,7 +857,7 @@ def test_no_withdrawal_after_the_department_confirmed(org, calendar):
     assert trail(request) == before
 
 
-# --- seed 003 二(二)5: the district's two paths ---------------------------------------------
+# --- seed 003 三(二)5: the district's two paths ---------------------------------------------
 
 
 def test_seed_003_filing_path_for_a_change_of_institutions(org, calendar):

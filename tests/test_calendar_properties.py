@@ -122,3 +122,66 @@ def test_confirmed_iff_the_period_touches_no_unconfirmed_year(window, start, day
 def test_the_shared_window_and_a_fresh_load_agree(window, start, days, unit):
     fresh = working_days.add(start, days, unit)
     assert fresh == add(start, days, unit, window=window)
+
+
+# --- clock stops (退回补正): the period does not run while the request is with its department ---
+
+offsets = st.integers(min_value=0, max_value=60)
+
+
+def stopped(start, days, stop_after: int, stopped_for: int, *, window):
+    """A stop `stop_after` days after the start, restarted `stopped_for` days later (10:00)."""
+    stop = datetime.datetime.combine(
+        working_days.local_date(start) + datetime.timedelta(days=stop_after),
+        datetime.time(10),
+        tzinfo=SH,
+    )
+    restart = stop + datetime.timedelta(days=stopped_for)
+    deadline = working_days.add_with_stops(start, days, stops=[(stop, restart)], window=window)
+    return stop, restart, deadline
+
+
+@examples
+@given(start=starts, days=periods, stop_after=offsets, stopped_for=offsets)
+def test_a_stop_gives_back_exactly_the_working_days_it_lasted(
+    window, start, days, stop_after, stopped_for
+):
+    """Days used before the stop plus days after the restart make the whole period: the
+    period resumes where it stood, however long the department kept the request."""
+    stop, restart, deadline = stopped(start, days, stop_after, stopped_for, window=window)
+    plain = add(start, days, window=window)
+    if working_days.local_date(stop) > plain.due_date:
+        # Stopped after the period had lapsed: the lapse stays.
+        assert deadline.due == plain.due
+        return
+    if working_days.local_date(stop) == plain.due_date:
+        # Stopped on its last day: that day is given back, ending with the restart's day or,
+        # if that is a day off, the next working day.
+        day = working_days.local_date(restart)
+        while not window.status(day).working:
+            day += ONE_DAY
+        assert deadline.due_date == day
+        return
+    used = working_days.working_days_between(start, stop, window=window).days
+    assert 0 <= used < days
+    expected = add(restart, days - used, window=window)
+    assert deadline.due == expected.due
+    assert deadline.due >= plain.due
+
+
+@examples
+@given(start=starts, days=periods, stop_after=offsets)
+def test_a_clock_still_stopped_has_no_due_moment_unless_the_period_had_ended(
+    window, start, days, stop_after
+):
+    stop = datetime.datetime.combine(
+        working_days.local_date(start) + datetime.timedelta(days=stop_after),
+        datetime.time(10),
+        tzinfo=SH,
+    )
+    deadline = working_days.add_with_stops(start, days, stops=[(stop, None)], window=window)
+    plain = add(start, days, window=window)
+    if working_days.local_date(stop) <= plain.due_date:
+        assert deadline is None
+    else:
+        assert deadline.due == plain.due
