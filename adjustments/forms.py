@@ -84,12 +84,6 @@ def _text(label, *, required: bool = False, help_text="", rows: int = 3) -> form
     )
 
 
-def _period(adjustment: AdjustmentRequest, name: str) -> int:
-    """A period of the request's policy snapshot (the numbers it started with)."""
-    value = adjustment.policy.get(name)
-    return int(value or AdjustmentPolicy._meta.get_field(name).default)
-
-
 # --- the request ------------------------------------------------------------------------------
 
 
@@ -147,8 +141,8 @@ class RequestForm(forms.Form):
             policy = selectors.policy_of(user=user, jurisdiction=user.department.jurisdiction)
             days, unit = policy.apply_days, policy.apply_unit
         else:
-            days = _period(adjustment, "apply_days")
-            unit = adjustment.policy.get("apply_unit") or DeadlineUnit.WORKING_DAYS
+            days = adjustment.policy_value("apply_days")
+            unit = adjustment.policy_value("apply_unit")
         self.fields["event_date"].help_text = gettext(
             "The application is due within %(days)s %(unit)s of this date (seed 004 三(三)1)."
         ) % {"days": days, "unit": str(DeadlineUnit(unit).label).lower()}
@@ -162,6 +156,13 @@ class RequestForm(forms.Form):
             for name in ("trigger", "event_date"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Fixed once the request was submitted.")
+
+    def clean_event_date(self):
+        day = self.cleaned_data["event_date"]
+        problem = services.event_date_problem(day)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -189,7 +190,7 @@ class TransitionForm(forms.Form):
         """Choices and initial values that depend on the request."""
 
     def days(self, name: str) -> int:
-        return _period(self.adjustment, name)
+        return int(self.adjustment.policy_value(name))
 
     def intro_values(self) -> dict:
         return {}

@@ -268,6 +268,14 @@ class AdjustmentRequest(models.Model):
     def is_open(self) -> bool:
         return self.state not in FINAL_STATES
 
+    def policy_value(self, name: str):
+        """A number (or unit, or path) of the policy the request started with; a snapshot
+        taken before the field existed gives the field's default."""
+        value = self.policy.get(name)
+        if value in (None, ""):
+            return AdjustmentPolicy._meta.get_field(name).default
+        return value
+
 
 class RequestItem(models.Model):
     """One entry the request changes: the proposed version is a registry Draft (never public);

@@ -364,7 +364,7 @@ def _period(request: AdjustmentRequest, kind: str) -> int | None:
     name = STEP_PERIOD.get(kind)
     if name is None:
         return None
-    return int(request.policy.get(name) or getattr(AdjustmentPolicy, name).field.default)
+    return int(request.policy_value(name))
 
 
 def _start(
@@ -384,7 +384,7 @@ def _start(
         department=department,
         started_at=at,
         deadline_days=_period(request, kind),
-        deadline_unit=request.policy.get("apply_unit", DeadlineUnit.WORKING_DAYS)
+        deadline_unit=request.policy_value("apply_unit")
         if kind == K.APPLY
         else DeadlineUnit.WORKING_DAYS,
         round=round,
@@ -393,7 +393,7 @@ def _start(
     calendar.apply_deadline(step)
     if primary:
         step.joint_notice_due_at = calendar.add(
-            at, int(request.policy.get("joint_notice_days", 1))
+            at, int(request.policy_value("joint_notice_days"))
         ).due
     step.save()
     if notify:
@@ -547,10 +547,14 @@ def _event(
     opinion: str = "",
     detail: dict | None = None,
     files: Sequence[UploadedFile] = (),
+    at: datetime.datetime | None = None,
 ) -> RequestEvent:
-    """The request's event row and the audit row of the transition."""
+    """The request's event row and the audit row of the transition. `at` is the transition's
+    moment, the one its steps finished and started at, so the log sorts in the order things
+    happened."""
     event = RequestEvent.objects.create(
         request=request,
+        at=at or _now(),
         step=step,
         actor=actor if actor is not None and actor.is_authenticated else None,
         transition=transition,
@@ -604,6 +608,7 @@ def _hand_on(
         transition,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=opinion,
         detail=detail,
@@ -735,6 +740,19 @@ def _items_set(request: AdjustmentRequest, drafts: list[Draft]) -> None:
         )
 
 
+def event_date_problem(event_date: datetime.date, *, future: bool = False) -> str | None:
+    """Why a triggering event's date cannot be taken (the request form shows the same
+    message next to the field), or None."""
+    if event_date > timezone.localdate(timezone=calendar.SHANGHAI) and not future:
+        return _("The triggering event cannot be in the future.")
+    if not calendar.FIRST_YEAR <= event_date.year <= calendar.LAST_YEAR:
+        return _("The calendar counts from %(first)s to %(last)s.") % {
+            "first": calendar.FIRST_YEAR,
+            "last": calendar.LAST_YEAR,
+        }
+    return None
+
+
 def _check_request_fields(
     trigger: str,
     event_date: datetime.date,
@@ -744,14 +762,9 @@ def _check_request_fields(
     future: bool = False,
 ) -> None:
     TriggerKind(trigger)
-    today = timezone.localdate(timezone=calendar.SHANGHAI)
-    if event_date > today and not future:
-        raise DomainError(_("The triggering event cannot be in the future."))
-    if not calendar.FIRST_YEAR <= event_date.year <= calendar.LAST_YEAR:
-        raise DomainError(
-            _("The calendar counts from %(first)s to %(last)s.")
-            % {"first": calendar.FIRST_YEAR, "last": calendar.LAST_YEAR}
-        )
+    problem = event_date_problem(event_date, future=future)
+    if problem:
+        raise DomainError(problem)
     if trigger in LAW_TRIGGERS and law is None:
         raise DomainError(
             _(
@@ -989,6 +1002,7 @@ def adjustment_submit(
         Transition.SUBMIT,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         detail={"late": step.is_overdue},
         files=files,
@@ -1040,6 +1054,7 @@ def adjustment_resubmit(
         Transition.RESUBMIT,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=note.strip(),
         # The log shows the restart as the return's event shows the stop.
@@ -1143,7 +1158,7 @@ def adjustment_extension_request(
 
 
 def _extension_days_check(request: AdjustmentRequest, step: Step, days: int) -> None:
-    limit = int(request.policy.get("apply_extension_max_days", 30))
+    limit = int(request.policy_value("apply_extension_max_days"))
     if not isinstance(days, int) or days <= (step.deadline_days or 0) or days > limit:
         raise DomainError(
             _("The extended period must be longer than %(now)s and at most %(limit)s days.")
@@ -1230,6 +1245,7 @@ def adjustment_forward(
         Transition.FORWARD,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=opinion.strip(),
         detail={"reviewers": [d.pk for d in chosen], "primary": primary.pk},
@@ -1275,6 +1291,7 @@ def adjustment_return(
         Transition.RETURN,
         actor=actor,
         from_state=before,
+        at=now,
         step=supplement,
         opinion=reason,
         detail={"clock_stopped": step.pk},
@@ -1361,6 +1378,7 @@ def _reviewed(
         transition,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=opinion,
         detail={"conclusion": str(conclusion)},
@@ -1413,6 +1431,7 @@ def adjustment_joint_request(
         Transition.JOINT_REQUEST,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=reason,
         detail={"reviewers": participants, "late": late},
@@ -1618,6 +1637,7 @@ def adjustment_object(
         Transition.OBJECT,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=reason,
         detail={"reviewers": reviewers},
@@ -1702,6 +1722,7 @@ def adjustment_parent_review(
         Transition.PARENT_REVIEW,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=opinion,
         detail={"conclusion": str(conclusion)},
@@ -1754,6 +1775,7 @@ def adjustment_meeting_record(
         Transition.MEETING,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=opinion.strip(),
         detail=meeting,
@@ -1769,20 +1791,7 @@ def adjustment_file(
 ) -> AdjustmentRequest:
     """Seed 003 三(二)5 "报市政务服务改革管理办公室备案": the office above records the district's
     adjustment as filed (its remarks, if any, go with it)."""
-    request, step = _begin(request, Transition.FILE, actor)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
-    _complete_if_done(request, now)
-    _event(
-        request,
-        Transition.FILE,
-        actor=actor,
-        from_state=before,
-        step=step,
-        opinion=opinion.strip(),
-    )
-    return request
+    return _follow_up_done(request, Transition.FILE, actor=actor, note=opinion)
 
 
 # --- publication (公布) -----------------------------------------------------------------------
@@ -1897,6 +1906,7 @@ def adjustment_publish(
         Transition.PUBLISH,
         actor=actor,
         from_state=before,
+        at=now,
         step=step,
         opinion=note.strip(),
         detail={"entries": [[e.pk, e.version] for e in entries]},
@@ -1918,18 +1928,27 @@ def adjustment_site_update(
 ) -> AdjustmentRequest:
     """Seed 004 三(三)5: "申请单位须在3个工作日内对部门网站及办公场所对有关内容进行调整更新": the
     department confirms it has updated its own website and premises."""
-    request, step = _begin(request, Transition.SITE_UPDATE, actor)
+    return _follow_up_done(request, Transition.SITE_UPDATE, actor=actor, note=note)
+
+
+def _follow_up_done(
+    request: AdjustmentRequest, transition: str, *, actor: User | None, note: str
+) -> AdjustmentRequest:
+    """A step that follows publication (site update, filing) is done; the request is completed
+    when no step is left open."""
+    request, step = _begin(request, transition, actor)
     now = _now()
     before = request.state
     _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=note.strip(), at=now)
     _complete_if_done(request, now)
     _event(
         request,
-        Transition.SITE_UPDATE,
+        transition,
         actor=actor,
         from_state=before,
         step=step,
         opinion=note.strip(),
+        at=now,
     )
     return request
 
@@ -1940,13 +1959,12 @@ def adjustment_site_update(
 @transaction.atomic
 def obligations_open(*, actor: User | None, law: Law, on: datetime.date) -> list[AdjustmentRequest]:
     """Seed 004 三(二)2 ("所依据的法律、法规、规章等修改或者废止的") and 三(三)1: when a law is
-    amended or
-    repealed, every department whose in-force entries cite it must apply for an adjustment
-    within the application period from that date. Each such department gets a request opened
-    by the system (origin law_change) listing the entries concerned, with its apply step
-    running: it shows in the department's work queue and the deadline sweep escalates it if
-    nobody applies. A department that already has an open one for this law gets the entries
-    added to it instead."""
+    amended or repealed, every department whose in-force entries cite it must apply for an
+    adjustment within the application period from that date. Each such department gets a
+    request opened by the system (origin law_change) listing the entries concerned, with its
+    apply step running: it shows in the department's work queue and the deadline sweep
+    escalates it if nobody applies. A department that already has an open one for this law
+    and date gets the entries added to it instead."""
     cited = (
         Entry.objects.filter(citations__law=law, status=EntryStatus.IN_FORCE)
         .select_related("department", "department__jurisdiction")
@@ -2146,3 +2164,33 @@ def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = 200) -
                 else:
                     result.overdue += 1 if sent else 0
     return result
+
+
+# Which service performs each transition a person takes (the deadline events are the sweep's):
+# the pages' action panel and the API's transitions endpoint both perform them through this.
+PERFORM: dict[str, object] = {
+    Transition.UPDATE: adjustment_update,
+    Transition.SUBMIT: adjustment_submit,
+    Transition.RESUBMIT: adjustment_resubmit,
+    Transition.WITHDRAW: adjustment_withdraw,
+    Transition.EXTENSION_REQUEST: adjustment_extension_request,
+    Transition.EXTEND: adjustment_extend,
+    Transition.FORWARD: adjustment_forward,
+    Transition.RETURN: adjustment_return,
+    Transition.REJECT: adjustment_reject,
+    Transition.REVIEW: adjustment_review,
+    Transition.JOINT_REQUEST: adjustment_joint_request,
+    Transition.JOINT_CONVENE: adjustment_joint_convene,
+    Transition.JOINT_CONCLUDE: adjustment_joint_conclude,
+    Transition.APPROVE: adjustment_approve,
+    Transition.CONFIRM: adjustment_confirm,
+    Transition.OBJECT: adjustment_object,
+    Transition.REREVIEW: adjustment_rereview,
+    Transition.PARENT_FORWARD: adjustment_parent_forward,
+    Transition.PARENT_REVIEW: adjustment_parent_review,
+    Transition.MEETING: adjustment_meeting_record,
+    Transition.DIGITAL_FORWARD: adjustment_digital_forward,
+    Transition.PUBLISH: adjustment_publish,
+    Transition.SITE_UPDATE: adjustment_site_update,
+    Transition.FILE: adjustment_file,
+}

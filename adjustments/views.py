@@ -7,7 +7,6 @@ adjustments.services; a refusal (DomainError, TransitionRefused) is shown on the
 from, with everything the user typed."""
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -43,102 +42,66 @@ from .models import AdjustmentPolicy, AdjustmentRequest, RequestEvent, Step
 
 @dataclass(frozen=True)
 class Act:
-    """One transition of the action panel: the form that collects its arguments, the service
-    that performs it, and the words on its button."""
+    """One transition of the action panel: the form that collects its arguments (for the
+    service services.PERFORM names) and the words on its button."""
 
     form: type[forms.TransitionForm]
-    service: Callable[..., AdjustmentRequest]
     button: str
 
 
 # Every transition a person performs from the request page. Transition.UPDATE has a page of
 # its own (RequestEditView); the deadline events are the sweep's.
 ACTS: dict[str, Act] = {
-    Transition.SUBMIT: Act(
-        forms.SubmitForm, services.adjustment_submit, gettext_lazy("Submit to the reform office")
-    ),
-    Transition.RESUBMIT: Act(
-        forms.ResubmitForm, services.adjustment_resubmit, gettext_lazy("Resubmit")
-    ),
-    Transition.WITHDRAW: Act(
-        forms.WithdrawForm, services.adjustment_withdraw, gettext_lazy("Withdraw the request")
-    ),
+    Transition.SUBMIT: Act(forms.SubmitForm, gettext_lazy("Submit to the reform office")),
+    Transition.RESUBMIT: Act(forms.ResubmitForm, gettext_lazy("Resubmit")),
+    Transition.WITHDRAW: Act(forms.WithdrawForm, gettext_lazy("Withdraw the request")),
     Transition.EXTENSION_REQUEST: Act(
         forms.ExtensionRequestForm,
-        services.adjustment_extension_request,
         gettext_lazy("Ask for more time"),
     ),
-    Transition.EXTEND: Act(
-        forms.ExtendForm, services.adjustment_extend, gettext_lazy("Extend the period")
-    ),
-    Transition.FORWARD: Act(
-        forms.ForwardForm, services.adjustment_forward, gettext_lazy("Forward to lead review")
-    ),
-    Transition.RETURN: Act(
-        forms.ReturnForm, services.adjustment_return, gettext_lazy("Return for supplement")
-    ),
-    Transition.REJECT: Act(
-        forms.RejectForm, services.adjustment_reject, gettext_lazy("Reject the request")
-    ),
-    Transition.REVIEW: Act(
-        forms.ReviewForm, services.adjustment_review, gettext_lazy("Give the review opinion")
-    ),
+    Transition.EXTEND: Act(forms.ExtendForm, gettext_lazy("Extend the period")),
+    Transition.FORWARD: Act(forms.ForwardForm, gettext_lazy("Forward to lead review")),
+    Transition.RETURN: Act(forms.ReturnForm, gettext_lazy("Return for supplement")),
+    Transition.REJECT: Act(forms.RejectForm, gettext_lazy("Reject the request")),
+    Transition.REVIEW: Act(forms.ReviewForm, gettext_lazy("Give the review opinion")),
     Transition.JOINT_REQUEST: Act(
         forms.JointRequestForm,
-        services.adjustment_joint_request,
         gettext_lazy("Ask for a joint review"),
     ),
     Transition.JOINT_CONVENE: Act(
         forms.JointConveneForm,
-        services.adjustment_joint_convene,
         gettext_lazy("Record the meeting"),
     ),
     Transition.JOINT_CONCLUDE: Act(
         forms.JointConcludeForm,
-        services.adjustment_joint_conclude,
         gettext_lazy("Give the joint opinion"),
     ),
-    Transition.APPROVE: Act(
-        forms.ApproveForm, services.adjustment_approve, gettext_lazy("Issue the approval opinion")
-    ),
-    Transition.CONFIRM: Act(
-        forms.ConfirmForm, services.adjustment_confirm, gettext_lazy("Confirm")
-    ),
-    Transition.OBJECT: Act(
-        forms.ObjectForm, services.adjustment_object, gettext_lazy("Raise an objection")
-    ),
+    Transition.APPROVE: Act(forms.ApproveForm, gettext_lazy("Issue the approval opinion")),
+    Transition.CONFIRM: Act(forms.ConfirmForm, gettext_lazy("Confirm")),
+    Transition.OBJECT: Act(forms.ObjectForm, gettext_lazy("Raise an objection")),
     Transition.REREVIEW: Act(
         forms.RereviewForm,
-        services.adjustment_rereview,
         gettext_lazy("Give the re-review opinion"),
     ),
     Transition.PARENT_FORWARD: Act(
         forms.ParentForwardForm,
-        services.adjustment_parent_forward,
         gettext_lazy("Forward to the office above"),
     ),
     Transition.PARENT_REVIEW: Act(
         forms.ParentReviewForm,
-        services.adjustment_parent_review,
         gettext_lazy("Give the review opinion"),
     ),
     Transition.MEETING: Act(
         forms.MeetingForm,
-        services.adjustment_meeting_record,
         gettext_lazy("Record the decision"),
     ),
     Transition.DIGITAL_FORWARD: Act(
         forms.DigitalForwardForm,
-        services.adjustment_digital_forward,
         gettext_lazy("Send to the digital office"),
     ),
-    Transition.PUBLISH: Act(
-        forms.PublishForm, services.adjustment_publish, gettext_lazy("Publish now")
-    ),
-    Transition.SITE_UPDATE: Act(
-        forms.SiteUpdateForm, services.adjustment_site_update, gettext_lazy("Confirm the update")
-    ),
-    Transition.FILE: Act(forms.FileForm, services.adjustment_file, gettext_lazy("Record as filed")),
+    Transition.PUBLISH: Act(forms.PublishForm, gettext_lazy("Publish now")),
+    Transition.SITE_UPDATE: Act(forms.SiteUpdateForm, gettext_lazy("Confirm the update")),
+    Transition.FILE: Act(forms.FileForm, gettext_lazy("Record as filed")),
 }
 
 
@@ -275,48 +238,30 @@ def _event_facts(event: RequestEvent, departments: dict[int, Department]) -> lis
     return facts
 
 
-# A step opened by an action starts a moment before that action's event row is written; a
-# step that starts much earlier (the application period runs from the triggering event) is
-# placed at its own start.
-SAME_ACTION = datetime.timedelta(minutes=1)
-
-
 def _timeline(user, adjustment: AdjustmentRequest) -> list[TimelineRow]:
-    """Every step and every event in time order, each step right after the action that
-    opened it: the one that finished another step at the very moment it started (a service
-    finishes one step and starts the next with one timestamp), or else the first event that
-    names it (the creation opens the application step, a return opens the supplement)."""
+    """Every step (at its start) and every event in time order. A transition's event carries
+    the moment its steps finished and started at, so each step follows the action that
+    opened it; the application step stands at the triggering event it runs from."""
     steps = selectors.request_steps(user=user, request=adjustment)
     events = selectors.request_events(user=user, request=adjustment)
     wanted = set()
-    closing: dict[datetime.datetime, RequestEvent] = {}
-    naming: dict[int, RequestEvent] = {}
     for event in events:
         detail = event.detail or {}
         wanted.update(detail.get("reviewers", []), detail.get("participants", []))
         if detail.get("primary"):
             wanted.add(detail["primary"])
-        if event.step is not None:
-            naming.setdefault(event.step_id, event)
-            finished = event.step.finished_at
-            if finished is not None and event.at >= finished:
-                closing.setdefault(finished, event)
     departments = Department.objects.restrict(user, Action.VIEW).in_bulk(wanted)
-    keyed = [
+    rows = [
         (
-            (event.at, event.pk, 0, 0),
+            (event.at, 0, event.pk),
             TimelineRow(event.at, event=event, facts=_event_facts(event, departments)),
         )
         for event in events
     ]
-    for step in steps:
-        opener = closing.get(step.started_at) or naming.get(step.pk)
-        if opener is not None and opener.at - step.started_at <= SAME_ACTION:
-            key = (opener.at, opener.pk, 1, step.pk)
-        else:
-            key = (step.started_at, 0, 1, step.pk)
-        keyed.append((key, TimelineRow(step.started_at, step=step)))
-    return [row for _key, row in sorted(keyed, key=lambda pair: pair[0])]
+    rows += [
+        ((step.started_at, 1, step.pk), TimelineRow(step.started_at, step=step)) for step in steps
+    ]
+    return [row for _key, row in sorted(rows, key=lambda pair: pair[0])]
 
 
 @dataclass(frozen=True)
@@ -413,7 +358,9 @@ class TransitionView(PermissionRequiredMixin, RequestPageMixin, TemplateView):
         )
         if form.is_valid():
             try:
-                done = act.service(actor=request.user, request=self.adjustment, **form.arguments())
+                done = services.PERFORM[name](
+                    actor=request.user, request=self.adjustment, **form.arguments()
+                )
             except DomainError as refused:
                 form.add_error(None, str(refused))
             else:

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
@@ -166,6 +167,33 @@ def test_the_detail_page_shows_facts_items_timeline_and_actions(client, org, cal
     panel = [entry.name for entry in response.context["panel"]]
     assert panel == [Transition.REVIEW, Transition.JOINT_REQUEST]
     assert f'action="{_act(request, Transition.REVIEW)}"' in content
+
+
+def test_on_the_real_clock_each_step_follows_the_action_that_opened_it(client, org, calendar):
+    """A transition's event carries the moment its steps started at: with the clock running,
+    the timeline still puts every step right after the action that opened it."""
+    people = org.users
+    request = request_for(org, event_date=timezone.localdate() - datetime.timedelta(days=1))
+    request = services.adjustment_submit(actor=people[Role.CLERK], request=request)
+    request = services.adjustment_forward(
+        actor=people[Role.OFFICE], request=request, reviewers=[org.departments["legal"]]
+    )
+    submit = RequestEvent.objects.get(request=request, transition=Transition.SUBMIT)
+    forward = Step.objects.get(request=request, kind=StepKind.FORWARD)
+    # The apply step finished, the forward step started and the event was written at one
+    # moment.
+    assert submit.at == submit.step.finished_at == forward.started_at
+    response = _client(client, people[Role.OFFICE]).get(_detail(request))
+    timeline = [
+        ("step", row.step.kind) if row.step else ("event", row.event.transition)
+        for row in response.context["timeline"]
+    ]
+    assert timeline[-4:] == [
+        ("event", Transition.SUBMIT),
+        ("step", StepKind.FORWARD),
+        ("event", Transition.FORWARD),
+        ("step", StepKind.REVIEW),
+    ]
 
 
 def test_reminders_and_overdue_notices_are_shown_as_the_systems(client, org, calendar):

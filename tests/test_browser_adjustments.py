@@ -193,3 +193,25 @@ def test_screenshots_of_the_adjustment_pages(browser, live_server, demo, screens
                 too_wide.append(path)
         page.context.close()
     assert too_wide == []
+
+
+def test_bad_input_is_explained_in_chinese_and_what_was_typed_stays(
+    browser, live_server, demo, screenshot
+):
+    """A request with a future event date and no subject: the form comes back with the
+    reasons in Chinese next to the fields, and the reasons typed are still there."""
+    clerk = _logged_in(browser, live_server, "clerk")
+    clerk.goto(f"{live_server.url}/work/adjustments/new/")
+    clerk.select_option("#id_trigger", "internal")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    clerk.fill("#id_event_date", tomorrow.isoformat())
+    clerk.fill("#id_reason", "按内部职能调整规范事项名称。")
+    clerk.locator("button[name=then][value=save]").click()
+    clerk.wait_for_load_state()
+    alert = clerk.get_by_role("alert").first
+    assert alert.is_visible()
+    assert re.search(r"[\u4e00-\u9fff]", alert.inner_text())
+    assert clerk.locator("#id_reason").input_value() == "按内部职能调整规范事项名称。"
+    assert clerk.locator(".field.has-error").count() >= 2
+    assert not AdjustmentRequest.objects.filter(reason="按内部职能调整规范事项名称。").exists()
+    screenshot(clerk, "adjustments-new-errors-1280")

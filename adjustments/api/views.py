@@ -227,11 +227,11 @@ def _drafts(user, adjustment) -> list[dict]:
 
 @dataclass(frozen=True)
 class Performer:
-    """How the API performs a transition: its service and the serializer of its parameters
-    (the validated values are the service's keyword arguments), and for the parameters that
-    name departments or drafts, where the values this user may send are listed."""
+    """How the API performs a transition: the serializer of its parameters (the validated
+    values are the keyword arguments of the service services.PERFORM names), and for the
+    parameters that name departments or drafts, where the values this user may send are
+    listed."""
 
-    service: Callable[..., AdjustmentRequest]
     parameters: type[api.TransitionParameters]
     choices: dict[str, Choices] = field(default_factory=dict)
 
@@ -239,50 +239,36 @@ class Performer:
 REVIEWERS = _departments(selectors.reviewer_choices)
 
 PERFORMERS: dict[str, Performer] = {
-    Transition.UPDATE: Performer(
-        services.adjustment_update, api.UpdateParameters, {"drafts": _drafts}
-    ),
-    Transition.SUBMIT: Performer(services.adjustment_submit, api.FilesParameters),
-    Transition.RESUBMIT: Performer(services.adjustment_resubmit, api.NoteFilesParameters),
-    Transition.WITHDRAW: Performer(services.adjustment_withdraw, api.ReasonParameters),
-    Transition.EXTENSION_REQUEST: Performer(
-        services.adjustment_extension_request, api.DaysParameters
-    ),
-    Transition.EXTEND: Performer(services.adjustment_extend, api.DaysParameters),
+    Transition.UPDATE: Performer(api.UpdateParameters, {"drafts": _drafts}),
+    Transition.SUBMIT: Performer(api.FilesParameters),
+    Transition.RESUBMIT: Performer(api.NoteFilesParameters),
+    Transition.WITHDRAW: Performer(api.ReasonParameters),
+    Transition.EXTENSION_REQUEST: Performer(api.DaysParameters),
+    Transition.EXTEND: Performer(api.DaysParameters),
     Transition.FORWARD: Performer(
-        services.adjustment_forward,
         api.ForwardParameters,
         {"reviewers": REVIEWERS, "primary": REVIEWERS},
     ),
-    Transition.RETURN: Performer(services.adjustment_return, api.ReasonFilesParameters),
-    Transition.REJECT: Performer(services.adjustment_reject, api.ReasonFilesParameters),
-    Transition.REVIEW: Performer(services.adjustment_review, api.ConclusionParameters),
-    Transition.JOINT_REQUEST: Performer(
-        services.adjustment_joint_request, api.JointRequestParameters, {"departments": REVIEWERS}
-    ),
+    Transition.RETURN: Performer(api.ReasonFilesParameters),
+    Transition.REJECT: Performer(api.ReasonFilesParameters),
+    Transition.REVIEW: Performer(api.ConclusionParameters),
+    Transition.JOINT_REQUEST: Performer(api.JointRequestParameters, {"departments": REVIEWERS}),
     Transition.JOINT_CONVENE: Performer(
-        services.adjustment_joint_convene,
         api.JointConveneParameters,
         {"participants": _departments(selectors.joint_participant_choices)},
     ),
-    Transition.JOINT_CONCLUDE: Performer(
-        services.adjustment_joint_conclude, api.ConclusionParameters
-    ),
-    Transition.APPROVE: Performer(services.adjustment_approve, api.ApproveParameters),
-    Transition.CONFIRM: Performer(services.adjustment_confirm, api.NoteParameters),
-    Transition.OBJECT: Performer(services.adjustment_object, api.ReasonFilesParameters),
-    Transition.REREVIEW: Performer(services.adjustment_rereview, api.ConclusionParameters),
-    Transition.PARENT_FORWARD: Performer(services.adjustment_parent_forward, api.OpinionParameters),
-    Transition.PARENT_REVIEW: Performer(
-        services.adjustment_parent_review, api.ConclusionParameters
-    ),
-    Transition.MEETING: Performer(services.adjustment_meeting_record, api.MeetingParameters),
-    Transition.FILE: Performer(services.adjustment_file, api.OpinionParameters),
-    Transition.DIGITAL_FORWARD: Performer(
-        services.adjustment_digital_forward, api.OpinionParameters
-    ),
-    Transition.PUBLISH: Performer(services.adjustment_publish, api.NoteParameters),
-    Transition.SITE_UPDATE: Performer(services.adjustment_site_update, api.NoteParameters),
+    Transition.JOINT_CONCLUDE: Performer(api.ConclusionParameters),
+    Transition.APPROVE: Performer(api.ApproveParameters),
+    Transition.CONFIRM: Performer(api.NoteParameters),
+    Transition.OBJECT: Performer(api.ReasonFilesParameters),
+    Transition.REREVIEW: Performer(api.ConclusionParameters),
+    Transition.PARENT_FORWARD: Performer(api.OpinionParameters),
+    Transition.PARENT_REVIEW: Performer(api.ConclusionParameters),
+    Transition.MEETING: Performer(api.MeetingParameters),
+    Transition.FILE: Performer(api.OpinionParameters),
+    Transition.DIGITAL_FORWARD: Performer(api.OpinionParameters),
+    Transition.PUBLISH: Performer(api.NoteParameters),
+    Transition.SITE_UPDATE: Performer(api.NoteParameters),
 }
 
 
@@ -390,7 +376,8 @@ class TransitionsView(APIView):
         adjustment = _visible(request.user, number)
         chosen = TransitionChoiceSerializer(data=request.data)
         chosen.is_valid(raise_exception=True)
-        performer = PERFORMERS[chosen.validated_data["transition"]]
+        name = chosen.validated_data["transition"]
+        performer = PERFORMERS[name]
         given = performer.parameters(
             data=request.data, context={"request": request, "adjustment": adjustment}
         )
@@ -398,7 +385,7 @@ class TransitionsView(APIView):
         values = dict(given.validated_data)
         del values["transition"]
         try:
-            performer.service(actor=request.user, request=adjustment, **values)
+            services.PERFORM[name](actor=request.user, request=adjustment, **values)
         except DomainError as refused:
             raise TransitionConflict(str(refused)) from refused
         return Response(detail_data(request, number))
