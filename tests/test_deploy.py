@@ -74,6 +74,16 @@ def test_production_refuses_to_start_with_a_weak_secret_key(key):
 # --- manage.py run_all (the last step of `make run`) ----------------------------------------
 
 
+def test_a_bare_migrate_on_a_fresh_clone_creates_the_var_folder(tmp_path):
+    """Issue 9 §22: the default SQLite database lives in var/, which a fresh clone lacks."""
+    var = tmp_path / "fresh" / "var"
+    env = {key: value for key, value in os.environ.items() if key not in NOT_IN_PRODUCTION}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", QINGDAN_VAR_DIR=str(var))
+    result = _manage("migrate", "--no-input", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (var / "qingdan.sqlite3").is_file()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
