@@ -251,6 +251,15 @@ def test_every_compose_server_has_a_health_check_and_waits_for_migrations(compos
         assert services[name]["env_file"] == ".env"
 
 
+def test_compose_trusts_the_one_reverse_proxy_for_client_addresses(compose):
+    """Issue 9 §16: behind the city's proxy, REMOTE_ADDR is the proxy for every client."""
+    example = (ROOT / "docker" / "env.example").read_text().splitlines()
+    assert "TRUSTED_PROXY_COUNT=1" in example
+    for name in ("web", "worker", "beat"):
+        environment = compose["services"][name]["environment"]
+        assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+
+
 def test_example_env_file_names_every_setting_the_deployment_needs():
     example = (ROOT / "docker" / "env.example").read_text()
     names = {
@@ -264,6 +273,7 @@ def test_example_env_file_names_every_setting_the_deployment_needs():
         "EMAIL_HOST",
         "DEFAULT_FROM_EMAIL",
         "SITE_URL",
+        "TRUSTED_PROXY_COUNT",
     } <= names
     assert ".env" in (ROOT / ".gitignore").read_text().split()
     assert ".env" in (ROOT / ".dockerignore").read_text().split()
