@@ -249,6 +249,22 @@ def _audit_view(user) -> Q:
     return own | (scope & _about_visible_objects(user, orphans=False))
 
 
+def audit_address_visible(user, event) -> bool:
+    """A row's address says where a person was: administrators see it on every row they may
+    read, everyone else only on their own actions and the rows about themselves."""
+    if role_of(user) == Role.ADMINISTRATOR or (user.is_authenticated and user.is_superuser):
+        return True
+    if event.actor_id is not None and event.actor_id == user.pk:
+        return True
+    from django.contrib.auth import get_user_model
+
+    return (
+        event.content_type_id is not None
+        and event.object_id == str(user.pk)
+        and event.content_type.model_class() is get_user_model()
+    )
+
+
 @rule("core.notification", Action.VIEW, Action.CHANGE)
 def _own_notifications(user) -> Q:
     return Q(recipient=user) if is_staff_user(user) else NONE

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from adjustments.models import AdjustmentRequest
-from core import selectors
+from core import request_context, selectors
 from core import services as core_services
 from core.choices import AuditAction, DepartmentFunction, Role
 from core.models import AuditEvent, User
@@ -251,3 +251,22 @@ def test_the_trail_follows_the_objects_rule_registered_by_its_app(scene):
     assert selectors.audit_events(user=office).filter(content_type=draft_type).count() == (
         drafts.count()
     )
+
+
+def test_addresses_of_other_peoples_actions_are_for_administrators_only(client, scene):
+    clerk = scene["org"].users[Role.CLERK]
+    address = "198.51.100.77"
+    token = request_context.activate(request_context.RequestContext(address))
+    try:
+        _draft(clerk, "带地址的草稿", "0700005000")
+    finally:
+        request_context.deactivate(token)
+    for role, shown in [
+        (Role.OFFICE, False),
+        (Role.CLERK, True),
+        (Role.ADMINISTRATOR, True),
+    ]:
+        client.force_login(_user(scene, role))
+        page = client.get(reverse("core:audit")).content.decode()
+        assert "带地址的草稿" in page
+        assert (address in page) is shown, role
