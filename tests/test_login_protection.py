@@ -148,3 +148,35 @@ def test_an_office_behind_one_address_is_not_locked_by_one_persons_typing_errors
         for _ in range(5):
             _login(client, clerk, "wrong", "198.51.100.20")
         assert _login(client, office, _right(office), "198.51.100.20").status_code == 302
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["1280", "390"]
+)
+def test_the_address_lockout_page_explains_itself(
+    browser, live_server, transactional_db, screenshot, viewport
+):
+    """Through the browser and a proxy's header: three wrong passwords for three user names
+    (a limit of 3 here) refuse the address, and the page says why, in Chinese."""
+    from tests.builders import build_org
+
+    org = build_org()
+    context = browser.new_context(
+        locale="zh-CN", viewport=viewport, extra_http_headers={"X-Forwarded-For": "198.51.100.9"}
+    )
+    page = context.new_page()
+    try:
+        with override_settings(LOGIN_ADDRESS_FAILURE_LIMIT=3):
+            for role in (Role.CLERK, Role.OFFICE, Role.REVIEWER):
+                page.goto(f"{live_server.url}/accounts/login/")
+                page.locator("#id_username").fill(org.users[role].username)
+                page.locator("#id_password").fill("not-the-password")
+                page.locator("form.stacked-form button[type=submit]").click()
+                page.wait_for_load_state()
+        alert = page.get_by_role("alert")
+        assert "您所在地址的登录失败次数过多" in alert.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, f"login-address-locked-{viewport['width']}")
+    finally:
+        context.close()
