@@ -270,3 +270,18 @@ def test_addresses_of_other_peoples_actions_are_for_administrators_only(client, 
         page = client.get(reverse("core:audit")).content.decode()
         assert "带地址的草稿" in page
         assert (address in page) is shown, role
+
+
+@pytest.mark.parametrize(
+    ("role", "says"),
+    [
+        (Role.ADMINISTRATOR, "您可查看本辖区的全部操作记录"),
+        (Role.OFFICE, "登录记录和他人的地址仅系统管理员可见"),
+        (Role.SUPERVISOR, "登录记录和他人的地址仅系统管理员可见"),
+        (Role.CLERK, "您可查看本部门"),
+        (Role.REVIEWER, "您可查看本部门"),
+    ],
+)
+def test_the_page_says_what_part_of_the_trail_the_reader_sees(client, org, role, says):
+    client.force_login(org.users[role])
+    assert says in client.get(reverse("core:audit")).content.decode()
