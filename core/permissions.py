@@ -166,16 +166,13 @@ rule("core.calendarrevision", Action.VIEW)(_staff)
 # object itself: a row about a draft only to who may see that draft, a row about a request
 # only to who may see the request, a login (a row about a user, with its address) only to
 # administrators and the user themself. The object's own rule decides: the row stores the
-# object's content type and id, and the rule registered here for (model, AUDIT), or else the
-# model's VIEW rule, scopes the objects whose rows the user may read. The workflow apps register
-# their rules in this one table, so core imports none of them. A model with neither rule keeps
-# its rows from everyone (deny by default).
-
-AUDIT = "audit"  # an object's model: whose audit rows about its rows may the user read?
+# object's content type and id, and the model's VIEW rule scopes the objects whose rows the
+# user may read. The workflow apps register their rules in this one table, so core imports none
+# of them. A model with no VIEW rule keeps its rows from everyone (deny by default).
 
 
 def _audited_models() -> list[str]:
-    labels = {label for label, action in RULES if action in (Action.VIEW, AUDIT)}
+    labels = {label for label, action in RULES if action == Action.VIEW}
     labels.discard("core.auditevent")
     return sorted(labels)
 
@@ -198,8 +195,7 @@ def _about_visible_objects(user, *, orphans: bool) -> Q:
     for label in _audited_models():
         model = apps.get_model(label)
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        found = RULES.get((label, AUDIT)) or RULES[(label, Action.VIEW)]
-        scope = found(user)
+        scope = RULES[(label, Action.VIEW)](user)
         if not scope:  # ALL: public rows
             public.append(content_type.pk)
             continue
