@@ -1,10 +1,34 @@
+import ipaddress
+
+from django.conf import settings
+
 from . import request_context
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR is the proxy in docker-compose; gunicorn is started with the proxy's address
-    # trusted (forwarded_allow_ips) so it already reflects the client there.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the one function the audit trail and the login lockout use
+    (AXES_CLIENT_IP_CALLABLE).
+
+    With no trusted proxy (TRUSTED_PROXY_COUNT=0) it is REMOTE_ADDR. Behind N trusted proxies
+    each appends the address of the peer it saw to X-Forwarded-For, so the client is the N-th
+    entry from the right; anything further left was written by the client and may be forged,
+    so it is ignored. A header with fewer entries than proxies, or an entry that is not an
+    address, means the request did not come through the proxies: REMOTE_ADDR it is."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote
 
 
 class RequestContextMiddleware:

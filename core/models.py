@@ -480,7 +480,11 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit trail")
-        indexes = [models.Index(fields=["jurisdiction", "-at"], name="audit_jurisdiction_at")]
+        indexes = [
+            models.Index(fields=["jurisdiction", "-at"], name="audit_jurisdiction_at"),
+            # The trail's rule matches rows to the objects the reader may see (core.permissions).
+            models.Index(fields=["content_type", "object_id"], name="audit_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.get_action_display()}"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 
 from .choices import Role
 
@@ -159,17 +160,105 @@ rule("core.calendaryear", Action.ADD, Action.CHANGE)(_administrator)
 rule("core.calendarrevision", Action.VIEW)(_staff)
 
 
+# --- the audit trail (issue 9 §15) -------------------------------------------------------
+#
+# A row of the trail tells who did what to which object, so it may reveal no more than the
+# object itself: a row about a draft only to who may see that draft, a row about a request
+# only to who may see the request, a login (a row about a user, with its address) only to
+# administrators and the user themself. The object's own rule decides: the row stores the
+# object's content type and id, and the model's VIEW rule scopes the objects whose rows the
+# user may read. The workflow apps register their rules in this one table, so core imports none
+# of them. A model with no VIEW rule keeps its rows from everyone (deny by default).
+
+
+def _audited_models() -> list[str]:
+    labels = {label for label, action in RULES if action == Action.VIEW}
+    labels.discard("core.auditevent")
+    return sorted(labels)
+
+
+def _as_object_ids(queryset: models.QuerySet) -> models.QuerySet:
+    # AuditEvent.object_id is text (any model's key); compare like with like.
+    return queryset.annotate(audit_object_id=Cast("pk", models.CharField())).values(
+        "audit_object_id"
+    )
+
+
+def _about_visible_objects(user, *, orphans: bool) -> Q:
+    """Rows about objects the user may see; with `orphans`, also rows about objects that no
+    longer exist (a deleted draft), which no rule can decide any more."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    public: list[int] = []
+    condition = NONE
+    for label in _audited_models():
+        model = apps.get_model(label)
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        scope = RULES[(label, Action.VIEW)](user)
+        if not scope:  # ALL: public rows
+            public.append(content_type.pk)
+            continue
+        of_type = Q(content_type_id=content_type.pk)
+        if scope is not NONE:
+            visible = _as_object_ids(model._base_manager.filter(scope))
+            condition |= of_type & Q(object_id__in=visible)
+        if orphans:
+            existing = _as_object_ids(model._base_manager.all())
+            condition |= of_type & ~Q(object_id__in=existing)
+    if public:
+        condition |= Q(content_type_id__in=public)
+    return condition
+
+
+def _about_self(user) -> Q:
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    # get_user_model(), not type(user): a request's user is a lazy object.
+    content_type = ContentType.objects.get_for_model(get_user_model(), for_concrete_model=False)
+    return Q(content_type_id=content_type.pk, object_id=str(user.pk))
+
+
 @rule("core.auditevent", Action.VIEW)
 def _audit_view(user) -> Q:
-    """Staff read their jurisdiction's trail (issue 2 §8); events with no jurisdiction
-    (e.g. a failed login for an unknown name) are for administrators only."""
+    """Scoped like the objects it records (issue 2 §8, issue 9 §15): a department's users (its
+    clerks, lead reviewers, digital office) read their own department's actions; the office and
+    the supervisors their jurisdiction's and those below; administrators also the rows with no
+    jurisdiction (a failed login for an unknown name). Within that, a row shows only if its
+    object's rule lets the user see the object. Everyone reads their own actions and the rows
+    about themselves (their logins, failed logins for their name)."""
     role = role_of(user)
     if role is None:
         return NONE
-    scoped = jurisdiction_scope(user)
+    own = Q(actor_id=user.pk) | _about_self(user)
     if role == Role.ADMINISTRATOR:
-        return scoped | Q(jurisdiction=None)
-    return scoped
+        scope = jurisdiction_scope(user) | Q(jurisdiction=None)
+        objects = _about_visible_objects(user, orphans=True) | Q(content_type=None)
+        return own | (scope & objects)
+    if role in (Role.OFFICE, Role.SUPERVISOR):
+        scope = jurisdiction_scope(user)
+    elif user.department_id:
+        scope = Q(actor__department_id=user.department_id)
+    else:
+        return own
+    return own | (scope & _about_visible_objects(user, orphans=False))
+
+
+def audit_address_visible(user, event) -> bool:
+    """A row's address says where a person was: administrators see it on every row they may
+    read, everyone else only on their own actions and the rows about themselves."""
+    if role_of(user) == Role.ADMINISTRATOR or (user.is_authenticated and user.is_superuser):
+        return True
+    if event.actor_id is not None and event.actor_id == user.pk:
+        return True
+    from django.contrib.auth import get_user_model
+
+    return (
+        event.content_type_id is not None
+        and event.object_id == str(user.pk)
+        and event.content_type.model_class() is get_user_model()
+    )
 
 
 @rule("core.notification", Action.VIEW, Action.CHANGE)

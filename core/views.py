@@ -100,8 +100,25 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+# What part of the trail each role reads (core.permissions, issue 9 §15), said on the page.
+AUDIT_SCOPE = {
+    Role.ADMINISTRATOR: gettext_lazy(
+        "You see your jurisdiction's whole trail, with every login and every address."
+    ),
+    Role.OFFICE: gettext_lazy(
+        "You see the actions in your jurisdiction on what you may see yourself. Logins and "
+        "other people's addresses are for administrators."
+    ),
+}
+AUDIT_SCOPE[Role.SUPERVISOR] = AUDIT_SCOPE[Role.OFFICE]
+AUDIT_SCOPE_OF_DEPARTMENT = gettext_lazy(
+    "You see your department's actions on what you may see yourself, and your own logins."
+)
+
+
 class AuditTrailView(PermissionRequiredMixin, ListView):
-    """痕迹化管理 (issue 2 §8): staff read their jurisdiction's trail, filtered in the URL."""
+    """痕迹化管理 (issue 2 §8): staff read the trail, scoped like the objects it records
+    (core.permissions), filtered in the URL."""
 
     required_model = AuditEvent
     template_name = "core/audit_trail.html"
@@ -119,6 +136,7 @@ class AuditTrailView(PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filterset.form
+        context["scope"] = AUDIT_SCOPE.get(role_of(self.request.user), AUDIT_SCOPE_OF_DEPARTMENT)
         return context
 
 

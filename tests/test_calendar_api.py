@@ -199,3 +199,37 @@ def test_a_due_moment_links_to_its_explanation(calendar):
     with translation.override("en"):
         empty = Template("{% load deadlines %}{% due None %}").render(Context())
     assert "no deadline" in empty
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "field", "expected"),
+    [
+        (
+            "en",
+            {"start": "1850-01-01T10:00", "days": 5},
+            "start",
+            f"The start must lie between {working_days.FIRST_YEAR} and "
+            f"{working_days.LAST_YEAR - 5}.",
+        ),
+        (
+            "zh-hans",
+            {"start": "1850-01-01T10:00", "days": 5},
+            "start",
+            f"事件发生时间须在{working_days.FIRST_YEAR}年至{working_days.LAST_YEAR - 5}年之间。",
+        ),
+        (
+            "en",
+            {"start": "2026-09-30T10:00", "days": 100000},
+            "days",
+            "The period can be at most 1000 days.",
+        ),
+        ("zh-hans", {"start": "2026-09-30T10:00", "days": 100000}, "days", "期限最长为1000天。"),
+    ],
+)
+def test_range_messages_are_filled_in_and_in_the_asked_language(
+    client, calendar, language, query, field, expected
+):
+    """Issue 9 §17: DRF fills a field's message with str.format, so a "%(first)s" placeholder
+    came back unfilled; and a message formatted at import time kept the import's language."""
+    body = client.get(URL, query, HTTP_ACCEPT_LANGUAGE=language).json()
+    assert body["error"]["fields"] == {field: [expected]}

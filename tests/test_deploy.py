@@ -74,6 +74,16 @@ def test_production_refuses_to_start_with_a_weak_secret_key(key):
 # --- manage.py run_all (the last step of `make run`) ----------------------------------------
 
 
+def test_a_bare_migrate_on_a_fresh_clone_creates_the_var_folder(tmp_path):
+    """Issue 9 §22: the default SQLite database lives in var/, which a fresh clone lacks."""
+    var = tmp_path / "fresh" / "var"
+    env = {key: value for key, value in os.environ.items() if key not in NOT_IN_PRODUCTION}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", QINGDAN_VAR_DIR=str(var))
+    result = _manage("migrate", "--no-input", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (var / "qingdan.sqlite3").is_file()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -241,6 +251,15 @@ def test_every_compose_server_has_a_health_check_and_waits_for_migrations(compos
         assert services[name]["env_file"] == ".env"
 
 
+def test_compose_trusts_the_one_reverse_proxy_for_client_addresses(compose):
+    """Issue 9 §16: behind the city's proxy, REMOTE_ADDR is the proxy for every client."""
+    example = (ROOT / "docker" / "env.example").read_text().splitlines()
+    assert "TRUSTED_PROXY_COUNT=1" in example
+    for name in ("web", "worker", "beat"):
+        environment = compose["services"][name]["environment"]
+        assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+
+
 def test_example_env_file_names_every_setting_the_deployment_needs():
     example = (ROOT / "docker" / "env.example").read_text()
     names = {
@@ -254,6 +273,7 @@ def test_example_env_file_names_every_setting_the_deployment_needs():
         "EMAIL_HOST",
         "DEFAULT_FROM_EMAIL",
         "SITE_URL",
+        "TRUSTED_PROXY_COUNT",
     } <= names
     assert ".env" in (ROOT / ".gitignore").read_text().split()
     assert ".env" in (ROOT / ".dockerignore").read_text().split()

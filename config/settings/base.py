@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("QINGDAN_VAR_DIR", BASE_DIR / "var"))
+# The default SQLite database, the embedded broker and uploads live here; a fresh clone has no
+# var/, and SQLite cannot create a database in a folder that does not exist.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -106,17 +109,31 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The client's address (core.middleware.client_ip, used by the audit trail and the lockout):
+# the number of reverse proxies in front of the site that append to X-Forwarded-For. 0 reads
+# REMOTE_ADDR; docker-compose sets 1 for the city's proxy (docs/deployment.md).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Login protection for an internet-facing site (django-axes). Offices share one address behind
 # their gateway: keyed on the address alone, one person guessing would lock out the whole
 # office, so the lockout is keyed on username and address together, and it expires
-# (NOTES.md, Libraries). The audit trail already records every login, so axes keeps no log of
-# its own.
+# (NOTES.md, Libraries). The cool-off is fixed: attempts made while locked are refused without
+# being counted, so they do not restart it (axes' default restarts it, and one guess every 15
+# minutes kept a user locked for ever). The audit trail already records every login, so axes
+# keeps no log of its own.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
+# Password spraying (a few guesses at each of many user names) stays under the per-name limit:
+# this many failures from one address, over any user names within the cool-off, refuse that
+# address for the cool-off (core.login_protection). This product's default: well above what
+# one office's typing errors reach in 15 minutes, and it caps a sprayer at 20 guesses per
+# cool-off per address.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "core.login_protection.LoginProtectionHandler"
 AXES_LOCKOUT_TEMPLATE = "core/login_locked.html"
 AXES_VERBOSE = False  # no banner on every command; lockouts are still logged
 LOGIN_URL = "core:login"

@@ -29,7 +29,8 @@ class EventMomentField(serializers.Field):
             "Give the start as a date and time in ISO 8601 form, e.g. 2026-09-30T10:00:00+08:00 "
             "or 2026-09-30."
         ),
-        "range": _("The start must lie between %(first)s and %(last)s."),
+        # DRF fills a field's message with str.format when it fails, so braces, not %().
+        "range": _("The start must lie between {first} and {last}."),
     }
 
     def to_internal_value(self, data) -> datetime.datetime:
@@ -70,8 +71,9 @@ class CalendarAddQuerySerializer(serializers.Serializer):
         error_messages={
             "invalid": _("Give the number of days as a whole number, e.g. 5."),
             "min_value": _("The period must be at least 1 day."),
-            "max_value": _("The period can be at most %(limit)s days.")
-            % {"limit": MAX_PERIOD_DAYS},
+            # Kept lazy (DRF formats it in the request's language): "%" here would translate
+            # it once, at import.
+            "max_value": _("The period can be at most {max_value} days."),
             "required": _("Give the number of days, e.g. days=5."),
         },
     )

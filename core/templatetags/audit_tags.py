@@ -1,6 +1,8 @@
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 
+from core.permissions import audit_address_visible
+
 register = template.Library()
 
 
@@ -32,3 +34,11 @@ def audit_model_name(event) -> str:
         return ""
     model = event.content_type.model_class()
     return str(model._meta.verbose_name) if model is not None else event.content_type.model
+
+
+@register.filter
+def audit_address_for(event, user) -> str:
+    """The row's address if `user` may see it (core.permissions), else nothing."""
+    if event.ip_address and audit_address_visible(user, event):
+        return event.ip_address
+    return ""
