@@ -32,6 +32,7 @@ from adjustments.choices import RequestState, Transition, TriggerKind
 from adjustments.models import AdjustmentRequest
 from adjustments.permissions import ANNOUNCE
 from core.api.exceptions import ErrorSerializer
+from core.checkers import CheckedSerializer
 from core.permissions import Action, can, is_staff_user
 from core.services import DomainError
 
@@ -272,7 +273,7 @@ PERFORMERS: dict[str, Performer] = {
 }
 
 
-class TransitionChoiceSerializer(serializers.Serializer):
+class TransitionChoiceSerializer(CheckedSerializer):
     transition = serializers.ChoiceField(
         choices=[(str(name), Transition(name).label) for name in PERFORMERS]
     )
