@@ -62,10 +62,12 @@ class TextValidator:
         self.multiline = multiline
 
     def __call__(self, value) -> None:
-        if isinstance(value, str):
-            problem = text_problem(value, multiline=self.multiline)
-            if problem:
-                raise ValidationError(problem, code="control_character")
+        # A field may clean to a list of lines (the draft form's materials).
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str):
+                problem = text_problem(text, multiline=self.multiline)
+                if problem:
+                    raise ValidationError(problem, code="control_character")
 
     def __eq__(self, other) -> bool:
         return isinstance(other, TextValidator) and other.multiline == self.multiline

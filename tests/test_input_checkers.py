@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
@@ -29,6 +30,7 @@ from core import checkers
 from core.choices import Role
 from registry import importer
 from registry.choices import ListKind
+from registry.forms import DraftChoices, DraftForm, FlowRowForm
 from registry.models import Draft, Entry
 from tests.adjustment_builders import (
     at,
@@ -80,7 +82,8 @@ def test_text_without_control_characters_passes(value):
 
 def test_line_breaks_are_for_multi_line_fields_only():
     assert checkers.text_problem("第一行\n第二行", multiline=True) is None
-    assert "第 4 个字符" in checkers.text_problem("第一行\n第二行", multiline=False)
+    with translation.override("zh-hans"):
+        assert "第 4 个字符" in checkers.text_problem("第一行\n第二行", multiline=False)
 
 
 def _project_modules():
@@ -147,6 +150,19 @@ def test_every_char_field_of_every_serializer_gets_the_check():
                 assert any(isinstance(v, checkers.TextValidator) for v in target.validators), (
                     f"{cls.__name__}.{name}"
                 )
+
+
+def test_a_field_cleaning_to_a_list_and_a_row_of_a_structure_are_checked(db):
+    form = DraftForm(
+        {"name": "残疾人证核发", "materials": "申请表\n身份\x07证明"},
+        list_kind=ListKind.POWER,
+        choices=DraftChoices(),
+    )
+    assert not form.is_valid()
+    assert "U+0007" in form.errors["materials"][0]
+    row_form = FlowRowForm({"step": "受理\x1b", "description": "接收\n材料"})
+    assert not row_form.is_valid()
+    assert list(row_form.errors) == ["step"]
 
 
 EVENT_DAY = datetime.date(2026, 9, 18)
