@@ -28,6 +28,7 @@ from rest_framework import serializers
 from adjustments.models import AdjustmentRequest, Attachment
 from core import checkers
 from core.choices import Role
+from core.models import Department
 from registry import importer
 from registry.choices import ListKind
 from registry.forms import DraftChoices, DraftForm, FlowRowForm
@@ -163,6 +164,17 @@ def test_a_field_cleaning_to_a_list_and_a_row_of_a_structure_are_checked(db):
     row_form = FlowRowForm({"step": "受理\x1b", "description": "接收\n材料"})
     assert not row_form.is_valid()
     assert list(row_form.errors) == ["step"]
+
+
+def test_the_admin_refuses_a_control_character(org):
+    response = _client(org.users[Role.ADMINISTRATOR]).post(
+        reverse("admin:core_department_add"),
+        {"jurisdiction": org.district.pk, "name": "上街区\x1b园林局", "function": "general"},
+        **CHINESE,
+    )
+    assert response.status_code == 200
+    assert "U+001B" in str(response.context["adminform"].form.errors["name"])
+    assert not Department.objects.filter(name__contains="园林局").exists()
 
 
 EVENT_DAY = datetime.date(2026, 9, 18)
