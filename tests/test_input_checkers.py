@@ -12,6 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 import zipfile
 
+import django_filters
 import pytest
 import time_machine
 from django import forms
@@ -33,6 +34,7 @@ from registry import importer
 from registry.choices import ListKind
 from registry.forms import DraftChoices, DraftForm, FlowRowForm
 from registry.models import Draft, Entry
+from tests import registry_builders as rb
 from tests.adjustment_builders import (
     at,
     draft_of,
@@ -113,6 +115,20 @@ def test_every_form_of_the_project_checks_free_text():
     assert len(found) > 30
     escaped = [cls for cls in found if not issubclass(cls, checkers.CheckedFormMixin)]
     assert escaped == []
+
+
+def test_every_filter_form_of_the_project_checks_free_text():
+    found = _project_classes(django_filters.FilterSet)
+    assert len(found) >= 3
+    assert [cls for cls in found if not issubclass(cls._meta.form, checkers.CheckedForm)] == []
+
+
+def test_a_search_with_a_control_character_is_explained_not_run(client, org):
+    rb.publish(org.departments["salt"], name="食盐批发许可")
+    response = client.get(reverse("registry:entries"), {"q": "食盐\x1b"}, **CHINESE)
+    assert response.status_code == 200
+    assert "U+001B" in response.content.decode()
+    assert list(response.context["page_obj"]) == []
 
 
 def test_every_serializer_of_the_project_checks_free_text():

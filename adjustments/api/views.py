@@ -32,7 +32,7 @@ from adjustments.choices import RequestState, Transition, TriggerKind
 from adjustments.models import AdjustmentRequest
 from adjustments.permissions import ANNOUNCE
 from core.api.exceptions import ErrorSerializer
-from core.checkers import CheckedSerializer
+from core.checkers import CheckedForm, CheckedSerializer
 from core.permissions import Action, can, is_staff_user
 from core.services import DomainError
 
@@ -126,6 +126,7 @@ class RequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = AdjustmentRequest
+        form = CheckedForm
         fields = ["state", "department", "trigger", "overdue", "q"]
 
     def filter_overdue(self, queryset, name, value):
