@@ -17,12 +17,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from core.calendar import SHANGHAI
+from core.checkers import CheckedForm, ControlFreeAtom1Feed
 from registry import selectors as registry_selectors
 
 from . import selectors
@@ -46,7 +46,7 @@ def _department_id(value: str) -> int | None:
     return None
 
 
-class AnnouncementFilterForm(forms.Form):
+class AnnouncementFilterForm(CheckedForm):
     """The optional filters of /announcements/: jurisdiction (division code), department and
     a range of publication dates. Choices come from two queries; departments are offered once
     a jurisdiction is chosen (and the one asked for stays selectable), as on /lists/."""
@@ -163,7 +163,8 @@ class AnnouncementFeed(Feed):
     """/announcements/feed/: the 50 newest announcements as an Atom feed, each with its
     changed entries and the fields that changed, for readers that follow the network."""
 
-    feed_type = Atom1Feed
+    # Text stored before the free-text check must not take the feed down (core.checkers).
+    feed_type = ControlFreeAtom1Feed
     title = gettext_lazy("Adjustment announcements")
     subtitle = gettext_lazy(
         "Adjustments of the five lists published on the network, newest first: the entries "

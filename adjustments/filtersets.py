@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.checkers import CheckedForm
 from core.models import Department
 
 from . import selectors
@@ -41,6 +42,7 @@ class RequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = AdjustmentRequest
+        form = CheckedForm
         fields = ["q", "state", "department", "trigger", "overdue"]
 
     def __init__(self, data=None, queryset=None, *, departments, **kwargs):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar
+from core.checkers import CheckedForm, CheckedModelForm
 from core.choices import DeadlineUnit
 from core.models import Department
 from registry import selectors as registry_selectors
@@ -97,7 +98,7 @@ class DraftChoiceField(forms.ModelMultipleChoiceField):
         return f"{draft} · {draft.get_list_kind_display()} · {change}"
 
 
-class RequestForm(forms.Form):
+class RequestForm(CheckedForm):
     """Seed 004 三(三)1 申请: what the department files (its trigger, the event's date, the
     law for a change of law, its reasons, documents and proposed changes)."""
 
@@ -174,7 +175,7 @@ class RequestForm(forms.Form):
 # --- the transitions --------------------------------------------------------------------------
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CheckedForm):
     """Base of the action panel's forms: it knows the request and the user, and `intro` says
     what the action does and by when (from the request's policy snapshot)."""
 
@@ -584,7 +585,7 @@ class FileForm(TransitionForm):
 # --- the policy -------------------------------------------------------------------------------
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(CheckedModelForm):
     """A jurisdiction's deadlines and paths (SPEC §4). Validated here for the messages next
     to each field; saved by services.policy_save."""
 

@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import calendar
+from core.checkers import upload_problem
 from core.choices import AuditAction, DeadlineUnit, DepartmentFunction, NotificationKind, Role
 from core.models import DEADLINE_FIELDS, Department, Jurisdiction, User
 from core.permissions import Action, restrict
@@ -461,20 +462,17 @@ ATTACHMENT_SUFFIXES = frozenset(
 
 
 def attachment_problems(files: Sequence[UploadedFile]) -> list[str]:
-    """Why these files cannot be attached (forms show the same messages before saving)."""
+    """Why these files cannot be attached (forms show the same messages before saving). The
+    type is decided by the content, by the one upload checker of the product
+    (core.checkers.upload_problem): an ELF or HTML file named .pdf is refused."""
     problems = []
     if len(files) > MAX_ATTACHMENTS:
         problems.append(_("Attach at most %(count)s files at a time.") % {"count": MAX_ATTACHMENTS})
     for upload in files:
         name = upload.name or ""
-        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if suffix not in ATTACHMENT_SUFFIXES:
-            problems.append(
-                _("“%(name)s”: files of this type cannot be attached (allowed: %(types)s).")
-                % {"name": name, "types": ", ".join(sorted(ATTACHMENT_SUFFIXES))}
-            )
-        elif not upload.size:
-            problems.append(_("“%(name)s” is empty.") % {"name": name})
+        problem = upload_problem(upload, suffixes=ATTACHMENT_SUFFIXES)
+        if problem:
+            problems.append(problem)
         elif upload.size > MAX_ATTACHMENT_BYTES:
             problems.append(
                 _("“%(name)s” is larger than %(size)s MB.")

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .forms import UserAddForm, UserPasswordForm, admin_actor
+from .checkers import CheckedModelForm
+from .forms import UserAddForm, UserEditForm, UserPasswordForm, admin_actor
 from .models import Department, EnforcementCertificate, Jurisdiction, Person, Unit, User
 from .permissions import Action, can, restrict
 
@@ -29,6 +30,8 @@ class RestrictedAdmin(admin.ModelAdmin):
     pages. Saves and deletes go through services; a refusal comes back as a message."""
 
     list_action = Action.CHANGE
+    # Free text typed in the admin is checked as on every page (core.checkers).
+    form = CheckedModelForm
 
     def get_queryset(self, request):
         return restrict(super().get_queryset(request), request.user, self.list_action)
@@ -193,6 +196,7 @@ class UserAdmin(RestrictedAdmin, DjangoUserAdmin):
     """Accounts of the administrator's jurisdiction. Roles, scope and passwords are set by
     core.services; no account becomes a superuser here."""
 
+    form = UserEditForm
     add_form = UserAddForm
     change_password_form = UserPasswordForm
     list_display = ("username", "__str__", "role", "jurisdiction", "department", "is_active")

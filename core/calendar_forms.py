@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.checkers import CheckedForm
+
 from . import calendar
 from .api.serializers import FIRST_START_YEAR, LAST_START_YEAR, MAX_PERIOD_DAYS
 from .choices import DayKind, DeadlineUnit
@@ -40,7 +42,7 @@ def _lines(text: str):
             yield number, line
 
 
-class CalendarDayForm(forms.Form):
+class CalendarDayForm(CheckedForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("This day is"),
         choices=[
@@ -67,7 +69,7 @@ class CalendarDayForm(forms.Form):
         return data
 
 
-class CalendarScheduleForm(forms.Form):
+class CalendarScheduleForm(CheckedForm):
     holidays = forms.CharField(
         label=gettext_lazy("Holidays"),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
@@ -135,7 +137,7 @@ class CalendarScheduleForm(forms.Form):
         return days
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(CheckedForm):
     """The public deadline calculator: the same answer as the API, for people."""
 
     start = forms.DateTimeField(

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.checkers import CheckedForm
+
 from .choices import AuditAction
 from .models import AuditEvent
 
@@ -17,7 +19,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class AuditEventFilterForm(forms.Form):
+class AuditEventFilterForm(CheckedForm):
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")

@@ -7,9 +7,11 @@ from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
     AdminUserCreationForm,
     PasswordChangeForm,
+    UserChangeForm,
 )
 
 from . import services
+from .checkers import CheckedFormMixin
 from .models import User
 
 # The administrator acting in the admin's "set password" page: Django builds that form with
@@ -19,7 +21,7 @@ admin_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar(
 )
 
 
-class OwnPasswordChangeForm(PasswordChangeForm):
+class OwnPasswordChangeForm(CheckedFormMixin, PasswordChangeForm):
     """A user changing their own password (old password asked)."""
 
     def save(self, commit: bool = True) -> User:
@@ -28,7 +30,7 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         )
 
 
-class UserPasswordForm(AdminPasswordChangeForm):
+class UserPasswordForm(CheckedFormMixin, AdminPasswordChangeForm):
     """An administrator setting (or disabling) another account's password."""
 
     def save(self, commit: bool = True) -> User:
@@ -40,7 +42,7 @@ class UserPasswordForm(AdminPasswordChangeForm):
         )
 
 
-class UserAddForm(AdminUserCreationForm):
+class UserAddForm(CheckedFormMixin, AdminUserCreationForm):
     """Validates the new account; core.services.user_save sets the password and saves."""
 
     class Meta(AdminUserCreationForm.Meta):
@@ -50,3 +52,10 @@ class UserAddForm(AdminUserCreationForm):
         if commit:
             raise ValueError("accounts are saved by core.services.user_save")
         return forms.ModelForm.save(self, commit=False)
+
+
+class UserEditForm(CheckedFormMixin, UserChangeForm):
+    """The admin's account page, with the project's free-text check (core.checkers)."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User

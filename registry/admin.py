@@ -4,6 +4,7 @@ registry.services (validation, audit trail, history)."""
 from django.contrib import admin
 
 from core.admin import RestrictedAdmin
+from core.checkers import CheckedModelForm
 from core.permissions import Action, can
 
 from . import selectors, services
@@ -12,6 +13,7 @@ from .models import Category, Law, Provision
 
 class ProvisionInline(admin.TabularInline):
     model = Provision
+    form = CheckedModelForm
     fields = ("article", "text")
     extra = 1
     # Provisions are cited by published versions, which must keep resolving.

@@ -14,9 +14,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from core.checkers import writer_text
 
 from . import selectors
 from .display import display_lines, field_label
@@ -133,7 +134,7 @@ def xlsx_response(queryset: QuerySet, fields: tuple[str, ...], name: str) -> Fil
 
 
 def _xlsx_cell(sheet, value: str, wrap: Alignment) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=writer_text(value))
     # openpyxl takes a string starting with "=" for a formula: published text stays text.
     cell.data_type = "s"
     if "\n" in value:
@@ -149,6 +150,8 @@ class _Echo:
 
 
 def _csv_safe(value: str) -> str:
+    # Control characters stored before the free-text check are dropped, as in the workbook.
+    value = writer_text(value)
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
@@ -158,7 +161,7 @@ def csv_response(queryset: QuerySet, fields: tuple[str, ...], name: str) -> Stre
 
     def lines() -> Iterator[str]:
         yield "\ufeff"
-        yield writer.writerow(headers(fields))
+        yield writer.writerow([writer_text(label) for label in headers(fields)])
         for values in rows(queryset, fields):
             yield writer.writerow([_csv_safe(value) for value in values])
 

@@ -5,6 +5,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.checkers import CheckedForm
+
 from .choices import EntryStatus, ListKind
 from .models import Entry
 from .selectors import search
@@ -33,6 +35,7 @@ class EntryFilter(django_filters.FilterSet):
 
     class Meta:
         model = Entry
+        form = CheckedForm
         fields = ["q", "list", "jurisdiction", "department", "category", "status", "as_of"]
 
     def keyword(self, queryset, name, value):

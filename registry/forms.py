@@ -9,6 +9,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.checkers import CheckedForm, upload_problem
+
 from .choices import ResponsibilityStage, RiskLevel
 from .models import FIELDS_BY_KIND, REQUIRED_BY_KIND, Entry
 
@@ -18,7 +20,7 @@ STRUCTURED = ("flow", "discretion", "responsibilities")
 MAX_ROWS = 100
 
 
-class RowForm(forms.Form):
+class RowForm(CheckedForm):
     """One row of a structure. `row()` is what the payload keeps: the filled-in parts only,
     as the published entries store them."""
 
@@ -143,7 +145,7 @@ class MaterialsField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class DraftForm(forms.Form):
+class DraftForm(CheckedForm):
     """The scalar fields of a draft of list `list_kind`, in the order the list declares."""
 
     def __init__(self, *args, list_kind: str, choices: DraftChoices, **kwargs):
@@ -218,7 +220,7 @@ def form_initial(payload: dict) -> dict:
     return {name: value for name, value in payload.items() if name not in STRUCTURED}
 
 
-class ImportForm(forms.Form):
+class ImportForm(CheckedForm):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         widget=forms.FileInput(
@@ -243,6 +245,10 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 _("Upload an Excel workbook (.xlsx) made from the template.")
             )
+        # By content, as every upload (core.checkers): an .xlsx is a zip with the workbook.
+        problem = upload_problem(upload, suffixes={"xlsx"})
+        if problem:
+            raise forms.ValidationError(problem)
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB; split it into several files.")

@@ -19,8 +19,10 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.text import capfirst
@@ -29,10 +31,11 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.checkers import text_problem, writer_text
 from core.choices import JurisdictionLevel
 from core.models import Department, Jurisdiction
 from core.permissions import Action, can
@@ -56,6 +59,15 @@ from .models import (
 # written in one request.
 MAX_ROWS = 5000
 MAX_BYTES = 20 * 1024 * 1024
+# Limits checked on the archive before openpyxl parses it (issue 9 §13: 114 KB of zip held 3
+# million empty rows, 231 KB one 200 MB cell). This product's defaults, generous for a
+# register: the members' unpacked sizes together, rows of a sheet as stored (empty rows too),
+# columns, and characters in one cell (Excel's own limit).
+MAX_INFLATED_BYTES = 50 * 1024 * 1024
+MAX_SHEET_ROWS = 10_000
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 32_767
+_SCAN_CHUNK = 64 * 1024
 TEMPLATE_LANGUAGE = "zh-hans"
 # The languages whose labels a header or a choice may be written in.
 LANGUAGES = (TEMPLATE_LANGUAGE, "en")
@@ -259,9 +271,11 @@ def _template_place(user) -> dict:
     return {
         "all_categories": every,
         "jurisdiction": user.jurisdiction.code if user.jurisdiction_id else "",
-        "department": department.name if department else "",
+        "department": writer_text(department.name) if department else "",
         "categories": categories,
-        "basis": provision_label(first) if first else "《中华人民共和国行政许可法》第十二条",
+        "basis": writer_text(provision_label(first))
+        if first
+        else "《中华人民共和国行政许可法》第十二条",
     }
 
 
@@ -276,7 +290,8 @@ def _template(user) -> bytes:
         required = _required(kind)
         sheet.append([column_label(key) for key in keys])
         example = _example_row(kind, place)
-        sheet.append([example[key] for key in keys])
+        # Names stored before the free-text check must not break the template (core.checkers).
+        sheet.append([writer_text(example[key]) for key in keys])
         for index, key in enumerate(keys, start=1):
             letter = get_column_letter(index)
             header = sheet.cell(row=1, column=index)
@@ -372,7 +387,7 @@ def _instructions(sheet, notes: dict[str, str], categories: list) -> None:
         cell.font = bold
         cell.fill = _HEADER_FILL
     for category in sorted(categories, key=lambda c: ListKind.values.index(c.list_kind)):
-        sheet.append([category.name, sheet_title(category.list_kind), category.code])
+        sheet.append([writer_text(category.name), sheet_title(category.list_kind), category.code])
     for letter, width in zip("ABCD", (24, 30, 20, 90), strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -453,6 +468,12 @@ def _is_field(name: str) -> bool:
     return True
 
 
+# Excel writes a control character of a cell as _xHHHH_ (OOXML's escape, since XML cannot
+# hold it) and openpyxl leaves the escape as it is: decoded here, so the free-text check sees
+# the character Excel meant.
+_CONTROL_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -460,7 +481,18 @@ def _text(value) -> str:
         value = int(value)
     if isinstance(value, datetime.datetime):
         value = value.date()
-    return str(value).strip()
+    return _CONTROL_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), str(value)).strip()
+
+
+def _multiline(name: str) -> bool:
+    """A column whose cell may hold several lines: the structured ones and the long texts
+    (as the draft form's textareas)."""
+    if name in _LINES_COLUMNS:
+        return True
+    try:
+        return isinstance(Entry._meta.get_field(name), models.TextField)
+    except FieldDoesNotExist:
+        return False
 
 
 def _code(value, width: int = 0) -> str:
@@ -474,9 +506,104 @@ def _lines(value) -> list[str]:
     return [line.strip() for line in _text(value).splitlines() if line.strip()]
 
 
+class _Refused(Exception):
+    pass
+
+
+class _PartScan:
+    """Counts rows, columns and characters per cell while expat streams one part of the
+    archive, and stops at the first limit passed: memory stays bounded by one chunk."""
+
+    def __init__(self):
+        self.rows = 0
+        self.column = 0
+        self.chars = 0
+
+    def start(self, tag: str, attributes: dict) -> None:
+        name = tag.rsplit(":", 1)[-1]
+        if name == "row":
+            self.rows += 1
+            self.column = 0
+            if self.rows > MAX_SHEET_ROWS:
+                raise _Refused(
+                    _(
+                        "A sheet has more than %(max)s rows (empty rows count too): delete the "
+                        "empty rows below the data or split the file."
+                    )
+                    % {"max": MAX_SHEET_ROWS}
+                )
+        elif name == "c":
+            reference = re.match(r"[A-Za-z]+", attributes.get("r", ""))
+            self.column = (
+                column_index_from_string(reference.group().upper())
+                if reference and len(reference.group()) <= 3
+                else self.column + 1
+            )
+            if self.column > MAX_COLUMNS:
+                raise _Refused(
+                    _("A sheet has more than %(max)s columns: keep the template's columns.")
+                    % {"max": MAX_COLUMNS}
+                )
+        if name in ("c", "si"):
+            self.chars = 0
+
+    def text(self, data: str) -> None:
+        self.chars += len(data)
+        if self.chars > MAX_CELL_CHARS:
+            raise _Refused(
+                _("A cell holds more than %(max)s characters (Excel's own limit): shorten it.")
+                % {"max": MAX_CELL_CHARS}
+            )
+
+
+def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    scan = _PartScan()
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = scan.start
+    parser.CharacterDataHandler = scan.text
+    with archive.open(info) as part:
+        while chunk := part.read(_SCAN_CHUNK):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def archive_problem(upload) -> str | None:
+    """Why the workbook must not be parsed at all (a translated message), or None: checked
+    on the zip's own directory (unpacked sizes), then by streaming the sheets and the shared
+    strings, before openpyxl reads anything."""
+    not_excel = _("The file is not an Excel workbook (.xlsx).")
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            infos = archive.infolist()
+            # zipfile never unpacks more than a member's declared size, so the sum bounds
+            # what openpyxl can read.
+            if sum(info.file_size for info in infos) > MAX_INFLATED_BYTES:
+                return _(
+                    "The workbook holds more than %(size)s MB once unpacked; split it into "
+                    "several files."
+                ) % {"size": MAX_INFLATED_BYTES // (1024 * 1024)}
+            for info in infos:
+                name = info.filename
+                if name == "xl/sharedStrings.xml" or (
+                    name.startswith("xl/worksheets/") and name.endswith(".xml")
+                ):
+                    _scan(archive, info)
+    except _Refused as refused:
+        return str(refused)
+    except (zipfile.BadZipFile, expat.ExpatError, OSError, ValueError, NotImplementedError):
+        return not_excel
+    finally:
+        upload.seek(0)
+    return None
+
+
 def workbook_check(*, user, upload) -> ImportReport:
     """Reads and validates every row of an uploaded workbook; writes nothing."""
     report = ImportReport(mode=import_mode(user) or "")
+    problem = archive_problem(upload)
+    if problem:
+        report.add(None, "", problem)
+        return report
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -765,6 +892,9 @@ class _Validator:
 
     def _value(self, row: ParsedRow, name: str, raw):
         text = _text(raw)
+        problem = text_problem(text, multiline=_multiline(name))
+        if problem:
+            raise ValueError(problem)
         kind = row.list_kind
         if name == "category":
             if not text:

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
+from core.checkers import CheckedForm
+
 from . import selectors
 from .choices import EntryStatus, LawLevel, LawStatus, ResponsibilityStage
 from .display import display_lines, field_label, version_diff
@@ -48,7 +50,7 @@ LIST_FIELDS = frozenset({"materials"})
 STAGE_ORDER = {stage: position for position, stage in enumerate(ResponsibilityStage.values)}
 
 
-class AsOfForm(forms.Form):
+class AsOfForm(CheckedForm):
     as_of = forms.DateField(
         label=gettext_lazy("View the item as it stood on"),
         required=False,
@@ -188,7 +190,7 @@ class EntryHistoryView(_EntryMixin, ListView):
         return super().get_context_data(entry=self.entry, **kwargs)
 
 
-class DiffForm(forms.Form):
+class DiffForm(CheckedForm):
     a = forms.TypedChoiceField(
         label=gettext_lazy("Earlier version"),
         coerce=int,
@@ -265,7 +267,7 @@ class EntryDiffView(_EntryMixin, TemplateView):
         return context
 
 
-class LawFilterForm(forms.Form):
+class LawFilterForm(CheckedForm):
     q = forms.CharField(label=gettext_lazy("Name contains"), required=False, max_length=50)
     level = forms.ChoiceField(
         label=gettext_lazy("Level"),

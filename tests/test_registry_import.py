@@ -289,7 +289,6 @@ def test_existing_codes_and_published_parents(org, salt, admin):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"not a workbook", "Excel"),
         (xlsx({ListKind.POWER: []}), "no rows"),
     ],
 )
@@ -298,6 +297,14 @@ def test_files_that_are_not_a_filled_template(org, admin, content, expected, set
     response = upload(admin, content, dry_run=False)
     (problem,) = response.context["report"].problems
     assert expected in problem.message
+    assert Entry.objects.count() == 0
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_by_its_content(org, admin, settings):
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = upload(admin, b"not a workbook", dry_run=False)
+    (message,) = response.context["form"].errors["file"]
+    assert "Excel (.xlsx)" in message
     assert Entry.objects.count() == 0
 
 

@@ -27,6 +27,7 @@ from adjustments.choices import (
     Transition,
     TriggerKind,
 )
+from core.checkers import MULTILINE_STYLE, CheckedSerializer
 from core.choices import DeadlineUnit
 from core.models import Department
 from core.permissions import Action
@@ -46,7 +47,7 @@ def _user(field: serializers.Field):
 # --- a request: the list row and the detail ----------------------------------------------------
 
 
-class ClockStopSerializer(serializers.Serializer):
+class ClockStopSerializer(CheckedSerializer):
     """退回补正: while the request was with its department, this step's clock stood still."""
 
     stopped_at = serializers.DateTimeField()
@@ -56,7 +57,7 @@ class ClockStopSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class OpenStepSerializer(serializers.Serializer):
+class OpenStepSerializer(CheckedSerializer):
     """A step the request waits on: who must act, and by when."""
 
     kind = serializers.ChoiceField(choices=StepKind.choices)
@@ -96,7 +97,7 @@ class RequestStepSerializer(OpenStepSerializer):
     clock_stops = ClockStopSerializer(source="clock_stop_list", many=True)
 
 
-class AdjustmentRequestSerializer(serializers.Serializer):
+class AdjustmentRequestSerializer(CheckedSerializer):
     """An adjustment request as a list shows it."""
 
     number = serializers.CharField(help_text=_("The request's key, e.g. TZ2026-410100-0001."))
@@ -123,7 +124,7 @@ class AdjustmentRequestSerializer(serializers.Serializer):
         return reverse("adjustments:detail", args=[adjustment.number])
 
 
-class RequestItemSerializer(serializers.Serializer):
+class RequestItemSerializer(CheckedSerializer):
     """A proposed change of one entry (selectors.ItemView)."""
 
     change = serializers.ChoiceField(source="item.change", choices=ChangeKind.choices)
@@ -143,7 +144,7 @@ class RequestItemSerializer(serializers.Serializer):
     )
 
 
-class RequestAttachmentSerializer(serializers.Serializer):
+class RequestAttachmentSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     size = serializers.IntegerField(help_text=_("Bytes."))
@@ -153,7 +154,7 @@ class RequestAttachmentSerializer(serializers.Serializer):
         return reverse("adjustments:attachment", args=[self.context["number"], attachment.pk])
 
 
-class RequestEventSerializer(serializers.Serializer):
+class RequestEventSerializer(CheckedSerializer):
     """One entry of the request's event log (append-only)."""
 
     transition = serializers.ChoiceField(choices=Transition.choices)
@@ -218,7 +219,7 @@ class AdjustmentRequestDetailSerializer(AdjustmentRequestSerializer):
 # --- the public announcements (SPEC §10) --------------------------------------------------------
 
 
-class AnnouncedItemSerializer(serializers.Serializer):
+class AnnouncedItemSerializer(CheckedSerializer):
     change = serializers.ChoiceField(choices=ChangeKind.choices)
     change_label = serializers.CharField(source="get_change_display")
     entry = serializers.CharField(source="entry.code", help_text=_("The implementation code."))
@@ -226,7 +227,7 @@ class AnnouncedItemSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=_("The version this adjustment published."))
 
 
-class AnnouncementSerializer(serializers.Serializer):
+class AnnouncementSerializer(CheckedSerializer):
     """A published adjustment, as the public reads it."""
 
     number = serializers.CharField()
@@ -357,23 +358,27 @@ class RequiredBooleanField(serializers.BooleanField):
     default_empty_html = empty
 
 
-def _text(help_text=None, **kwargs) -> serializers.CharField:
-    """A required text: the services refuse an empty opinion or reason too."""
-    return serializers.CharField(help_text=help_text, **kwargs)
+def _text(help_text=None, *, multiline: bool = True, **kwargs) -> serializers.CharField:
+    """A required text: the services refuse an empty opinion or reason too. Multi-line texts
+    may hold line breaks and tabs, one-line ones no control character at all (core.checkers)."""
+    style = MULTILINE_STYLE if multiline else {}
+    return serializers.CharField(help_text=help_text, style=style, **kwargs)
 
 
 def _note(help_text=None) -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, default="", help_text=help_text)
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=help_text, style=MULTILINE_STYLE
+    )
 
 
-class AdjustmentRequestCreateSerializer(serializers.Serializer):
+class AdjustmentRequestCreateSerializer(CheckedSerializer):
     """A new request of the clerk's department (seed 004 三(三)1 申请)."""
 
     trigger = serializers.ChoiceField(choices=TriggerKind.choices)
     event_date = serializers.DateField(
         input_formats=[ISO_8601], help_text=_("The date of the triggering event (ISO 8601).")
     )
-    summary = _text(_("The subject."), max_length=200)
+    summary = _text(_("The subject."), max_length=200, multiline=False)
     reason = _note(_("Reasons and the proposed adjustment."))
     law = LawField(
         required=False,
@@ -393,7 +398,7 @@ class AdjustmentRequestCreateSerializer(serializers.Serializer):
 # --- the parameters of each transition ----------------------------------------------------------
 
 
-class TransitionParameters(serializers.Serializer):
+class TransitionParameters(CheckedSerializer):
     """What every transition is sent with; subclasses add the transition's parameters."""
 
     transition = serializers.ChoiceField(
@@ -467,7 +472,7 @@ class JointConveneParameters(TransitionParameters):
         input_formats=[ISO_8601],
         help_text=_("ISO 8601; without an offset it is Asia/Shanghai time."),
     )
-    place = _text(_("Where the joint review meets."), max_length=200)
+    place = _text(_("Where the joint review meets."), max_length=200, multiline=False)
     participants = DepartmentListField(
         allow_empty=False,
         help_text=_("The applying department and the lead reviewers concerned."),
@@ -478,7 +483,7 @@ class JointConveneParameters(TransitionParameters):
 class MeetingParameters(TransitionParameters):
     approved = RequiredBooleanField(help_text=_("Whether the meeting approved the change."))
     meeting_date = serializers.DateField(input_formats=[ISO_8601])
-    session = _text(_("The session of the executive meeting."), max_length=200)
+    session = _text(_("The session of the executive meeting."), max_length=200, multiline=False)
     opinion = _note(_("The opinion, if any."))
     files = AttachmentsField()
 
@@ -488,7 +493,7 @@ class UpdateParameters(TransitionParameters):
 
     trigger = serializers.ChoiceField(choices=TriggerKind.choices)
     event_date = serializers.DateField(input_formats=[ISO_8601])
-    summary = _text(_("The subject."), max_length=200)
+    summary = _text(_("The subject."), max_length=200, multiline=False)
     reason = _note(_("Reasons and the proposed adjustment."))
     law = LawField(
         allow_null=True,
@@ -503,12 +508,12 @@ class UpdateParameters(TransitionParameters):
 # --- the transitions endpoint's own answers ----------------------------------------------------
 
 
-class TransitionParameterChoiceSerializer(serializers.Serializer):
+class TransitionParameterChoiceSerializer(CheckedSerializer):
     value = serializers.JSONField(help_text=_("What to send: a choice's value or an id."))
     label = serializers.CharField()
 
 
-class TransitionParameterSerializer(serializers.Serializer):
+class TransitionParameterSerializer(CheckedSerializer):
     name = serializers.CharField()
     type = serializers.CharField(
         help_text=_(
@@ -523,13 +528,13 @@ class TransitionParameterSerializer(serializers.Serializer):
     )
 
 
-class AvailableTransitionSerializer(serializers.Serializer):
+class AvailableTransitionSerializer(CheckedSerializer):
     transition = serializers.ChoiceField(choices=Transition.choices)
     label = serializers.CharField()
     parameters = TransitionParameterSerializer(many=True)
 
 
-class AvailableTransitionsSerializer(serializers.Serializer):
+class AvailableTransitionsSerializer(CheckedSerializer):
     number = serializers.CharField()
     state = serializers.ChoiceField(choices=RequestState.choices)
     state_label = serializers.CharField()

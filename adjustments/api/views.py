@@ -32,6 +32,7 @@ from adjustments.choices import RequestState, Transition, TriggerKind
 from adjustments.models import AdjustmentRequest
 from adjustments.permissions import ANNOUNCE
 from core.api.exceptions import ErrorSerializer
+from core.checkers import CheckedForm, CheckedSerializer
 from core.permissions import Action, can, is_staff_user
 from core.services import DomainError
 
@@ -125,6 +126,7 @@ class RequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = AdjustmentRequest
+        form = CheckedForm
         fields = ["state", "department", "trigger", "overdue", "q"]
 
     def filter_overdue(self, queryset, name, value):
@@ -272,7 +274,7 @@ PERFORMERS: dict[str, Performer] = {
 }
 
 
-class TransitionChoiceSerializer(serializers.Serializer):
+class TransitionChoiceSerializer(CheckedSerializer):
     transition = serializers.ChoiceField(
         choices=[(str(name), Transition(name).label) for name in PERFORMERS]
     )

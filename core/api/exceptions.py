@@ -18,6 +18,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.checkers import CheckedSerializer
+
 API_PREFIX = "/api/"
 
 
@@ -99,7 +101,7 @@ def server_error(request):
     return defaults.server_error(request)
 
 
-class ErrorDetailSerializer(serializers.Serializer):
+class ErrorDetailSerializer(CheckedSerializer):
     status = serializers.IntegerField(help_text=gettext_lazy("The HTTP status."))
     code = serializers.CharField(
         help_text=gettext_lazy(
@@ -115,7 +117,7 @@ class ErrorDetailSerializer(serializers.Serializer):
     )
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(CheckedSerializer):
     """The error body, for views to name in their documented responses."""
 
     error = ErrorDetailSerializer()

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import calendar
+from core.checkers import CheckedSerializer
 from core.choices import DeadlineUnit, SkipReason
 
 # The longest period the public calculator answers: about four years of working days, so the
@@ -57,7 +58,7 @@ class EventMomentField(serializers.Field):
         return value.astimezone(calendar.SHANGHAI).isoformat()
 
 
-class CalendarAddQuerySerializer(serializers.Serializer):
+class CalendarAddQuerySerializer(CheckedSerializer):
     start = EventMomentField(
         help_text=_(
             "The moment of the event the period counts from (ISO 8601; without an offset it is "
@@ -88,19 +89,19 @@ class CalendarAddQuerySerializer(serializers.Serializer):
     )
 
 
-class SkippedDaySerializer(serializers.Serializer):
+class SkippedDaySerializer(CheckedSerializer):
     date = serializers.DateField()
     reason = serializers.ChoiceField(choices=SkipReason.choices)
     reason_label = serializers.CharField()
     name = serializers.CharField(help_text=_("The holiday's name, if any."))
 
 
-class MadeUpDaySerializer(serializers.Serializer):
+class MadeUpDaySerializer(CheckedSerializer):
     date = serializers.DateField()
     name = serializers.CharField()
 
 
-class DeadlineSerializer(serializers.Serializer):
+class DeadlineSerializer(CheckedSerializer):
     """A computed deadline (core.calendar.Deadline)."""
 
     start = serializers.DateTimeField()

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import ISO_8601
 
+from core.checkers import CheckedSerializer
 from core.choices import DepartmentFunction, JurisdictionLevel
 from registry.choices import (
     ChangeSource,
@@ -30,7 +31,7 @@ from registry.display import field_label
 from registry.models import EDITABLE_FIELDS, FIELDS_BY_KIND
 
 
-class JurisdictionSerializer(serializers.Serializer):
+class JurisdictionSerializer(CheckedSerializer):
     code = serializers.CharField(help_text=_("Administrative division code."))
     name = serializers.CharField()
     level = serializers.ChoiceField(choices=JurisdictionLevel.choices)
@@ -43,12 +44,12 @@ class JurisdictionSerializer(serializers.Serializer):
     entry_count = serializers.IntegerField(help_text=_("Published entries in force."))
 
 
-class JurisdictionRefSerializer(serializers.Serializer):
+class JurisdictionRefSerializer(CheckedSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class DepartmentSerializer(serializers.Serializer):
+class DepartmentSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     short_name = serializers.CharField()
@@ -61,12 +62,12 @@ class DepartmentSerializer(serializers.Serializer):
     website = serializers.CharField()
 
 
-class DepartmentRefSerializer(serializers.Serializer):
+class DepartmentRefSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class CategorySerializer(serializers.Serializer):
+class CategorySerializer(CheckedSerializer):
     id = serializers.IntegerField()
     list = serializers.ChoiceField(source="list_kind", choices=ListKind.choices)
     list_label = serializers.CharField(source="get_list_kind_display")
@@ -74,13 +75,13 @@ class CategorySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class CategoryRefSerializer(serializers.Serializer):
+class CategoryRefSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class LawSerializer(serializers.Serializer):
+class LawSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     level = serializers.ChoiceField(choices=LawLevel.choices)
@@ -96,7 +97,7 @@ class LawSerializer(serializers.Serializer):
     entry_count = serializers.IntegerField(help_text=_("Published entries citing this law."))
 
 
-class ProvisionTextSerializer(serializers.Serializer):
+class ProvisionTextSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     article = serializers.CharField()
     text = serializers.CharField()
@@ -110,12 +111,12 @@ class LawDetailSerializer(LawSerializer):
         return ProvisionTextSerializer(self.context["provisions"], many=True).data
 
 
-class LawRefSerializer(serializers.Serializer):
+class LawRefSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class ProvisionSerializer(serializers.Serializer):
+class ProvisionSerializer(CheckedSerializer):
     """A provision of an entry's legal basis, with its law."""
 
     id = serializers.IntegerField()
@@ -124,7 +125,7 @@ class ProvisionSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class EntryRefSerializer(serializers.Serializer):
+class EntryRefSerializer(CheckedSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -132,7 +133,7 @@ class EntryRefSerializer(serializers.Serializer):
 # JSON parts of an entry: rows are written as stored, with every key present.
 
 
-class FlowStepSerializer(serializers.Serializer):
+class FlowStepSerializer(CheckedSerializer):
     step = serializers.CharField()
     post = serializers.CharField(default="", help_text=_("The post responsible for the step."))
     description = serializers.CharField(default="")
@@ -141,12 +142,12 @@ class FlowStepSerializer(serializers.Serializer):
     control_measure = serializers.CharField(default="")
 
 
-class DiscretionSerializer(serializers.Serializer):
+class DiscretionSerializer(CheckedSerializer):
     circumstance = serializers.CharField()
     range = serializers.CharField()
 
 
-class ResponsibilitySerializer(serializers.Serializer):
+class ResponsibilitySerializer(CheckedSerializer):
     stage = serializers.ChoiceField(choices=ResponsibilityStage.choices)
     stage_label = serializers.SerializerMethodField()
     duty = serializers.CharField()
@@ -159,7 +160,7 @@ class ResponsibilitySerializer(serializers.Serializer):
         return str(ResponsibilityStage(row["stage"]).label)
 
 
-class FieldLabelSerializer(serializers.Serializer):
+class FieldLabelSerializer(CheckedSerializer):
     name = serializers.CharField()
     label = serializers.CharField()
 
@@ -174,7 +175,7 @@ class BasisField(serializers.Field):
         return ProvisionSerializer(cited, many=True).data
 
 
-class EntrySerializer(serializers.Serializer):
+class EntrySerializer(CheckedSerializer):
     """A published entry (or, with as_of, the version in force on that date). The fields after
     `published_at` are those of the entry's list, in the order `field_labels` gives."""
 
@@ -250,7 +251,7 @@ class EntrySerializer(serializers.Serializer):
         return {name: value for name, value in data.items() if name not in unused}
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(CheckedSerializer):
     """One published version of an entry (a history row)."""
 
     version = serializers.IntegerField()
@@ -263,7 +264,7 @@ class VersionSerializer(serializers.Serializer):
     reason = serializers.CharField(source="history_change_reason", allow_null=True)
 
 
-class FieldDiffSerializer(serializers.Serializer):
+class FieldDiffSerializer(CheckedSerializer):
     name = serializers.CharField()
     label = serializers.CharField()
     old = serializers.ListField(child=serializers.CharField(), help_text=_("Lines of text."))
@@ -271,14 +272,14 @@ class FieldDiffSerializer(serializers.Serializer):
     changed = serializers.BooleanField()
 
 
-class DiffSerializer(serializers.Serializer):
+class DiffSerializer(CheckedSerializer):
     code = serializers.CharField()
     a = VersionSerializer(allow_null=True, help_text=_("The older side; null before version 1."))
     b = VersionSerializer()
     fields = FieldDiffSerializer(many=True)
 
 
-class DiffQuerySerializer(serializers.Serializer):
+class DiffQuerySerializer(CheckedSerializer):
     a = serializers.IntegerField(
         min_value=0,
         required=False,
@@ -289,7 +290,7 @@ class DiffQuerySerializer(serializers.Serializer):
     )
 
 
-class AsOfQuerySerializer(serializers.Serializer):
+class AsOfQuerySerializer(CheckedSerializer):
     # ISO 8601 only: a date like 3/1/2024 must not mean March or January depending on the
     # reader's language, as a form field's localised formats would have it.
     as_of = serializers.DateField(required=False, input_formats=[ISO_8601])

@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api.exceptions import ErrorSerializer
+from core.checkers import CheckedForm
 from core.models import Department, Jurisdiction
 from core.permissions import Action
 from registry import selectors
@@ -100,6 +101,7 @@ class DepartmentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Department
+        form = CheckedForm
         fields = ["jurisdiction"]
 
 
@@ -134,6 +136,7 @@ class CategoryFilter(django_filters.FilterSet):
 
     class Meta:
         model = Category
+        form = CheckedForm
         fields = ["list"]
 
 
@@ -164,6 +167,7 @@ class LawFilter(django_filters.FilterSet):
 
     class Meta:
         model = Law
+        form = CheckedForm
         fields = ["status", "level", "q"]
 
 
