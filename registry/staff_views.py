@@ -283,12 +283,12 @@ class DraftFormMixin(PermissionRequiredMixin):
         return None
 
     def check_basic_code(self, editor: DraftEditor, payload: dict) -> None:
-        """A department holds a basic code once (the implementation code is made of it): say
-        so now rather than when the adjustment is published."""
+        """A department holds a basic code once in each list (the implementation code is made
+        of it): say so now rather than when the adjustment is published."""
         code = payload.get("basic_code")
         taken = (
             selectors.published_entries(user=self.request.user)
-            .filter(department=self.department, basic_code=code)
+            .filter(department=self.department, list_kind=self.list_kind, basic_code=code)
             .exclude(pk=self.entry_id)
             .first()
         )
