@@ -12,12 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import SHANGHAI
 from core.choices import AuditAction
 from core.models import Department, Jurisdiction, User
 from core.permissions import Action
 from core.services import DomainError, audit_record, permission_require
 
-from .choices import LIST_CODE, ChangeSource, DraftState, LawStatus, ListKind
+from .choices import LIST_CODE, ChangeSource, DraftState, EntryStatus, LawStatus, ListKind
 from .models import (
     EDITABLE_FIELDS,
     FIELDS_BY_KIND,
@@ -29,7 +30,7 @@ from .models import (
     Provision,
 )
 from .search import bigrams, normalise
-from .signals import law_status_changed
+from .signals import law_status_changed, repealed_basis_published
 
 # Foreign keys a payload carries as primary keys.
 _FOREIGN_KEYS = {"category": Category, "parent": Entry, "merged_into": Entry}
@@ -283,7 +284,30 @@ def entries_publish(
             obj=entry,
             detail={"version": entry.version, "source": str(source), "reference": reference},
         )
+    _repealed_basis_announce(actor=actor, entries=built, provisions=provisions, at=now)
     return built
+
+
+def _repealed_basis_announce(
+    *, actor: User | None, entries: list[Entry], provisions: dict, at: datetime.datetime
+) -> None:
+    """Issue 9 §9: entries published in force on a law repealed by then are announced, law by
+    law, so the adjustments app opens (or extends) the law-change obligation; law_status_set
+    covers only entries published before the repeal. A version dated before the repeal (a
+    register loaded with its past) is not: the periodic sweep of the workflow covers it."""
+    day = timezone.localdate(at, timezone=SHANGHAI)
+    by_law: dict[int, tuple[Law, list[Entry]]] = {}
+    for entry in entries:
+        if entry.status != EntryStatus.IN_FORCE:
+            continue
+        for provision_id in dict.fromkeys(entry.basis):
+            law = provisions[provision_id].law
+            if law.status == LawStatus.REPEALED and law.status_date and law.status_date <= day:
+                cited = by_law.setdefault(law.pk, (law, []))[1]
+                if entry not in cited:
+                    cited.append(entry)
+    for law, cited in by_law.values():
+        repealed_basis_published.send(sender=Law, law=law, entries=cited, actor=actor)
 
 
 # --- drafts -------------------------------------------------------------------------------
