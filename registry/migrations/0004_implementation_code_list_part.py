@@ -44,6 +44,17 @@ def add_list_part(apps, schema_editor) -> None:
 
 
 def remove_list_part(apps, schema_editor) -> None:
+    shared = (
+        apps.get_model("registry", "Entry")
+        .objects.values("department", "basic_code")
+        .annotate(lists=models.Count("list_kind", distinct=True))
+        .filter(lists__gt=1)
+    )
+    if shared.exists():
+        # Without the list part their codes would be the same.
+        raise RuntimeError(
+            "Cannot remove the list part: a department holds a basic code in two lists."
+        )
     _rewrite(apps, lambda marker: _without_list_part(), lambda rows: rows.filter(code__regex=WITH_LIST_PART))
 
 
