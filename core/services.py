@@ -824,8 +824,9 @@ def calendar_revision_apply(*, revision_id: int, actor: User | None = None) -> i
     that depends on the changed days is recomputed and the change is recorded". Recomputes the
     open steps (finished_at null) of every TimedStep model whose period touches the changed
     days, or whose due moment is unconfirmed or not yet computed, from the calendar as it now
-    stands. Runs once per revision: the row lock (skip_locked) keeps two workers apart, and
-    applied_at makes a second run a no-op. Returns how many deadlines changed."""
+    stands, and tells the holders of every step whose due moment moved (issue 9 §21). Runs
+    once per revision: the row lock (skip_locked) keeps two workers apart, and applied_at
+    makes a second run a no-op. Returns how many deadlines changed."""
     revision = (
         CalendarRevision.objects.select_for_update(skip_locked=True)
         .filter(pk=revision_id, applied_at=None)
