@@ -20,15 +20,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import DeadlineUnit
-from core.models import TimedStep
+from core.models import TimedStep, User
 from core.querysets import AppendOnlyQuerySet, RestrictedQuerySet
 
 from .choices import (
     FINAL_STATES,
+    STEP_ROLE,
     AdjustmentPath,
     ChangeKind,
     NoticeKind,
@@ -385,6 +387,17 @@ class Step(TimedStep):
     @property
     def clock_stopped(self) -> bool:
         return any(restarted is None for _stopped, restarted in self.clock_stops())
+
+    def holders(self) -> list[User]:
+        """The users of the step's department with the role of its kind (the "act" rule of
+        adjustments/permissions.py)."""
+        people = User.objects.filter(
+            department=self.department_id, role=STEP_ROLE[self.kind], is_active=True
+        )
+        return list(people.order_by("pk"))
+
+    def holder_url(self) -> str:
+        return reverse("adjustments:detail", args=[self.request.number])
 
 
 class ClockStop(models.Model):

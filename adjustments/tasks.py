@@ -22,3 +22,10 @@ def deadlines_sweep() -> dict[str, int]:
 def attachment_orphans_remove() -> int:
     """Daily (config/celery.py): deletes the files of documents whose transaction rolled back."""
     return services.attachment_orphans_remove()
+
+
+@shared_task
+def obligations_sweep() -> int:
+    """Daily (config/celery.py): law-change obligations for entries in force resting on a
+    repealed law that none covers yet (issue 9 §9)."""
+    return len(services.obligations_sweep())

@@ -27,6 +27,7 @@ from core.permissions import Action, can, restrict
 from core.services import DomainError
 from core.views import PermissionRequiredMixin
 from registry import selectors as registry_selectors
+from registry.choices import EntryStatus
 from registry.models import Draft
 
 from . import forms, selectors, services
@@ -307,6 +308,7 @@ class RequestPageMixin(RequestLookupMixin):
                     .filter(adjustment_obligations=adjustment)
                     .values_list("pk", flat=True)
                 )
+        items = selectors.request_items(user=user, request=adjustment)
         return {
             "adjustment": adjustment,
             "open_steps": adjustment.open_steps,
@@ -315,7 +317,8 @@ class RequestPageMixin(RequestLookupMixin):
             "failed": failed,
             "may_edit": Transition.UPDATE in available,
             "affected": [(entry, entry.pk in draftable) for entry in affected],
-            "items": selectors.request_items(user=user, request=adjustment),
+            "items": items,
+            "repealed_basis": _repealed_basis(items),
             "published": adjustment.published_at is not None,
             "attachments": list(
                 selectors.request_attachments(user=user, request=adjustment)
@@ -324,6 +327,21 @@ class RequestPageMixin(RequestLookupMixin):
             ),
             "timeline": _timeline(user, adjustment),
         }
+
+
+def _repealed_basis(items) -> list:
+    """Issue 9 §9: the proposals that keep an item in force on a repealed law, each with its
+    warning (registry.selectors.repealed_basis_of), for the reviewers and the office."""
+    proposed = [proposal.proposed for proposal in items]
+    provisions = registry_selectors.provisions_of(proposed)
+    found = []
+    for entry in proposed:
+        warning = entry.status == EntryStatus.IN_FORCE and registry_selectors.repealed_basis_of(
+            entry, provisions
+        )
+        if warning:
+            found.append((entry, warning))
+    return found
 
 
 class RequestDetailView(PermissionRequiredMixin, RequestPageMixin, TemplateView):

@@ -43,6 +43,11 @@ app.conf.beat_schedule = {
         "task": "adjustments.tasks.attachment_orphans_remove",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Issue 9 §9: entries resting on a repealed law that no obligation covers yet.
+    "adjustments-obligations-sweep": {
+        "task": "adjustments.tasks.obligations_sweep",
+        "schedule": crontab(hour=6, minute=45),
+    },
     "calendar-remind-next-year": {
         "task": "core.tasks.calendar_next_year_remind",
         "schedule": crontab(hour=8, minute=30),

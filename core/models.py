@@ -423,6 +423,16 @@ class TimedStep(models.Model):
         stops its clocks (退回补正) overrides this."""
         return []
 
+    def holders(self) -> list["User"]:
+        """The people who must act on the step, told when a calendar change moves its due
+        moment (core.services.calendar_revision_apply); each workflow overrides this, so core
+        never imports the workflow apps."""
+        return []
+
+    def holder_url(self) -> str:
+        """Where the holders act on the step (the link of that notice)."""
+        return ""
+
     @property
     def is_open(self) -> bool:
         return self.finished_at is None

@@ -824,8 +824,9 @@ def calendar_revision_apply(*, revision_id: int, actor: User | None = None) -> i
     that depends on the changed days is recomputed and the change is recorded". Recomputes the
     open steps (finished_at null) of every TimedStep model whose period touches the changed
     days, or whose due moment is unconfirmed or not yet computed, from the calendar as it now
-    stands. Runs once per revision: the row lock (skip_locked) keeps two workers apart, and
-    applied_at makes a second run a no-op. Returns how many deadlines changed."""
+    stands, and tells the holders of every step whose due moment moved (issue 9 §21). Runs
+    once per revision: the row lock (skip_locked) keeps two workers apart, and applied_at
+    makes a second run a no-op. Returns how many deadlines changed."""
     revision = (
         CalendarRevision.objects.select_for_update(skip_locked=True)
         .filter(pk=revision_id, applied_at=None)
@@ -852,6 +853,7 @@ def calendar_revision_apply(*, revision_id: int, actor: User | None = None) -> i
                 continue
             step.save(update_fields=DEADLINE_FIELDS)
             changed += 1
+            _deadline_moved_notify(revision=revision, step=step, before=before[0])
             moved.append(
                 {
                     "model": model._meta.label_lower,
@@ -864,7 +866,7 @@ def calendar_revision_apply(*, revision_id: int, actor: User | None = None) -> i
     revision.applied_at = timezone.now()
     revision.deadlines_changed = changed
     revision.save(update_fields=["applied_at", "deadlines_changed"])
-    # Nobody is notified yet; the trail says which deadlines moved (the first thousand).
+    # The trail says which deadlines moved (the first thousand).
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -872,6 +874,40 @@ def calendar_revision_apply(*, revision_id: int, actor: User | None = None) -> i
         detail={"deadlines_changed": changed, "moved": moved[:1000]},
     )
     return changed
+
+
+def _deadline_moved_notify(
+    *, revision: CalendarRevision, step: TimedStep, before: datetime.datetime | None
+) -> None:
+    """Issue 9 §21: the holders of a step whose due moment a calendar change moved are told
+    from when to when and why (the revision's summary). Only a moved moment: a due moment that
+    was not computed (a stopped clock) or only became confirmed is not news. Once per step and
+    revision (the dedupe key), e-mailed after the commit (notification_send)."""
+    after = step.due_at
+    if before is None or after is None or before == after:
+        return
+
+    def moment(value: datetime.datetime) -> str:
+        return date_format(timezone.localtime(value, working_days.SHANGHAI), "Y-m-d H:i")
+
+    values = {
+        "step": str(step),
+        "before": moment(before),
+        "after": moment(after),
+        "reason": revision.summary,
+    }
+    notification_send(
+        recipients=step.holders(),
+        kind=NotificationKind.DEADLINE_MOVED,
+        subject=_("Deadline moved: %(step)s") % values,
+        body=_(
+            "The deadline of %(step)s moved from %(before)s to %(after)s, because the "
+            "working-day calendar changed: %(reason)s"
+        )
+        % values,
+        url=step.holder_url(),
+        dedupe_key=f"deadline-moved:{step._meta.label_lower}:{step.pk}:{revision.pk}",
+    )
 
 
 def calendar_revisions_apply_pending(*, actor: User | None = None) -> int:

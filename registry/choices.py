@@ -12,6 +12,20 @@ class ListKind(models.TextChoices):
     FUND = "fund", _("Government fund list")
 
 
+# The list part of an implementation code (docs/architecture.md "Codes"): power and approval
+# items share the categories 01–11 of seed 002 第二条, so a department's power item and its
+# approval item have the same basic code and only this part tells their codes apart. Pinyin
+# initials of 权力, 审批, 负面, 收费, 基金; this product's default. Never change one: it is part
+# of every code issued (migration registry 0004 holds the same table).
+LIST_CODE: dict[str, str] = {
+    ListKind.POWER: "QL",
+    ListKind.APPROVAL: "SP",
+    ListKind.NEGATIVE: "FM",
+    ListKind.FEE: "SF",
+    ListKind.FUND: "JJ",
+}
+
+
 class EntryStatus(models.TextChoices):
     """SPEC §3.1: an entry's standing; only IN_FORCE may be exercised."""
 

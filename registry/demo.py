@@ -58,7 +58,7 @@ FOUR_LEVEL_ITEMS = (
 
 # 残疾人证核发 of 市残疾人联合会: its first version (2015: 20 working days promised, two
 # stars) was still the published one on this date; the next came on 2018-07-01.
-DISABILITY_CERTIFICATE_CODE = "0700001000-410100-014"
+DISABILITY_CERTIFICATE_CODE = "0700001000-QL-410100-014"
 DISABILITY_CERTIFICATE_BEFORE = datetime.date(2017, 6, 30)
 
 HIGH, MEDIUM, LOW = RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW
@@ -1072,13 +1072,10 @@ def _power(*args, **values) -> DemoEntry:
     return _entry(ListKind.POWER, *args, **values)
 
 
-def _approval(power: DemoEntry, approval_code: str, **overrides) -> DemoEntry:
-    """The approval-list entry of a licence: the service fields of the power item.
-
-    An implementation code is unique across the five lists and is made of the basic code,
-    the jurisdiction and the department, so the approval entry of a department's power item
-    cannot repeat the power item's basic code: the approval list numbers its items on its own
-    (main item numbers from 50001)."""
+def _approval(power: DemoEntry, **overrides) -> DemoEntry:
+    """The approval-list entry of a licence: the service fields of the power item, under the
+    power item's basic code (the same power; the list part of the implementation code tells
+    the two entries apart, docs/architecture.md "Codes")."""
     keep = (
         "basis",
         "basis_note",
@@ -1107,7 +1104,7 @@ def _approval(power: DemoEntry, approval_code: str, **overrides) -> DemoEntry:
         power.jurisdiction,
         power.department,
         power.category,
-        approval_code,
+        power.basic_code,
         power.name,
         values,
         power.published,
@@ -1201,7 +1198,7 @@ def _salt() -> list[DemoEntry]:
             responsibilities=_check_duties("《盐业管理条例》第四条"),
         ),
         SALT_WHOLESALE,
-        _approval(SALT_WHOLESALE, "0150004000"),
+        _approval(SALT_WHOLESALE),
         _power(
             CITY,
             "市盐业管理局",
@@ -1583,8 +1580,8 @@ def _greening() -> list[DemoEntry]:
             ],
             responsibilities=_check_duties("《城市绿化条例》第二十条、第二十一条"),
         ),
-        _approval(TEMPORARY_GREEN_LAND, "0150005000"),
-        _approval(TREE_FELLING, "0150006000"),
+        _approval(TEMPORARY_GREEN_LAND),
+        _approval(TREE_FELLING),
     ]
 
 
@@ -1649,7 +1646,7 @@ def _city_management() -> list[DemoEntry]:
             responsibilities=_penalty_duties(),
         ),
         OUTDOOR_ADVERTISING,
-        _approval(OUTDOOR_ADVERTISING, "0150007000"),
+        _approval(OUTDOOR_ADVERTISING),
         _entry(
             ListKind.FEE,
             CITY,
@@ -2388,18 +2385,18 @@ def _four_level() -> list[DemoEntry]:
     return [
         TOBACCO_CITY,
         TOBACCO_SHANGJIE,
-        _approval(TOBACCO_CITY, "0150001000"),
-        _approval(TOBACCO_SHANGJIE, "0150001000"),
+        _approval(TOBACCO_CITY),
+        _approval(TOBACCO_SHANGJIE),
         GRAIN_CITY,
         GRAIN_SHANGJIE,
-        _approval(GRAIN_CITY, "0150002000"),
-        _approval(GRAIN_SHANGJIE, "0150002000"),
+        _approval(GRAIN_CITY),
+        _approval(GRAIN_SHANGJIE),
         HOMESTEAD_CITY,
         HOMESTEAD_SHANGJIE,
         HOMESTEAD_LIUZHAI,
-        _approval(HOMESTEAD_CITY, "0150003000"),
-        _approval(HOMESTEAD_SHANGJIE, "0150003000"),
-        _approval(HOMESTEAD_LIUZHAI, "0150003000"),
+        _approval(HOMESTEAD_CITY),
+        _approval(HOMESTEAD_SHANGJIE),
+        _approval(HOMESTEAD_LIUZHAI),
         ETHNICITY_CITY,
         ETHNICITY_SHANGJIE,
         DISABILITY_CITY,
@@ -2946,7 +2943,7 @@ def _fees_and_funds() -> list[DemoEntry]:
             ],
         ),
         WATER_PERMIT,
-        _approval(WATER_PERMIT, "0150008000"),
+        _approval(WATER_PERMIT),
     ]
 
 

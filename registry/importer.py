@@ -741,7 +741,7 @@ class _Validator:
         for row in rows:
             self._place(row)
             self._parse(row)
-        in_file: dict[tuple[int, str], ParsedRow] = {}
+        in_file: dict[tuple[int, str, str], ParsedRow] = {}
         for row in rows:
             key = self._key(row)
             if key is None:
@@ -804,11 +804,10 @@ class _Validator:
             .filter(basic_code__in=basic_codes)
             .values_list("pk", "list_kind", "basic_code", "department_id", "parent_id")
         )
-        # (department, basic code) → taken; (department, list, basic code) → (pk, parent).
-        self.taken: set[tuple[int, str]] = set()
+        # (department, list, basic code) → (pk, parent); a department holds a basic code once
+        # in each list.
         self.published: dict[tuple[int, str, str], tuple[int, int | None]] = {}
         for pk, kind, basic_code, department_id, parent_id in existing:
-            self.taken.add((department_id, basic_code))
             self.published[(department_id, kind, basic_code)] = (pk, parent_id)
         references = {_code(row.values.get("merged_into"), 10) for row in rows} - {""}
         self.merge_targets = list(
@@ -819,7 +818,7 @@ class _Validator:
         self.drafted = set()
         if self.mode == DRAFTS:
             self.drafted = {
-                (draft.department_id, draft.payload.get("basic_code"))
+                (draft.department_id, draft.list_kind, draft.payload.get("basic_code"))
                 for draft in selectors.drafts(user=self.user).filter(
                     entry__isnull=True,
                     state__in=[DraftState.OPEN, DraftState.SUBMITTED],
@@ -1031,22 +1030,22 @@ class _Validator:
         row["stage"] = stage
         return row
 
-    def _key(self, row: ParsedRow) -> tuple[int, str] | None:
+    def _key(self, row: ParsedRow) -> tuple[int, str, str] | None:
         code = row.payload.get("basic_code")
         if row.department is None or not code:
             return None
-        return (row.department.pk, code)
+        return (row.department.pk, row.list_kind, code)
 
     def _existing(self, row: ParsedRow) -> None:
         key = self._key(row)
         if key is None:
             return
-        if key in self.taken:
+        if key in self.published:
             self.report.add(
                 row,
                 "basic_code",
                 _("This department already has a published entry with the basic code %(code)s.")
-                % {"code": key[1]},
+                % {"code": key[2]},
             )
         elif key in self.drafted:
             self.report.add(
@@ -1055,7 +1054,7 @@ class _Validator:
                 _("Your department already has a draft of a new entry with this basic code."),
             )
 
-    def _parent(self, row: ParsedRow, in_file: dict[tuple[int, str], ParsedRow]) -> None:
+    def _parent(self, row: ParsedRow, in_file: dict[tuple[int, str, str], ParsedRow]) -> None:
         code = row.parent_code
         if not code or row.department is None:
             return
@@ -1067,8 +1066,8 @@ class _Validator:
             else:
                 row.payload["parent"] = pk
             return
-        main = in_file.get((row.department.pk, code))
-        if main is None or main.list_kind != row.list_kind:
+        main = in_file.get((row.department.pk, row.list_kind, code))
+        if main is None:
             self.report.add(
                 row,
                 "parent",

@@ -162,6 +162,11 @@ class EntryDetailView(TemplateView):
             "latest_version": versions[0].version if versions else entry.version,
             "merged": entry.status == EntryStatus.MERGED,
             "in_force": EntryStatus.IN_FORCE,
+            # Staff see the warning (issue 9 §9); the public sees the law's status beside each
+            # provision, a fact of the public law register, and no internal judgement.
+            "repealed_basis": selectors.repealed_basis_of(entry, provisions, on=as_of)
+            if user.is_authenticated and entry.status == EntryStatus.IN_FORCE
+            else None,
         }
 
 

@@ -159,9 +159,11 @@ class Entry(models.Model):
 
     Codes (docs/architecture.md, modelled on GB/T 39554.1-2020): the *basic code* is the same
     power at every level: category code (2) + main item (5) + sub-item (3, 000 for a main
-    item). The *implementation code* adds where and by whom it is exercised: basic code,
-    jurisdiction division code and the implementing department's code. It is fixed when the
-    entry is created and never changes."""
+    item). The *implementation code* adds which list and where and by whom it is exercised:
+    basic code, list code (choices.LIST_CODE), jurisdiction division code and the implementing
+    department's code. It is fixed when the entry is created and never changes; a department
+    holds a basic code once in each list, so its power item and its approval item may share
+    one."""
 
     list_kind = models.CharField(_("list"), max_length=16, choices=ListKind.choices)
     category = models.ForeignKey(
@@ -268,6 +270,13 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["list_kind", "jurisdiction", "department"]),
             models.Index(fields=["department", "category"]),
+        ]
+        constraints = [
+            # The code is made of these (and the department's code, which may change later):
+            # the rule itself is held here, not only through the code.
+            models.UniqueConstraint(
+                fields=["department", "list_kind", "basic_code"], name="entry_unique_basic_code"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
 )
@@ -81,6 +80,67 @@ def provisions_of(entries) -> dict[int, Provision]:
     """Every provision the given entries (or history rows) cite, with its law, in one query."""
     ids = {p for entry in entries for p in (entry.basis or [])}
     return Provision.objects.select_related("law").in_bulk(ids)
+
+
+@dataclass(frozen=True)
+class RepealedBasis:
+    """What of an entry's (or a draft's) legal basis is repealed (issue 9 §9). `wholly`: every
+    cited provision is of a repealed law and no other basis is written, so the item has no
+    legal basis left (the hard warning); otherwise it rests partly on a repealed law and
+    partly on a law in force or amended, or on the other basis (the softer warning)."""
+
+    provisions: list[Provision]
+    wholly: bool
+
+    @property
+    def laws(self) -> list[Law]:
+        return list({p.law_id: p.law for p in self.provisions}.values())
+
+
+def repealed_basis_of(
+    entry, provisions: dict[int, Provision] | None = None, *, on: datetime.date | None = None
+) -> RepealedBasis | None:
+    """The one rule every page flags by: whether `entry` (an Entry, a history row or the
+    preview of a draft) rests on a repealed law, and wholly or partly; None if not. A law
+    counts as repealed from its repeal date when `on` (the day a past version is shown) is
+    given, else as soon as the register records it (a repeal announced for a later date is
+    flagged already, so the adjustment can be prepared). `provisions`: provisions_of() of a
+    page's entries, so a list costs one query."""
+    cited = [p for p in dict.fromkeys(entry.basis or []) if isinstance(p, int)]
+    if not cited:
+        return None
+    provisions = provisions if provisions is not None else provisions_of([entry])
+
+    def repealed(provision: Provision) -> bool:
+        law = provision.law
+        return law.status == LawStatus.REPEALED and (
+            on is None or law.status_date is None or law.status_date <= on
+        )
+
+    found = [provisions[p] for p in cited if p in provisions]
+    gone = [provision for provision in found if repealed(provision)]
+    if not gone:
+        return None
+    wholly = len(gone) == len(found) and not (entry.basis_note or "").strip()
+    return RepealedBasis(provisions=gone, wholly=wholly)
+
+
+def entries_on_repealed_basis(*, user, action=Action.VIEW) -> list[Entry]:
+    """Entries in force resting on a repealed law (issue 9 §9), each with `repealed_basis`
+    (repealed_basis_of), wholly resting ones first. Two queries."""
+    repealed = Citation.objects.filter(law__status=LawStatus.REPEALED, entry_id=OuterRef("pk"))
+    entries = list(
+        order_by_path(
+            restrict(Entry.objects.all(), user, action)
+            .filter(status=EntryStatus.IN_FORCE)
+            .filter(Exists(repealed))
+            .select_related(*_RELATED)
+        )
+    )
+    provisions = provisions_of(entries)
+    for entry in entries:
+        entry.repealed_basis = repealed_basis_of(entry, provisions)
+    return sorted(entries, key=lambda entry: not entry.repealed_basis.wholly)
 
 
 def sub_items(*, user, entry, as_of: datetime.date | None = None) -> QuerySet:
@@ -221,7 +281,7 @@ class HeldTwice:
 class ConsistencyReport:
     cancelled_above: list[CancelledAbove]
     held_twice: list[HeldTwice]
-    # In-force entries citing a repealed law, each with `repealed_citations`.
+    # In-force entries citing a repealed law, each with `repealed_basis` (RepealedBasis).
     repealed_basis: list[Entry]
 
     @property
@@ -243,7 +303,7 @@ def consistency_report(*, user) -> ConsistencyReport:
     return ConsistencyReport(
         cancelled_above=_cancelled_above(user, in_force),
         held_twice=_held_twice(user, in_force),
-        repealed_basis=_repealed_basis(user, in_force),
+        repealed_basis=entries_on_repealed_basis(user=user, action=CONSISTENCY),
     )
 
 
@@ -307,23 +367,6 @@ def _held_twice(user, in_force: QuerySet) -> list[HeldTwice]:
         )
         for (_jurisdiction, list_kind, basic_code), entries in groups.items()
     ]
-
-
-def _repealed_basis(user, in_force: QuerySet) -> list[Entry]:
-    repealed = Citation.objects.restrict(user, Action.VIEW).filter(law__status=LawStatus.REPEALED)
-    return list(
-        order_by_path(
-            in_force.filter(Exists(repealed.filter(entry_id=OuterRef("pk"))))
-        ).prefetch_related(
-            Prefetch(
-                "citations",
-                queryset=repealed.select_related("law", "provision").order_by(
-                    "law__name", "provision__order"
-                ),
-                to_attr="repealed_citations",
-            )
-        )
-    )
 
 
 def order_by_path(queryset: QuerySet) -> QuerySet:

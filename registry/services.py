@@ -12,12 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import SHANGHAI
 from core.choices import AuditAction
 from core.models import Department, Jurisdiction, User
 from core.permissions import Action
 from core.services import DomainError, audit_record, permission_require
 
-from .choices import ChangeSource, DraftState, LawStatus, ListKind
+from .choices import LIST_CODE, ChangeSource, DraftState, EntryStatus, LawStatus, ListKind
 from .models import (
     EDITABLE_FIELDS,
     FIELDS_BY_KIND,
@@ -29,7 +30,7 @@ from .models import (
     Provision,
 )
 from .search import bigrams, normalise
-from .signals import law_status_changed
+from .signals import law_status_changed, repealed_basis_published
 
 # Foreign keys a payload carries as primary keys.
 _FOREIGN_KEYS = {"category": Category, "parent": Entry, "merged_into": Entry}
@@ -105,7 +106,9 @@ def entry_build(
     if any(isinstance(p, int) and p not in known for p in basis):
         errors.setdefault("basis", []).append(_("A cited provision is not in the law register."))
     try:
-        entry.full_clean(exclude=["code"])
+        # The code and the uniqueness of a basic code are checked by entries_publish, which
+        # sees every change of one publication together.
+        entry.full_clean(exclude=["code"], validate_constraints=False)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -115,10 +118,12 @@ def entry_build(
 
 
 def _implementation_code(entry: Entry) -> str:
-    # Fixed at creation (SPEC §3.1: stable for the item's whole life). A department with no
+    # Fixed at creation (SPEC §3.1: stable for the item's whole life). The list part keeps a
+    # power item and its approval item, which share a basic code, apart. A department with no
     # organisation code yet is identified by its number, which never changes either.
     department_code = entry.department.code or f"D{entry.department_id:05d}"
-    return f"{entry.basic_code}-{entry.jurisdiction.code}-{department_code}"
+    list_code = LIST_CODE[entry.list_kind]
+    return f"{entry.basic_code}-{list_code}-{entry.jurisdiction.code}-{department_code}"
 
 
 def _search_fields(entry: Entry, provisions: dict[int, Provision]) -> None:
@@ -226,13 +231,27 @@ def entries_publish(
     for entry in built:
         if entry.pk is None:
             entry.code = _implementation_code(entry)
-    new_codes = Counter(entry.code for entry in built if entry.pk is None)
-    taken = set(Entry.objects.filter(code__in=list(new_codes)).values_list("code", flat=True))
-    duplicate = _("This department already has an entry with this basic code.")
+    # A department holds a basic code once in each list (the code is made of them).
+    new = [entry for entry in built if entry.pk is None]
+    new_codes = Counter(entry.code for entry in new)
+    new_keys = Counter((e.department_id, e.list_kind, e.basic_code) for e in new)
+    taken_codes = set(Entry.objects.filter(code__in=list(new_codes)).values_list("code", flat=True))
+    taken_keys = set(
+        Entry.objects.filter(basic_code__in={e.basic_code for e in new}).values_list(
+            "department_id", "list_kind", "basic_code"
+        )
+    )
+    duplicate = _("This department already has an entry of this list with this basic code.")
     clashes = {
         position: {"basic_code": [duplicate]}
         for position, entry in enumerate(built)
-        if entry.pk is None and (entry.code in taken or new_codes[entry.code] > 1)
+        if entry.pk is None
+        and (
+            entry.code in taken_codes
+            or new_codes[entry.code] > 1
+            or (key := (entry.department_id, entry.list_kind, entry.basic_code)) in taken_keys
+            or new_keys[key] > 1
+        )
     }
     if clashes:
         raise PublishErrors(errors=clashes)
@@ -265,7 +284,30 @@ def entries_publish(
             obj=entry,
             detail={"version": entry.version, "source": str(source), "reference": reference},
         )
+    _repealed_basis_announce(actor=actor, entries=built, provisions=provisions, at=now)
     return built
+
+
+def _repealed_basis_announce(
+    *, actor: User | None, entries: list[Entry], provisions: dict, at: datetime.datetime
+) -> None:
+    """Issue 9 §9: entries published in force on a law repealed by then are announced, law by
+    law, so the adjustments app opens (or extends) the law-change obligation; law_status_set
+    covers only entries published before the repeal. A version dated before the repeal (a
+    register loaded with its past) is not: the periodic sweep of the workflow covers it."""
+    day = timezone.localdate(at, timezone=SHANGHAI)
+    by_law: dict[int, tuple[Law, list[Entry]]] = {}
+    for entry in entries:
+        if entry.status != EntryStatus.IN_FORCE:
+            continue
+        for provision_id in dict.fromkeys(entry.basis):
+            law = provisions[provision_id].law
+            if law.status == LawStatus.REPEALED and law.status_date and law.status_date <= day:
+                cited = by_law.setdefault(law.pk, (law, []))[1]
+                if entry not in cited:
+                    cited.append(entry)
+    for law, cited in by_law.values():
+        repealed_basis_published.send(sender=Law, law=law, entries=cited, actor=actor)
 
 
 # --- drafts -------------------------------------------------------------------------------

@@ -4,7 +4,12 @@ registry never imports the workflow apps; they listen here.
 `law_status_changed` is sent inside law_status_set's transaction when a law is marked amended
 or repealed, so what a listener writes (issue 4 §6: an adjustment obligation for every
 department whose in-force items cite the law) commits or rolls back with the change itself.
-Arguments: law, status, on (the date), actor."""
+Arguments: law, status, on (the date), actor.
+
+`repealed_basis_published` is sent inside entries_publish's transaction, once per law, when
+entries are published in force citing a law already repealed by the publication's date (an
+import or initial publication of items whose law was repealed before they were loaded, issue 9
+§9): the law-change obligation covers them too. Arguments: law, entries, actor."""
 
 from django.dispatch import Signal, receiver
 from simple_history.signals import pre_create_historical_record
@@ -12,6 +17,7 @@ from simple_history.signals import pre_create_historical_record
 from .models import Entry
 
 law_status_changed = Signal()
+repealed_basis_published = Signal()
 
 
 @receiver(pre_create_historical_record, sender=Entry.history.model)

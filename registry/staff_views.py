@@ -20,7 +20,7 @@ from core.services import DomainError
 from core.views import PermissionRequiredMixin
 
 from . import importer, selectors, services
-from .choices import DraftState, LawStatus, ListKind
+from .choices import DraftState, EntryStatus, LawStatus, ListKind
 from .display import field_label, version_diff
 from .forms import (
     STRUCTURED,
@@ -283,12 +283,12 @@ class DraftFormMixin(PermissionRequiredMixin):
         return None
 
     def check_basic_code(self, editor: DraftEditor, payload: dict) -> None:
-        """A department holds a basic code once (the implementation code is made of it): say
-        so now rather than when the adjustment is published."""
+        """A department holds a basic code once in each list (the implementation code is made
+        of it): say so now rather than when the adjustment is published."""
         code = payload.get("basic_code")
         taken = (
             selectors.published_entries(user=self.request.user)
-            .filter(department=self.department, basic_code=code)
+            .filter(department=self.department, list_kind=self.list_kind, basic_code=code)
             .exclude(pk=self.entry_id)
             .first()
         )
@@ -301,12 +301,34 @@ class DraftFormMixin(PermissionRequiredMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        editor = kwargs.get("editor")
+        # What the form shows: the values just sent back, else the saved draft's.
+        if editor is not None and editor.form.is_bound:
+            payload = editor.payload()
+        else:
+            payload = getattr(getattr(self, "draft", None), "payload", None) or {}
         context.update(
             list_kind=self.list_kind,
             list_label=ListKind(self.list_kind).label,
             department=self.department,
+            repealed_basis=_repealed_basis(payload),
         )
         return context
+
+
+def _repealed_basis(payload: dict) -> selectors.RepealedBasis | None:
+    """Issue 9 §9: a draft that keeps the item in force on a repealed law is flagged (one
+    that cancels the item is what the repeal asks for)."""
+    if (payload.get("status") or EntryStatus.IN_FORCE) != EntryStatus.IN_FORCE:
+        return None
+    basis = payload.get("basis")
+    note = payload.get("basis_note")
+    return selectors.repealed_basis_of(
+        Entry(
+            basis=basis if isinstance(basis, list) else [],
+            basis_note=note if isinstance(note, str) else "",
+        )
+    )
 
 
 class DraftCreateView(DraftFormMixin, TemplateView):

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from adjustments import services
 from adjustments.choices import NoticeKind, RequestState, ReviewConclusion, StepKind
@@ -14,7 +15,7 @@ from core import calendar as core_calendar
 from core import services as core_services
 from core.choices import DayKind, NotificationKind, Role
 from core.models import Notification
-from tests.adjustment_builders import at, end_of, request_for, walk_to_review
+from tests.adjustment_builders import at, end_of, published_entry, request_for, walk_to_review
 
 
 def _step(request, kind) -> Step:
@@ -214,3 +215,41 @@ SUBMITTED = at(2026, 9, 29, 10)
 def test_clock_stops_across_national_day(calendar, stops, due):
     deadline = core_calendar.add_with_stops(SUBMITTED, 2, stops=stops)
     assert (deadline.due if deadline else None) == due
+
+
+def test_a_calendar_change_that_moves_a_deadline_tells_the_steps_holder(org, calendar, mailoutbox):
+    """Issue 9 §21: the clerk holding the apply step is told once, with the old and the new due
+    moment and the revision's reason; a step whose due moment did not move tells nobody."""
+    clerk = org.users[Role.CLERK]
+    with time_machine.travel(at(2026, 11, 3, 9), tick=False):
+        moved = _step(request_for(org, event_date=datetime.date(2026, 11, 2)), StepKind.APPLY)
+        entry = published_entry(org, name="另一个事项", basic_code="0700090000")
+    with time_machine.travel(at(2026, 11, 10, 9), tick=False):
+        later = _step(
+            request_for(org, event_date=datetime.date(2026, 11, 9), entry=entry), StepKind.APPLY
+        )
+    # Ten working days from Monday 11-02: 11-03 … 11-16.
+    assert moved.due_at == end_of(2026, 11, 16)
+    before = (later.due_at, later.remind_at)
+
+    with time_machine.travel(at(2026, 11, 10, 10), tick=False):
+        revision = core_services.calendar_day_set(
+            actor=org.users[Role.ADMINISTRATOR],
+            date=datetime.date(2026, 11, 5),
+            kind=DayKind.HOLIDAY,
+            name="临时调休",
+        )
+        assert core_services.calendar_revision_apply(revision_id=revision.pk) == 1
+        assert core_services.calendar_revision_apply(revision_id=revision.pk) == 0
+
+    moved.refresh_from_db()
+    later.refresh_from_db()
+    assert moved.due_at == end_of(2026, 11, 17)
+    assert (later.due_at, later.remind_at) == before
+    (notice,) = Notification.objects.filter(kind=NotificationKind.DEADLINE_MOVED)
+    assert notice.recipient == clerk
+    assert notice.url == reverse("adjustments:detail", args=[moved.request.number])
+    for text in ("2026-11-16 23:59", "2026-11-17 23:59", revision.summary, moved.request.number):
+        assert text in notice.body
+    assert core_services.notification_email_send(notification_id=notice.pk)
+    assert [message.to for message in mailoutbox] == [[clerk.email]]

@@ -124,9 +124,11 @@ def test_in_force_items_citing_a_repealed_law(org, city_salt, district_salt):
     )
     found = report_for(org.users[Role.OFFICE]).repealed_basis
 
-    assert [entry.name for entry in found] == [citing.name, "区级引用"]
-    assert [c.provision.article for c in found[0].repealed_citations] == ["第四条"]
-    assert [c.law.name for c in found[1].repealed_citations] == ["已废止条例"]
+    # Resting only on the repealed law first; the one with another basis in force after it.
+    assert [entry.name for entry in found] == ["区级引用", citing.name]
+    assert [(e.repealed_basis.wholly) for e in found] == [True, False]
+    assert [p.article for p in found[1].repealed_basis.provisions] == ["第四条"]
+    assert [law.name for law in found[0].repealed_basis.laws] == ["已废止条例"]
     assert [e.name for e in report_for(org.district_users[Role.OFFICE]).repealed_basis] == [
         "区级引用"
     ]

@@ -32,7 +32,7 @@ def test_first_publication_is_version_one_with_its_cause(salt):
     entry = rb.publish(salt)
     (row,) = entry.history.all()
     assert entry.version == 1
-    assert entry.code == f"0700001000-410100-D{salt.pk:05d}"
+    assert entry.code == f"0700001000-QL-410100-D{salt.pk:05d}"
     assert (row.version, row.change_source, row.change_reference) == (1, "import", "test")
     assert row.history_change_reason == "测试导入"
     assert list(Citation.objects.filter(entry=entry).values_list("law__name", flat=True)) == [
@@ -47,7 +47,7 @@ def test_department_code_makes_the_implementation_code(org):
         actor=None, jurisdiction=org.district, name="上街区残联", code="DL031"
     )
     entry = rb.publish(department)
-    assert entry.code == "0700001000-410106-DL031"
+    assert entry.code == "0700001000-QL-410106-DL031"
 
 
 def test_each_publication_adds_a_version_and_keeps_the_code(salt):

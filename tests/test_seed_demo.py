@@ -235,6 +235,16 @@ def test_every_list_is_filled_with_real_laws_as_basis(seeded):
     assert phones and all(phone.startswith("0371-0") for phone in phones)
 
 
+def test_a_licence_is_one_basic_code_in_the_power_and_approval_lists(seeded):
+    """Issue 9 §19: the salt wholesale licence is a power item and an approval item of 市盐业
+    管理局 under one basic code; the list part keeps their implementation codes apart."""
+    pair = Entry.objects.filter(department__name="市盐业管理局", basic_code="0100004000")
+    codes = dict(pair.values_list("list_kind", "code"))
+    assert set(codes) == {ListKind.POWER, ListKind.APPROVAL}
+    assert codes[ListKind.POWER].startswith("0100004000-QL-410100-")
+    assert codes[ListKind.APPROVAL].startswith("0100004000-SP-410100-")
+
+
 def test_the_disability_certificate_has_earlier_versions(seeded):
     public = AnonymousUser()
     current = selectors.entry_by_code(user=public, code=DISABILITY_CERTIFICATE_CODE)
