@@ -91,10 +91,28 @@ class DraftChoiceField(forms.ModelMultipleChoiceField):
     """The department's drafts, each with its name, its list and what it does to the list."""
 
     widget = forms.CheckboxSelectMultiple
+    department_id: int | None = None
 
     def label_from_instance(self, draft) -> str:
         change = ChangeKind(services.change_kind_of(draft)).label
         return f"{draft} · {draft.get_list_kind_display()} · {change}"
+
+    def _check_values(self, value):
+        """A draft that another request took since the form was shown is not "an invalid
+        choice": the message says which request holds it (issue 9 §17)."""
+        try:
+            return super()._check_values(value)
+        except ValidationError as invalid:
+            if invalid.code != "invalid_choice" or self.department_id is None:
+                raise
+            wanted = [pk for pk in value if str(pk).isdecimal()]
+            held = selectors.draft_holders(department_id=self.department_id, drafts=wanted)
+            if not held:
+                raise
+            raise ValidationError(
+                [str(services.DraftTaken(draft, number)) for draft, number in held],
+                code="draft_taken",
+            ) from invalid
 
 
 class RequestForm(forms.Form):
@@ -137,6 +155,7 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["law"].queryset = registry_selectors.laws(user=user).order_by("name")
         self.fields["drafts"].queryset = selectors.open_drafts(user=user, request=adjustment)
+        self.fields["drafts"].department_id = user.department_id
         if adjustment is None:
             policy = selectors.policy_of(user=user, jurisdiction=user.department.jurisdiction)
             days, unit = policy.apply_days, policy.apply_unit

@@ -299,6 +299,10 @@ class RequestItem(models.Model):
     )
     version = models.PositiveIntegerField(_("published version"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # True while the request is under way (not completed, rejected or withdrawn): a draft is
+    # proposed by at most one live request (issue 9 §10), which the constraint below holds
+    # even when two requests are filed at the same moment.
+    live = models.BooleanField(_("in a request under way"), default=True)
 
     class Meta:
         ordering = ["request", "order", "pk"]
@@ -306,6 +310,9 @@ class RequestItem(models.Model):
         verbose_name_plural = _("changed entries")
         constraints = [
             models.UniqueConstraint(fields=["request", "draft"], name="request_item_once"),
+            models.UniqueConstraint(
+                fields=["draft"], condition=Q(live=True), name="request_item_one_live_per_draft"
+            ),
         ]
 
     def __str__(self) -> str:

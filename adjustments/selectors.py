@@ -18,7 +18,7 @@ from registry.display import FieldDiff, version_diff
 from registry.models import Entry
 
 from . import services
-from .choices import FINAL_STATES, StepKind, Transition
+from .choices import StepKind, Transition
 from .models import (
     AdjustmentPolicy,
     AdjustmentRequest,
@@ -234,13 +234,26 @@ def open_drafts(*, user, request: AdjustmentRequest | None = None):
     """The drafts of the user's department that a request may propose: open ones that no
     other open request proposes (the services refuse those), and the request's own."""
     drafts = registry_selectors.drafts(user=user).filter(department_id=user.department_id)
-    elsewhere = RequestItem.objects.exclude(request__state__in=FINAL_STATES)
+    elsewhere = RequestItem.objects.filter(live=True)
     if request is not None:
         elsewhere = elsewhere.exclude(request=request)
     keep = Q(state=DraftState.OPEN) & ~Q(pk__in=elsewhere.values("draft_id"))
     if request is not None:
         keep |= Q(pk__in=request.items.values("draft_id"))
     return drafts.filter(keep).order_by("-updated_at", "-pk")
+
+
+def draft_holders(*, department_id: int, drafts) -> list[tuple[object, str]]:
+    """Of a department's drafts, those a request under way proposes, with its number (the
+    request form names it next to the field)."""
+    items = (
+        RequestItem.objects.filter(
+            live=True, draft_id__in=drafts, draft__department_id=department_id
+        )
+        .select_related("draft", "request")
+        .order_by("draft_id")
+    )
+    return [(item.draft, item.request.number) for item in items]
 
 
 # --- the work queue and the office's overview ---------------------------------------------------

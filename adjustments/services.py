@@ -75,6 +75,20 @@ class TransitionRefused(DomainError):
     """The action is not possible now (wrong state, wrong path, not the actor's turn)."""
 
 
+class DraftTaken(DomainError):
+    """A draft is already proposed by another request under way (issue 9 §10). `field` names
+    the form field and API parameter the message belongs to."""
+
+    field = "drafts"
+
+    def __init__(self, draft: Draft, number: str):
+        self.draft, self.number = draft, number
+        super().__init__(
+            _("The draft “%(draft)s” is already part of request %(number)s.")
+            % {"draft": draft, "number": number}
+        )
+
+
 @dataclass(frozen=True)
 class Rule:
     """A transition's declaration: the states it starts from, the paths it exists on, and
@@ -691,11 +705,16 @@ def _drafts_check(
     actor: User | None, department: Department, drafts: Iterable[Draft], request=None
 ) -> list[Draft]:
     wanted = list(dict.fromkeys(d.pk for d in drafts))
-    # In the order given (the items' order), not the drafts' default ordering.
-    chosen = sorted(
-        Draft.objects.filter(pk__in=wanted).select_related("entry"),
-        key=lambda draft: wanted.index(draft.pk),
+    # Locked (in id order, so two requests naming the same drafts cannot deadlock): a second
+    # request filed at the same moment waits here, then finds the first one's items below.
+    locked = (
+        Draft.objects.select_for_update(of=("self",))
+        .filter(pk__in=wanted)
+        .select_related("entry")
+        .order_by("pk")
     )
+    # In the order given (the items' order), not the drafts' default ordering.
+    chosen = sorted(locked, key=lambda draft: wanted.index(draft.pk))
     for draft in chosen:
         if draft.department_id != department.pk:
             raise DomainError(
@@ -706,18 +725,13 @@ def _drafts_check(
                 _("The draft “%(draft)s” is %(state)s and cannot be part of a request.")
                 % {"draft": draft, "state": DraftState(draft.state).label}
             )
-    elsewhere = (
-        RequestItem.objects.filter(draft__in=chosen)
-        .exclude(request__state__in=FINAL_STATES)
-        .select_related("request")
+    elsewhere = RequestItem.objects.filter(draft__in=chosen, live=True).select_related(
+        "request", "draft"
     )
     if request is not None:
         elsewhere = elsewhere.exclude(request=request)
     for item in elsewhere:
-        raise DomainError(
-            _("The draft “%(draft)s” is already part of request %(number)s.")
-            % {"draft": item.draft, "number": item.request.number}
-        )
+        raise DraftTaken(item.draft, item.request.number)
     return chosen
 
 
@@ -731,13 +745,22 @@ def _items_set(request: AdjustmentRequest, drafts: list[Draft]) -> None:
                 order=order, change=change_kind_of(draft)
             )
             continue
-        RequestItem.objects.create(
-            request=request,
-            draft=draft,
-            change=change_kind_of(draft),
-            entry=draft.entry,
-            order=order,
-        )
+        try:
+            with transaction.atomic():
+                RequestItem.objects.create(
+                    request=request,
+                    draft=draft,
+                    change=change_kind_of(draft),
+                    entry=draft.entry,
+                    order=order,
+                )
+        except IntegrityError:
+            # request_item_one_live_per_draft: the lock in _drafts_check makes this rare (a
+            # draft locked by nobody, e.g. a caller that skipped the check), never silent.
+            holder = (
+                RequestItem.objects.filter(draft=draft, live=True).select_related("request").first()
+            )
+            raise DraftTaken(draft, holder.request.number if holder else "-") from None
 
 
 def event_date_problem(event_date: datetime.date, *, future: bool = False) -> str | None:
@@ -1095,6 +1118,8 @@ def _close(request: AdjustmentRequest, *, actor, state: str, outcome: str) -> st
     registry.drafts_workflow_set(
         actor=actor, drafts=drafts, state=DraftState.OPEN, reference=request.number
     )
+    # The drafts are free for another request now.
+    RequestItem.objects.filter(request=request).update(live=False)
     request.closed_at = now
     request.resume_state = ""
     _set_state(request, state, "closed_at", "resume_state")
@@ -1919,6 +1944,7 @@ def _complete_if_done(request: AdjustmentRequest, at: datetime.datetime) -> None
     if Step.objects.filter(request=request, finished_at=None).exists():
         return
     request.closed_at = at
+    RequestItem.objects.filter(request=request).update(live=False)
     _set_state(request, S.COMPLETED, "closed_at")
 
 

@@ -438,7 +438,8 @@ class RequestFormMixin:
                     if send:
                         saved = self.send(saved, form.cleaned_data)
             except DomainError as refused:
-                form.add_error(None, str(refused))
+                # A refusal about one field (a draft another request holds) stands next to it.
+                form.add_error(getattr(refused, "field", None), str(refused))
             else:
                 messages.success(request, self.done_message(saved, send))
                 return redirect("adjustments:detail", number=saved.number)

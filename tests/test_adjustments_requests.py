@@ -1,0 +1,177 @@
+"""Issue 9 §4, §5, §6, §10, §17: routing by field, moves between departments, the talk between
+reviewer and applicant, and one draft in at most one request under way."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.utils import translation
+
+from adjustments import services
+from adjustments.choices import TriggerKind
+from adjustments.models import AdjustmentRequest, RequestItem
+from core.choices import Role
+from registry import services as registry_services
+from tests.adjustment_builders import draft_of, published_entry, request_for
+from tests.conftest import need
+
+REQUESTS = "/api/v1/adjustments/"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    with translation.override("en"):
+        yield
+
+
+def _today() -> datetime.date:
+    return datetime.datetime.now(tz=services.calendar.SHANGHAI).date()
+
+
+# --- §10: one draft, one live request -----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_posts_with_one_draft_make_one_request(org, calendar):
+    """Issue 9 §10: 20 concurrent POST /api/v1/adjustments/ with the same draft made 16
+    submitted requests. Now one wins; the others get the API's error naming the request."""
+    need(connection.vendor == "postgresql", "row-level concurrency needs PostgreSQL")
+    registry_services.categories_seed(actor=None)
+    clerk = org.users[Role.CLERK]
+    draft = draft_of(published_entry(org), clerk, promised_limit_days=5)
+    login = Client()
+    login.force_login(clerk)
+    cookie = login.cookies["sessionid"].value
+    body = {
+        "trigger": TriggerKind.INTERNAL,
+        "event_date": _today().isoformat(),
+        "summary": "并发提交",
+        "drafts": [draft.pk],
+        "submit": True,
+    }
+    barrier = threading.Barrier(20)
+    answers: list[object] = [None] * 20
+
+    def post(position: int) -> None:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.cookies["sessionid"] = cookie
+        try:
+            barrier.wait()
+            answers[position] = client.post(REQUESTS, body, content_type="application/json")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] + [400] * 19, statuses
+    (won,) = AdjustmentRequest.objects.all()
+    assert won.state == "submitted"
+    assert RequestItem.objects.filter(draft=draft, live=True).count() == 1
+    for answer in answers:
+        if answer.status_code == 400:
+            message = answer.json()["error"]["message"]
+            assert f"already part of request {won.number}" in message, message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_services_with_one_draft_make_one_request(org, calendar):
+    need(connection.vendor == "postgresql", "row-level concurrency needs PostgreSQL")
+    registry_services.categories_seed(actor=None)
+    clerk = org.users[Role.CLERK]
+    draft = draft_of(published_entry(org), clerk, promised_limit_days=5)
+    barrier = threading.Barrier(8)
+    results: list[object] = [None] * 8
+
+    def create(position: int) -> None:
+        try:
+            barrier.wait()
+            results[position] = services.adjustment_create(
+                actor=clerk,
+                trigger=TriggerKind.INTERNAL,
+                event_date=_today(),
+                summary="并发",
+                drafts=[draft],
+            )
+        except Exception as error:  # the outcome is what the test compares
+            results[position] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(isinstance(r, AdjustmentRequest) for r in results) == 1, results
+    assert sum(isinstance(r, services.DraftTaken) for r in results) == 7, results
+
+
+def test_the_database_refuses_a_draft_in_two_live_requests(org, calendar):
+    """The constraint holds without the service's check (a caller that skipped it)."""
+    first = request_for(org, event_date=_today())
+    item = first.items.get()
+    second = request_for(
+        org, event_date=_today(), entry=published_entry(org, basic_code="0700002000")
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RequestItem.objects.create(request=second, draft=item.draft, change=item.change)
+
+
+def test_a_withdrawn_request_frees_its_draft(org, calendar):
+    clerk = org.users[Role.CLERK]
+    first = request_for(org, event_date=_today())
+    draft = first.items.get().draft
+    services.adjustment_withdraw(actor=clerk, request=first, reason="重新申请")
+    assert not RequestItem.objects.filter(draft=draft, live=True).exists()
+    again = services.adjustment_create(
+        actor=clerk,
+        trigger=TriggerKind.INTERNAL,
+        event_date=_today(),
+        summary="再次申请",
+        drafts=[draft],
+    )
+    assert again.items.get().draft == draft
+
+
+# --- §17: the message stands next to the drafts -------------------------------------------------
+
+
+def _request_form_post(client: Client, draft) -> object:
+    return client.post(
+        "/work/adjustments/new/",
+        {
+            "trigger": TriggerKind.INTERNAL,
+            "event_date": _today().isoformat(),
+            "summary": "第二个申请",
+            "drafts": [draft.pk],
+            "then": "save",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_the_form_marks_the_draft_another_request_holds(org, calendar):
+    """Issue 9 §17: "correct what is marked below" with nothing marked. The drafts field now
+    says which request holds the draft."""
+    clerk = org.users[Role.CLERK]
+    first = request_for(org, event_date=_today())
+    draft = first.items.get().draft
+    client = Client()
+    client.force_login(clerk)
+    response = _request_form_post(client, draft)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors.get("drafts") == [
+        f"The draft “{draft}” is already part of request {first.number}."
+    ]
+    assert not form.non_field_errors()
+    html = response.content.decode()
+    field_html = html[html.index("field-drafts") :]
+    assert first.number in field_html[: field_html.index("</fieldset>")]
+    assert AdjustmentRequest.objects.count() == 1
