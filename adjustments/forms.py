@@ -327,6 +327,23 @@ class ForwardForm(TransitionForm):
         choices = selectors.reviewer_choices(user=self.user, request=self.adjustment)
         self.fields["reviewers"].queryset = choices
         self.fields["primary"].queryset = choices
+        # 分类转交: ticked from the fields the change touches (adjustments.routing).
+        self.proposals = selectors.proposed_reviewers(user=self.user, request=self.adjustment)
+        self.fields["reviewers"].initial = [p.department.pk for p in self.proposals]
+        if self.proposals:
+            self.fields["reviewers"].help_text = gettext(
+                "Proposed from the fields the change touches: %(proposals)s. You may change "
+                "the choice."
+            ) % {
+                "proposals": "；".join(
+                    f"{p.department}（{p.need.label}：{p.note}）" for p in self.proposals
+                )
+            }
+        else:
+            self.fields["reviewers"].help_text = _(
+                "The change touches no field a lead review department answers for: choose "
+                "the departments yourself."
+            )
 
     def intro_values(self) -> dict:
         return {

@@ -17,7 +17,7 @@ from registry.choices import DraftState
 from registry.display import FieldDiff, version_diff
 from registry.models import Entry
 
-from . import services
+from . import routing, services
 from .choices import StepKind, Transition
 from .models import (
     AdjustmentPolicy,
@@ -218,6 +218,50 @@ def available_transitions(*, user, request: AdjustmentRequest) -> list[str]:
 def reviewer_choices(*, user, request: AdjustmentRequest) -> QuerySet[Department]:
     allowed = services.reviewer_departments(request.jurisdiction)
     return Department.objects.restrict(user, Action.VIEW).filter(pk__in=allowed.values("pk"))
+
+
+@dataclass(frozen=True)
+class ReviewerProposal:
+    """A lead review department the forward form proposes, and the need it answers."""
+
+    department: Department
+    need: routing.Need
+
+    @property
+    def note(self) -> str:
+        return "、".join(self.need.reasons)
+
+
+def proposed_reviewers(*, user, request: AdjustmentRequest) -> list[ReviewerProposal]:
+    """分类转交 (seed 004 三(三)2): for each review field the request's changes call for
+    (adjustments.routing), the nearest lead review department of that field the request may
+    be forwarded to. The office may choose otherwise."""
+    items = (
+        restrict(RequestItem.objects.all(), user, Action.VIEW)
+        .filter(request=request)
+        .select_related("draft", "draft__entry")
+        .order_by("order", "pk")
+    )
+    changes = [
+        (
+            item.draft.list_kind,
+            item.draft.payload,
+            registry_services.entry_payload(item.draft.entry) if item.draft.entry_id else None,
+            False,
+        )
+        for item in items
+    ]
+    departments = list(
+        reviewer_choices(user=user, request=request)
+        .select_related("jurisdiction")
+        .order_by("-jurisdiction__path", "name", "pk")
+    )
+    proposals = []
+    for need in routing.review_needs(changes):
+        found = next((d for d in departments if d.review_field == need.field), None)
+        if found is not None:
+            proposals.append(ReviewerProposal(found, need))
+    return proposals
 
 
 def joint_participant_choices(*, user, request: AdjustmentRequest) -> QuerySet[Department]:

@@ -2,6 +2,7 @@
 reviewer and applicant, and one draft in at most one request under way."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -175,3 +176,79 @@ def test_the_form_marks_the_draft_another_request_holds(org, calendar):
     field_html = html[html.index("field-drafts") :]
     assert first.number in field_html[: field_html.index("</fieldset>")]
     assert AdjustmentRequest.objects.count() == 1
+
+
+# --- §4: 分类转交, reviewers proposed from the fields the change touches -----------------------
+
+
+def _reviewers(org) -> dict[str, object]:
+    """The city's five lead review departments (the org has 法制办 and 编办)."""
+    from core import services as core_services
+    from core.choices import DepartmentFunction, ReviewField
+
+    made = {
+        key: core_services.department_create(
+            actor=None,
+            jurisdiction=org.city,
+            name=name,
+            function=DepartmentFunction.LEAD_REVIEWER,
+            review_field=field,
+        )
+        for key, name, field in (
+            ("service", "市政务服务中心", ReviewField.SERVICE),
+            ("finance", "市财政局", ReviewField.FINANCE),
+            ("development", "市发改委", ReviewField.DEVELOPMENT),
+        )
+    }
+    return {
+        "legal": org.departments["legal"],
+        "establishment": org.departments["establishment"],
+        **made,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"fee_note": "每证10元"}, ["finance"]),
+        ({"promised_limit_days": 5}, ["service"]),
+        ({"handling_unit": "盐政处"}, ["establishment"]),
+        ({"basis_note": "郑政文〔2015〕117号"}, ["legal"]),
+        ({"fee_note": "每证10元", "basis_note": "新规章"}, ["legal", "finance"]),
+    ],
+)
+def test_the_forward_form_proposes_reviewers_by_field(org, calendar, changes, expected):
+    reviewers = _reviewers(org)
+    request = request_for(org, event_date=_today(), **changes)
+    request = services.adjustment_submit(actor=org.users[Role.CLERK], request=request)
+    client = Client()
+    client.force_login(org.users[Role.OFFICE])
+    response = client.get(f"/work/adjustments/{request.number}/", HTTP_ACCEPT_LANGUAGE="en")
+    (forward,) = [entry for entry in response.context["panel"] if entry.name == "forward"]
+    field = forward.form["reviewers"]
+    assert field.initial == [reviewers[key].pk for key in expected]
+    assert "Proposed from the fields the change touches" in field.help_text
+    # The office may choose otherwise: the proposal is only what is ticked.
+    html = response.content.decode()
+    ticked = set(map(int, re.findall(r'name="forward-reviewers" value="(\d+)"[^>]* checked', html)))
+    assert ticked == {reviewers[key].pk for key in expected}
+    # The API offers the same proposal with the forward's parameters.
+    api = client.get(f"{REQUESTS}{request.number}/transitions/").json()
+    (row,) = [t for t in api["transitions"] if t["transition"] == "forward"]
+    (parameter,) = [p for p in row["parameters"] if p["name"] == "reviewers"]
+    assert parameter["initial"] == [reviewers[key].pk for key in expected]
+    proposed = [c["value"] for c in parameter["choices"] if c.get("proposed")]
+    assert proposed == [reviewers[key].pk for key in expected]
+
+
+def test_an_approval_item_goes_to_the_government_services_centre():
+    from adjustments import routing
+    from core.choices import ReviewField
+    from registry.choices import ListKind
+
+    needs = routing.review_needs([(ListKind.APPROVAL, {"remarks": "x"}, {"remarks": ""}, False)])
+    assert [need.field for need in needs] == [ReviewField.SERVICE]
+    moved = routing.review_needs([(ListKind.POWER, {"name": "a"}, {"name": "a"}, True)])
+    assert [need.field for need in moved] == [ReviewField.ESTABLISHMENT]
+    fee = routing.review_needs([(ListKind.FEE, {"remarks": "x"}, None, False)])
+    assert [need.field for need in fee] == [ReviewField.FINANCE]

@@ -506,6 +506,10 @@ class UpdateParameters(TransitionParameters):
 class TransitionParameterChoiceSerializer(serializers.Serializer):
     value = serializers.JSONField(help_text=_("What to send: a choice's value or an id."))
     label = serializers.CharField()
+    proposed = serializers.BooleanField(
+        required=False, help_text=_("Proposed for this request (分类转交: the fields it touches).")
+    )
+    note = serializers.CharField(required=False, help_text=_("Why it is proposed."))
 
 
 class TransitionParameterSerializer(serializers.Serializer):
@@ -520,6 +524,9 @@ class TransitionParameterSerializer(serializers.Serializer):
     help = serializers.CharField()
     choices = TransitionParameterChoiceSerializer(
         many=True, required=False, help_text=_("The values this user may send, where known.")
+    )
+    initial = serializers.JSONField(
+        required=False, help_text=_("The value proposed, where the product proposes one.")
     )
 
 

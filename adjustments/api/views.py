@@ -234,6 +234,26 @@ class Performer:
 
     parameters: type[api.TransitionParameters]
     choices: dict[str, Choices] = field(default_factory=dict)
+    # Values proposed for a parameter (the forward's lead reviewers, adjustments.routing).
+    initial: dict[str, Callable] = field(default_factory=dict)
+
+
+def _reviewers(user, adjustment) -> list[dict]:
+    """The lead review departments, those adjustments.routing proposes marked with why."""
+    proposed = {
+        p.department.pk: p for p in selectors.proposed_reviewers(user=user, request=adjustment)
+    }
+    rows = []
+    for department in selectors.reviewer_choices(user=user, request=adjustment):
+        row = {"value": department.pk, "label": department.name}
+        if department.pk in proposed:
+            row.update(proposed=True, note=proposed[department.pk].note)
+        rows.append(row)
+    return rows
+
+
+def _proposed_reviewers(user, adjustment) -> list[int]:
+    return [p.department.pk for p in selectors.proposed_reviewers(user=user, request=adjustment)]
 
 
 REVIEWERS = _departments(selectors.reviewer_choices)
@@ -247,7 +267,8 @@ PERFORMERS: dict[str, Performer] = {
     Transition.EXTEND: Performer(api.DaysParameters),
     Transition.FORWARD: Performer(
         api.ForwardParameters,
-        {"reviewers": REVIEWERS, "primary": REVIEWERS},
+        {"reviewers": _reviewers, "primary": REVIEWERS},
+        {"reviewers": _proposed_reviewers},
     ),
     Transition.RETURN: Performer(api.ReasonFilesParameters),
     Transition.REJECT: Performer(api.ReasonFilesParameters),
@@ -310,6 +331,8 @@ def _parameters(performer: Performer, user, adjustment: AdjustmentRequest) -> li
             ]
         elif name in performer.choices:
             row["choices"] = performer.choices[name](user, adjustment)
+        if name in performer.initial:
+            row["initial"] = performer.initial[name](user, adjustment)
         rows.append(row)
     return rows
 
