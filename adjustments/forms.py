@@ -617,6 +617,14 @@ class FileForm(TransitionForm):
         return {"days": self.days("filing_days")}
 
 
+class MessageForm(forms.Form):
+    """Seed 004 三(三)3 "主动与申请单位沟通对接": a message between a lead reviewer and the
+    applying department, with documents (services.adjustment_message_send)."""
+
+    text = _text(_("Message"), required=True, rows=4)
+    files = MultipleFileField()
+
+
 # --- the policy -------------------------------------------------------------------------------
 
 

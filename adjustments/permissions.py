@@ -12,13 +12,14 @@ from django.db.models import Q
 from core.choices import Role
 from core.permissions import ALL, NONE, Action, is_staff_user, jurisdiction_scope, role_of, rule
 
-from .choices import PUBLIC_STATES, step_kinds_of
+from .choices import PUBLIC_STATES, REVIEW_STEPS, TALK_STATES, step_kinds_of
 
 # Custom actions.
 ACT = "act"  # a step: act on it (finish it with an opinion)
 EXTEND = "extend"  # a request: extend its application period (the office)
 WITHDRAW = "withdraw"  # a request: change, submit, withdraw it (its department)
 ANNOUNCE = "announce"  # a request: read its public announcement
+TALK = "talk"  # a request: send a message between its lead reviewers and its department
 
 
 def _assigned(user) -> Q:
@@ -67,6 +68,24 @@ def _request_extend(user) -> Q:
 def _request_announce(user) -> Q:
     """Published adjustments are announced to everyone (SPEC §10); nothing before that."""
     return Q(state__in=PUBLIC_STATES)
+
+
+@rule("adjustments.adjustmentrequest", TALK)
+def _request_talk(user) -> Q:
+    """Seed 004 三(三)3 "主动与申请单位沟通对接": during review, the applying department's clerks
+    and the lead reviewers the request was forwarded to (a review or re-review step of their
+    department) exchange messages on it."""
+    from .models import Step
+
+    role = role_of(user)
+    if not user.department_id or role not in (Role.CLERK, Role.REVIEWER):
+        return NONE
+    if role == Role.CLERK:
+        side = Q(department_id=user.department_id)
+    else:
+        steps = Step.objects.filter(department_id=user.department_id, kind__in=REVIEW_STEPS)
+        side = Q(pk__in=steps.values("request_id"))
+    return side & Q(state__in=TALK_STATES)
 
 
 def _within_visible_requests(prefix: str):

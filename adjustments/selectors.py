@@ -87,6 +87,18 @@ def request_events(*, user, request: AdjustmentRequest) -> list[RequestEvent]:
     )
 
 
+def request_messages(*, user, request: AdjustmentRequest) -> list[RequestEvent]:
+    """The messages between the lead reviewers and the applying department (seed 004 三(三)3),
+    oldest first, for those who see the request."""
+    return list(
+        RequestEvent.objects.restrict(user, Action.VIEW)
+        .filter(request=request, transition=Transition.MESSAGE)
+        .select_related("actor", "actor__department")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("at", "pk")
+    )
+
+
 def request_attachments(*, user, request: AdjustmentRequest) -> QuerySet[Attachment]:
     return restrict(Attachment.objects.all(), user, Action.VIEW).filter(request=request)
 

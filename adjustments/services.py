@@ -39,7 +39,9 @@ from registry.models import Draft, Entry, Law
 from .choices import (
     FINAL_STATES,
     LAW_TRIGGERS,
+    REVIEW_STEPS,
     STEP_ROLE,
+    TALK_STATES,
     AdjustmentPath,
     ChangeKind,
     NoticeKind,
@@ -63,7 +65,7 @@ from .models import (
     RequestSequence,
     Step,
 )
-from .permissions import ACT, EXTEND, WITHDRAW
+from .permissions import ACT, EXTEND, TALK, WITHDRAW
 
 S = RequestState
 K = StepKind
@@ -1691,6 +1693,58 @@ def adjustment_rereview(
         opinion=_require_text(opinion, _("re-review opinion")),
         files=files,
     )
+
+
+@transaction.atomic
+def adjustment_message_send(
+    *,
+    actor: User,
+    request: AdjustmentRequest,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+) -> RequestEvent:
+    """Seed 004 三(三)3 审核: the lead review departments "主动与申请单位沟通对接": during review
+    (and joint review and re-review) a lead reviewer and the applying department exchange
+    messages on the request, with documents. Each is an event of the request's append-only
+    log, so the timeline shows it, the office (and everyone who sees the request) reads it and
+    nobody else does; the other side is notified. The state and the steps do not change."""
+    text = _require_text(text, _("message"))
+    request = _lock(request)
+    if request.state not in TALK_STATES:
+        raise TransitionRefused(
+            _("Messages are exchanged during review; request %(number)s is %(state)s.")
+            % {"number": request.number, "state": RequestState(request.state).label}
+        )
+    permission_require(actor, TALK, request)
+    _check_files(files)
+    event = _event(
+        request,
+        Transition.MESSAGE,
+        actor=actor,
+        from_state=request.state,
+        opinion=text,
+        detail={"from_department": actor.department_id},
+        files=files,
+    )
+    if actor.department_id == request.department_id:
+        reviewers = Step.objects.filter(request=request, kind__in=REVIEW_STEPS).values(
+            "department_id"
+        )
+        recipients = User.objects.filter(
+            department_id__in=reviewers, role=Role.REVIEWER, is_active=True
+        ).order_by("pk")
+    else:
+        recipients = _users_of(request.department, Role.CLERK)
+    notification_send(
+        recipients=recipients,
+        kind=NotificationKind.PROGRESS,
+        subject=_("Message on adjustment request %(number)s from %(department)s")
+        % {"number": request.number, "department": actor.department},
+        body=text,
+        url=request_url(request) + "#messages",
+        dedupe_key=f"adjustment-event:{event.pk}:message",
+    )
+    return event
 
 
 # --- seed 003: review by the office above and the executive meeting; filing (备案) ------------

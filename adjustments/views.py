@@ -38,6 +38,7 @@ from .choices import (
 )
 from .filtersets import RequestFilter
 from .models import AdjustmentPolicy, AdjustmentRequest, RequestEvent, Step
+from .permissions import TALK
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,9 @@ class RequestPageMixin(RequestLookupMixin):
 
     template_name = "adjustments/request_detail.html"
 
-    def page_context(self, failed: PanelForm | None = None) -> dict:
+    def page_context(
+        self, failed: PanelForm | None = None, message_form: forms.MessageForm | None = None
+    ) -> dict:
         user, adjustment = self.request.user, self.adjustment
         available = selectors.available_transitions(user=user, request=adjustment)
         panel = []
@@ -323,6 +326,9 @@ class RequestPageMixin(RequestLookupMixin):
                 .order_by("uploaded_at", "pk")
             ),
             "timeline": _timeline(user, adjustment),
+            "talk": selectors.request_messages(user=user, request=adjustment),
+            "message_form": message_form
+            or (forms.MessageForm(prefix="message") if can(user, TALK, adjustment) else None),
         }
 
 
@@ -378,6 +384,34 @@ class TransitionView(PermissionRequiredMixin, RequestPageMixin, TemplateView):
         self.adjustment = self.lookup()
         context = self.get_context_data(**kwargs)
         context.update(self.page_context(failed=PanelForm(name, act, form)))
+        return self.render_to_response(context)
+
+
+class MessageView(PermissionRequiredMixin, RequestPageMixin, TemplateView):
+    """POST only: a message between a lead reviewer and the applying department during review
+    (seed 004 三(三)3 "主动与申请单位沟通对接"), through services.adjustment_message_send. A form
+    error or a refusal shows the request page again with the message as typed."""
+
+    required_model = AdjustmentRequest
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = forms.MessageForm(request.POST, request.FILES, prefix="message")
+        if form.is_valid():
+            try:
+                services.adjustment_message_send(
+                    actor=request.user, request=self.adjustment, **form.cleaned_data
+                )
+            except DomainError as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("Your message is sent."))
+                return redirect(
+                    reverse("adjustments:detail", args=[self.adjustment.number]) + "#messages"
+                )
+        self.adjustment = self.lookup()
+        context = self.get_context_data(**kwargs)
+        context.update(self.page_context(message_form=form))
         return self.render_to_response(context)
 
 

@@ -252,3 +252,123 @@ def test_an_approval_item_goes_to_the_government_services_centre():
     assert [need.field for need in moved] == [ReviewField.ESTABLISHMENT]
     fee = routing.review_needs([(ListKind.FEE, {"remarks": "x"}, None, False)])
     assert [need.field for need in fee] == [ReviewField.FINANCE]
+
+
+# --- §6: the lead reviewer and the applying department talk -----------------------------------
+
+
+def _under_review(org):
+    from tests.adjustment_builders import walk_to_review
+
+    return walk_to_review(org, request_for(org, event_date=_today()))
+
+
+def _page(user, number: str):
+    client = Client()
+    client.force_login(user)
+    return client, client.get(f"/work/adjustments/{number}/", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_reviewer_and_department_exchange_messages_with_files(org, calendar):
+    """Seed 004 三(三)3 "主动与申请单位沟通对接": the reviewer writes on the request page with a
+    document, the department is notified and answers through the API; both messages are in
+    the timeline, the office reads them, nobody else does."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from adjustments.choices import Transition
+    from adjustments.models import Attachment, RequestEvent
+    from core.models import Notification
+
+    request = _under_review(org)
+    reviewer, clerk = org.users[Role.REVIEWER], org.users[Role.CLERK]
+    client, page = _page(reviewer, request.number)
+    assert page.context["message_form"] is not None
+    response = client.post(
+        f"/work/adjustments/{request.number}/messages/",
+        {
+            "message-text": "请补充《食盐专营办法》第十条的适用说明。",
+            "message-files": [SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n")],
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#messages")
+    (asked,) = RequestEvent.objects.filter(request=request, transition=Transition.MESSAGE)
+    assert asked.actor == reviewer and asked.attachments.get().name == "说明.pdf"
+    told = Notification.objects.get(
+        recipient=clerk, dedupe_key=f"adjustment-event:{asked.pk}:message"
+    )
+    assert request.number in told.subject
+
+    api = Client()
+    api.force_login(clerk)
+    answered = api.post(
+        f"{REQUESTS}{request.number}/messages/",
+        {"text": "已补充，见附件。"},
+        content_type="application/json",
+    )
+    assert answered.status_code == 201, answered.content
+    assert answered.json()["transition"] == "message"
+    reply = RequestEvent.objects.filter(request=request, transition=Transition.MESSAGE).last()
+    assert Notification.objects.filter(
+        recipient=reviewer, dedupe_key=f"adjustment-event:{reply.pk}:message"
+    ).exists()
+    # State and steps are untouched.
+    request.refresh_from_db()
+    assert request.state == "reviewing"
+
+    # The office reads both, in the messages section and in the timeline, but writes none.
+    _office_client, office_page = _page(org.users[Role.OFFICE], request.number)
+    html = office_page.content.decode()
+    assert "请补充《食盐专营办法》第十条的适用说明。" in html and "已补充，见附件。" in html
+    assert office_page.context["message_form"] is None
+    assert [e.opinion for e in office_page.context["talk"]] == [asked.opinion, reply.opinion]
+    timeline = [row.event for row in office_page.context["timeline"] if row.event]
+    assert asked in timeline and reply in timeline
+    listed = Client()
+    listed.force_login(org.users[Role.OFFICE])
+    assert len(listed.get(f"{REQUESTS}{request.number}/messages/").json()) == 2
+    # Someone who does not see the request never sees them: not found.
+    other = Client()
+    other.force_login(org.district_users[Role.CLERK])
+    assert other.get(f"{REQUESTS}{request.number}/messages/").status_code == 404
+    assert other.get(f"/work/adjustments/{request.number}/").status_code == 404
+    attachment = Attachment.objects.get(event=asked)
+    assert (
+        other.get(f"/work/adjustments/{request.number}/attachments/{attachment.pk}/").status_code
+        == 404
+    )
+
+
+def test_only_the_two_sides_talk_and_only_during_review(org, calendar):
+    from adjustments.models import RequestEvent
+
+    request = _under_review(org)
+    office = Client()
+    office.force_login(org.users[Role.OFFICE])
+    refused = office.post(
+        f"{REQUESTS}{request.number}/messages/",
+        {"text": "我也说一句"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 409
+    # Empty text is invalid, not sent.
+    clerk = Client()
+    clerk.force_login(org.users[Role.CLERK])
+    assert (
+        clerk.post(
+            f"{REQUESTS}{request.number}/messages/", {"text": ""}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    # After review, the talk is over.
+    services.adjustment_review(
+        actor=org.users[Role.REVIEWER], request=request, conclusion="agreed", opinion="同意。"
+    )
+    late = clerk.post(
+        f"{REQUESTS}{request.number}/messages/",
+        {"text": "还有一点"},
+        content_type="application/json",
+    )
+    assert late.status_code == 409
+    assert "during review" in late.json()["error"]["message"]
+    assert not RequestEvent.objects.filter(request=request, transition="message").exists()

@@ -503,6 +503,13 @@ class UpdateParameters(TransitionParameters):
 # --- the transitions endpoint's own answers ----------------------------------------------------
 
 
+class MessageParameters(serializers.Serializer):
+    """A message between a lead reviewer and the applying department (seed 004 三(三)3)."""
+
+    text = _text(_("The message."))
+    files = AttachmentsField()
+
+
 class TransitionParameterChoiceSerializer(serializers.Serializer):
     value = serializers.JSONField(help_text=_("What to send: a choice's value or an id."))
     label = serializers.CharField()

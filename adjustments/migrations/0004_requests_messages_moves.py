@@ -1,4 +1,5 @@
-"""Issue 9: a draft belongs to at most one request under way (§10)."""
+"""Issue 9: a draft belongs to at most one request under way (§10); messages between the lead
+reviewers and the applying department (§6)."""
 
 from django.db import migrations, models
 
@@ -13,9 +14,9 @@ def items_live(apps, schema_editor):
     RequestItem.objects.filter(request__state__in=FINAL_STATES).update(live=False)
     seen = set()
     for pk, draft_id in (
-        RequestItem.objects.filter(live=True).order_by("draft_id", "request_id").values_list(
-            "pk", "draft_id"
-        )
+        RequestItem.objects.filter(live=True)
+        .order_by("draft_id", "request_id")
+        .values_list("pk", "draft_id")
     ):
         if draft_id in seen:
             RequestItem.objects.filter(pk=pk).update(live=False)
@@ -32,6 +33,44 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=True, verbose_name="in a request under way"),
         ),
         migrations.RunPython(items_live, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="requestevent",
+            name="transition",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("submit", "Submitted"),
+                    ("resubmit", "Resubmitted after supplement"),
+                    ("withdraw", "Withdrawn"),
+                    ("extension_request", "Extension requested"),
+                    ("extend", "Application period extended"),
+                    ("forward", "Forwarded to lead review"),
+                    ("return", "Returned for supplement"),
+                    ("reject", "Rejected"),
+                    ("review", "Review opinion given"),
+                    ("joint_request", "Joint review requested"),
+                    ("joint_convene", "Joint review convened"),
+                    ("joint_conclude", "Joint review opinion given"),
+                    ("approve", "Approval opinion issued"),
+                    ("confirm", "Approval opinion confirmed"),
+                    ("object", "Objection raised"),
+                    ("rereview", "Re-review opinion given"),
+                    ("parent_forward", "Forwarded to the office above"),
+                    ("parent_review", "Reviewed by the office above"),
+                    ("meeting", "Executive meeting decision recorded"),
+                    ("digital_forward", "Sent to the digital office"),
+                    ("publish", "Published"),
+                    ("site_update", "Own website and premises updated"),
+                    ("file", "Filed for the record"),
+                    ("message", "Message"),
+                    ("deadline_reminder", "Reminder sent"),
+                    ("deadline_overdue", "Marked overdue"),
+                ],
+                max_length=24,
+                verbose_name="action",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="requestitem",
             constraint=models.UniqueConstraint(
