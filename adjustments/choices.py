@@ -26,6 +26,8 @@ class ChangeKind(models.TextChoices):
     CANCEL = "cancel", _("Cancel")
     DELEGATE = "delegate", _("Delegate down")
     MERGE = "merge", _("Merge")
+    # 三定 (seed 004 三(二)3): the entry passes to another department of the jurisdiction.
+    MOVE = "move", _("Move to another department")
 
 
 class AdjustmentPath(models.TextChoices):

@@ -149,6 +149,23 @@ class RequestForm(forms.Form):
             "entries” first; a request needs at least one before it is submitted."
         ),
     )
+    moved = DraftChoiceField(
+        label=_("Entries that move to another department"),
+        queryset=Draft.objects.none(),
+        required=False,
+        help_text=_(
+            "Seed 004 三(二)3 (三定, merger of institutions): of the drafts above, those whose "
+            "entries pass to the receiving department. Each becomes a new entry there with its "
+            "own implementation code; the entry here closes, naming it."
+        ),
+    )
+    receiving_department = forms.ModelChoiceField(
+        label=_("Receiving department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+        help_text=_("It sees the request, is told of it, and holds the entries once published."),
+    )
     files = MultipleFileField()
 
     def __init__(self, *args, user, adjustment: AdjustmentRequest | None = None, **kwargs):
@@ -156,6 +173,8 @@ class RequestForm(forms.Form):
         self.fields["law"].queryset = registry_selectors.laws(user=user).order_by("name")
         self.fields["drafts"].queryset = selectors.open_drafts(user=user, request=adjustment)
         self.fields["drafts"].department_id = user.department_id
+        self.fields["moved"].queryset = self.fields["drafts"].queryset.filter(entry__isnull=False)
+        self.fields["receiving_department"].queryset = selectors.receiving_choices(user=user)
         if adjustment is None:
             policy = selectors.policy_of(user=user, jurisdiction=user.department.jurisdiction)
             days, unit = policy.apply_days, policy.apply_unit
@@ -187,7 +206,17 @@ class RequestForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("trigger") in LAW_TRIGGERS and not cleaned.get("law"):
             self.add_error("law", _("A change of law names the law: choose it."))
+        moved, drafts = cleaned.get("moved") or [], cleaned.get("drafts") or []
+        if any(draft not in drafts for draft in moved):
+            self.add_error("moved", _("Tick the moving entries among the proposed changes too."))
+        if moved and not cleaned.get("receiving_department"):
+            self.add_error("receiving_department", _("Choose the department they move to."))
         return cleaned
+
+    def moves(self) -> dict:
+        """services.adjustment_create's `moves`: the receiving department of each moved draft."""
+        receiving = self.cleaned_data.get("receiving_department")
+        return {draft: receiving for draft in self.cleaned_data.get("moved") or []}
 
 
 # --- the transitions --------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 §1: deny by default). Services ask them before every change; pages and the API read through
 selectors that restrict with them.
 
-Who sees a request: its department's clerks; the office, supervisors and administrators of its
+Who sees a request: its department's clerks and those of a department it moves entries to (or
+merges entries into); the office, supervisors and administrators of its
 jurisdiction and of every jurisdiction above it; and every department a step of it was ever
 assigned to (lead reviewers, the digital office, the office above). Who acts: the users of the
 department an open step is assigned to, in the role that step needs (choices.STEP_ROLE)."""
@@ -31,13 +32,24 @@ def _assigned(user) -> Q:
     return Q(pk__in=steps)
 
 
+def _own_or_receiving(user) -> Q:
+    """A clerk's requests: their department's, and those that move entries to it or merge
+    entries into its own (seed 004 三(二)3, 三定: both departments see the change)."""
+    from .models import RequestItem
+
+    if not user.department_id:
+        return NONE
+    receiving = RequestItem.objects.filter(to_department_id=user.department_id)
+    return Q(department_id=user.department_id) | Q(pk__in=receiving.values("request_id"))
+
+
 @rule("adjustments.adjustmentrequest", Action.VIEW)
 def _request_view(user) -> Q:
     role = role_of(user)
     if role is None:
         return NONE
     if role == Role.CLERK:
-        return Q(department_id=user.department_id) if user.department_id else NONE
+        return _own_or_receiving(user)
     if role in (Role.OFFICE, Role.SUPERVISOR, Role.ADMINISTRATOR):
         return jurisdiction_scope(user) | _assigned(user)
     return _assigned(user)

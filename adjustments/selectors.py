@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from core.choices import DepartmentFunction
 from core.models import Department
 from core.permissions import Action, can, restrict, role_of
 from core.workqueue import WorkItem
@@ -18,7 +19,7 @@ from registry.display import FieldDiff, version_diff
 from registry.models import Entry
 
 from . import routing, services
-from .choices import StepKind, Transition
+from .choices import ChangeKind, StepKind, Transition
 from .models import (
     AdjustmentPolicy,
     AdjustmentRequest,
@@ -152,7 +153,9 @@ def request_items(*, user, request: AdjustmentRequest) -> list[ItemView]:
     items = list(
         restrict(RequestItem.objects.all(), user, Action.VIEW)
         .filter(request=request)
-        .select_related("draft", "draft__entry", "entry", "entry__category")
+        .select_related(
+            "draft", "draft__entry", "entry", "entry__category", "to_department", "moved_entry"
+        )
         .order_by("order", "pk")
     )
     if request.published_at is not None:
@@ -259,7 +262,7 @@ def proposed_reviewers(*, user, request: AdjustmentRequest) -> list[ReviewerProp
             item.draft.list_kind,
             item.draft.payload,
             registry_services.entry_payload(item.draft.entry) if item.draft.entry_id else None,
-            False,
+            item.change == ChangeKind.MOVE,
         )
         for item in items
     ]
@@ -297,6 +300,21 @@ def open_drafts(*, user, request: AdjustmentRequest | None = None):
     if request is not None:
         keep |= Q(pk__in=request.items.values("draft_id"))
     return drafts.filter(keep).order_by("-updated_at", "-pk")
+
+
+def receiving_choices(*, user) -> QuerySet[Department]:
+    """The departments a clerk's request may move entries to (seed 004 三(二)3): the other
+    ordinary departments of the clerk's jurisdiction."""
+    if not user.department_id:
+        return Department.objects.none()
+    return (
+        Department.objects.restrict(user, Action.VIEW)
+        .filter(
+            jurisdiction_id=user.department.jurisdiction_id, function=DepartmentFunction.GENERAL
+        )
+        .exclude(pk=user.department_id)
+        .order_by("name")
+    )
 
 
 def draft_holders(*, department_id: int, drafts) -> list[tuple[object, str]]:

@@ -31,6 +31,7 @@ from registry.models import Draft
 
 from . import forms, selectors, services
 from .choices import (
+    ChangeKind,
     RequestOrigin,
     RequestState,
     ReviewConclusion,
@@ -437,10 +438,14 @@ class AttachmentView(PermissionRequiredMixin, RequestLookupMixin, View):
 # --- the request form -------------------------------------------------------------------------
 
 
-def _request_values(cleaned: dict) -> dict:
+def _request_values(form: forms.RequestForm) -> dict:
+    cleaned = form.cleaned_data
     return {
-        name: cleaned[name]
-        for name in ("trigger", "event_date", "summary", "reason", "law", "drafts", "files")
+        **{
+            name: cleaned[name]
+            for name in ("trigger", "event_date", "summary", "reason", "law", "drafts", "files")
+        },
+        "moves": form.moves(),
     }
 
 
@@ -468,7 +473,7 @@ class RequestFormMixin:
             send = request.POST.get("then") == "send"
             try:
                 with transaction.atomic():
-                    saved = self.save(form.cleaned_data)
+                    saved = self.save(form)
                     if send:
                         saved = self.send(saved, form.cleaned_data)
             except DomainError as refused:
@@ -507,8 +512,8 @@ class RequestCreateView(PermissionRequiredMixin, RequestFormMixin, TemplateView)
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.make_form()))
 
-    def save(self, values: dict) -> AdjustmentRequest:
-        return services.adjustment_create(actor=self.request.user, **_request_values(values))
+    def save(self, form: forms.RequestForm) -> AdjustmentRequest:
+        return services.adjustment_create(actor=self.request.user, **_request_values(form))
 
     def send(self, saved: AdjustmentRequest, values: dict) -> AdjustmentRequest:
         return services.adjustment_submit(actor=self.request.user, request=saved)
@@ -553,6 +558,12 @@ class RequestEditView(PermissionRequiredMixin, RequestLookupMixin, RequestFormMi
             "summary": adjustment.summary,
             "reason": adjustment.reason,
             "drafts": list(adjustment.items.values_list("draft_id", flat=True)),
+            "moved": list(
+                adjustment.items.filter(change=ChangeKind.MOVE).values_list("draft_id", flat=True)
+            ),
+            "receiving_department": adjustment.items.filter(change=ChangeKind.MOVE)
+            .values_list("to_department_id", flat=True)
+            .first(),
         }
 
     def post(self, request, *args, **kwargs):
@@ -565,9 +576,9 @@ class RequestEditView(PermissionRequiredMixin, RequestLookupMixin, RequestFormMi
     def supplementing(self) -> bool:
         return self.adjustment.state == RequestState.SUPPLEMENT
 
-    def save(self, values: dict) -> AdjustmentRequest:
+    def save(self, form: forms.RequestForm) -> AdjustmentRequest:
         return services.adjustment_update(
-            actor=self.request.user, request=self.adjustment, **_request_values(values)
+            actor=self.request.user, request=self.adjustment, **_request_values(form)
         )
 
     def send(self, saved: AdjustmentRequest, values: dict) -> AdjustmentRequest:

@@ -372,3 +372,218 @@ def test_only_the_two_sides_talk_and_only_during_review(org, calendar):
     assert late.status_code == 409
     assert "during review" in late.json()["error"]["message"]
     assert not RequestEvent.objects.filter(request=request, transition="message").exists()
+
+
+# --- §5: 三定, entries moving between departments ----------------------------------------------
+
+
+def _receiving(org):
+    """A second ordinary department of the city (the salt bureau's functions pass to it) and
+    its clerk."""
+    from core import services as core_services
+    from core.choices import DepartmentFunction
+    from tests.adjustment_builders import staff_user
+
+    market = core_services.department_create(
+        actor=None,
+        jurisdiction=org.city,
+        name="市市场监督管理局",
+        function=DepartmentFunction.GENERAL,
+        review_field="",
+        code="SC001",
+    )
+    clerk = staff_user(org, username="city-market-clerk", role=Role.CLERK, department=market)
+    return market, clerk
+
+
+def _move_request(org, market, entry=None):
+    clerk = org.users[Role.CLERK]
+    entry = entry or published_entry(org)
+    draft = draft_of(entry, clerk, handling_unit="市场监管处")
+    request = services.adjustment_create(
+        actor=clerk,
+        trigger=TriggerKind.INSTITUTIONAL,
+        event_date=_today(),
+        summary="盐业执法职能划入市场监管局",
+        drafts=[draft],
+        moves={draft: market},
+    )
+    return request, entry
+
+
+def test_a_move_publishes_a_new_entry_at_the_receiving_department(org, calendar):
+    """Seed 004 三(二)3 "执法主体或执法职能随部门'三定'方案调整、机构撤并…": the entry passes to
+    the receiving department, which sees the request, is told, and holds the entry once it is
+    published; the old entry closes naming its successor; history rows name the request."""
+    from core.models import Notification
+    from registry import selectors as registry_selectors
+    from registry.choices import ChangeSource, EntryStatus
+    from registry.models import Entry
+    from tests.adjustment_builders import walk_to_publication, walk_to_review
+
+    market, market_clerk = _receiving(org)
+    request, entry = _move_request(org, market)
+    (item,) = request.items.all()
+    assert item.change == "move" and item.to_department == market
+    # The receiving department sees the request, read-only.
+    seen = Client()
+    seen.force_login(market_clerk)
+    page = seen.get(f"/work/adjustments/{request.number}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Moves to 市市场监督管理局" in page.content.decode()
+    assert page.context["panel"] == [] and not page.context["may_edit"]
+    assert seen.get(f"{REQUESTS}{request.number}/").status_code == 200
+
+    request = walk_to_review(org, request, reviewers=("establishment",))
+    assert Notification.objects.filter(
+        recipient=market_clerk, dedupe_key=f"adjustment-receiving:{request.pk}:submitted"
+    ).exists()
+    # A move changes the implementing body: the routing proposes 编办 (§4).
+    from adjustments import selectors
+    from tests.adjustment_builders import staff_user
+
+    proposals = selectors.proposed_reviewers(user=org.users[Role.OFFICE], request=request)
+    assert org.departments["establishment"] in [p.department for p in proposals]
+    org.users[Role.REVIEWER] = staff_user(
+        org,
+        username="city-establishment",
+        role=Role.REVIEWER,
+        department=org.departments["establishment"],
+    )
+    request = walk_to_publication(org, request)
+    assert request.state == "published"
+
+    entry.refresh_from_db()
+    item.refresh_from_db()
+    successor = item.moved_entry
+    assert successor.department == market and successor.basic_code == entry.basic_code
+    assert successor.code != entry.code and successor.code.endswith("SC001")
+    assert successor.status == EntryStatus.IN_FORCE and successor.handling_unit == "市场监管处"
+    assert entry.status == EntryStatus.MERGED and entry.merged_into == successor
+    assert entry.department == org.departments["salt"]  # the closed entry keeps its history
+    assert successor.published_at == entry.published_at  # one moment
+    for row in (entry.history.latest(), successor.history.latest()):
+        assert row.change_source == ChangeSource.ADJUSTMENT
+        assert row.change_reference == request.number
+    assert Notification.objects.filter(
+        recipient=market_clerk, dedupe_key=f"adjustment-receiving:{request.pk}:published"
+    ).exists()
+    # The receiving department now keeps the entry; the salt bureau no longer can.
+    assert successor in registry_selectors.editable_entries(user=market_clerk)
+    assert Entry.objects.filter(department=market).count() == 1
+
+
+def test_a_move_that_cannot_publish_changes_nothing(org, calendar):
+    """Publication is atomic (SPEC §4): the receiving department already has an entry with the
+    basic code, so nothing is published, neither the new entry nor the closing of the old."""
+    from registry.choices import EntryStatus
+    from registry.models import Entry
+    from tests import registry_builders
+    from tests.adjustment_builders import walk_to_publication, walk_to_review
+
+    market, _clerk = _receiving(org)
+    request, entry = _move_request(org, market)
+    registry_builders.publish(market, basic_code=entry.basic_code)
+    request = walk_to_review(org, request)
+    with pytest.raises(services.DomainError, match="Nothing was published"):
+        walk_to_publication(org, request)
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.IN_FORCE and entry.version == 1
+    assert Entry.objects.filter(department=market).count() == 1
+
+
+def test_a_move_is_refused_to_an_office_or_another_jurisdiction(org, calendar):
+    clerk = org.users[Role.CLERK]
+    draft = draft_of(published_entry(org), clerk, handling_unit="x")
+    for target in (org.departments["office"], org.district_departments["salt"]):
+        with pytest.raises(services.DomainError, match="cannot receive"):
+            services.adjustment_create(
+                actor=clerk,
+                trigger=TriggerKind.INSTITUTIONAL,
+                event_date=_today(),
+                summary="移交",
+                drafts=[draft],
+                moves={draft: target},
+            )
+
+
+def test_the_request_form_moves_entries(org, calendar):
+    market, _clerk = _receiving(org)
+    clerk = org.users[Role.CLERK]
+    draft = draft_of(published_entry(org), clerk, handling_unit="市场监管处")
+    client = Client()
+    client.force_login(clerk)
+    form = {
+        "trigger": TriggerKind.INSTITUTIONAL,
+        "event_date": _today().isoformat(),
+        "summary": "三定调整",
+        "drafts": [draft.pk],
+        "moved": [draft.pk],
+        "then": "save",
+    }
+    missing = client.post("/work/adjustments/new/", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.context["form"].errors["receiving_department"]
+    saved = client.post("/work/adjustments/new/", {**form, "receiving_department": market.pk})
+    assert saved.status_code == 302
+    (item,) = AdjustmentRequest.objects.get().items.all()
+    assert item.change == "move" and item.to_department == market
+    edit = client.get(f"/work/adjustments/{item.request.number}/edit/")
+    assert edit.context["form"]["receiving_department"].value() == market.pk
+
+
+def test_the_api_moves_entries(org, calendar):
+    market, _clerk = _receiving(org)
+    clerk = org.users[Role.CLERK]
+    draft = draft_of(published_entry(org), clerk, handling_unit="市场监管处")
+    client = Client()
+    client.force_login(clerk)
+    body = {
+        "trigger": TriggerKind.INSTITUTIONAL,
+        "event_date": _today().isoformat(),
+        "summary": "三定调整",
+        "drafts": [draft.pk],
+        "moves": [{"draft": draft.pk, "department": market.pk}],
+    }
+    wrong = client.post(
+        REQUESTS,
+        {**body, "moves": [{"draft": 999999, "department": market.pk}]},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 400 and "moves" in wrong.json()["error"]["fields"]
+    created = client.post(REQUESTS, body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    (item,) = created.json()["items"]
+    assert item["change"] == "move" and item["to_department"]["id"] == market.pk
+
+
+def test_a_merge_into_another_departments_entry(org, calendar):
+    """A merge across departments: the department whose entry absorbs the other's sees the
+    request and is told; the merged entry closes naming it, in one publication."""
+    from core.models import Notification
+    from registry.choices import EntryStatus
+    from tests import registry_builders
+    from tests.adjustment_builders import walk_to_publication, walk_to_review
+
+    market, market_clerk = _receiving(org)
+    absorbing = registry_builders.publish(market, basic_code="0700009000", name="食品经营许可")
+    clerk = org.users[Role.CLERK]
+    entry = published_entry(org)
+    draft = draft_of(entry, clerk, status=EntryStatus.MERGED, merged_into=absorbing.pk)
+    request = services.adjustment_create(
+        actor=clerk,
+        trigger=TriggerKind.INSTITUTIONAL,
+        event_date=_today(),
+        summary="合并至市场监管局",
+        drafts=[draft],
+    )
+    (item,) = request.items.all()
+    assert item.change == "merge" and item.to_department == market
+    seen = Client()
+    seen.force_login(market_clerk)
+    assert seen.get(f"/work/adjustments/{request.number}/").status_code == 200
+    request = walk_to_publication(org, walk_to_review(org, request))
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.MERGED and entry.merged_into == absorbing
+    assert Notification.objects.filter(
+        recipient=market_clerk, dedupe_key=f"adjustment-receiving:{request.pk}:published"
+    ).exists()

@@ -138,6 +138,16 @@ class RequestItemSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         source="item.version", allow_null=True, help_text=_("The version published, if any.")
     )
+    to_department = DepartmentRefSerializer(
+        source="item.to_department",
+        allow_null=True,
+        help_text=_("The department the entry moves to, or whose entry it merges into."),
+    )
+    moved_entry = serializers.CharField(
+        source="item.moved_entry.code",
+        allow_null=True,
+        help_text=_("A published move: the implementation code of the entry it became."),
+    )
     changed = FieldDiffSerializer(
         many=True, help_text=_("The fields that change, with their old and new text.")
     )
@@ -366,6 +376,32 @@ def _note(help_text=None) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, default="", help_text=help_text)
 
 
+class MoveSerializer(serializers.Serializer):
+    """Seed 004 三(二)3 (三定): one draft whose entry passes to another department."""
+
+    draft = serializers.IntegerField(min_value=1, help_text=_("A draft id among `drafts`."))
+    department = DepartmentField(help_text=_("The receiving department's id."))
+
+
+def _moves(data: dict) -> dict:
+    """`moves` as the services take them: the receiving department of each moved draft."""
+    drafts = {draft.pk: draft for draft in data.get("drafts") or []}
+    given = data.pop("moves", None) or []
+    unknown = [str(move["draft"]) for move in given if move["draft"] not in drafts]
+    if unknown:
+        raise serializers.ValidationError(
+            {"moves": [_("Not among the drafts of the request: %s.") % ", ".join(unknown)]}
+        )
+    data["moves"] = {drafts[move["draft"]]: move["department"] for move in given}
+    return data
+
+
+MOVES_HELP = _(
+    "Drafts whose entries move to another department of the jurisdiction (JSON only): each "
+    "becomes a new entry there when the request is published."
+)
+
+
 class AdjustmentRequestCreateSerializer(serializers.Serializer):
     """A new request of the clerk's department (seed 004 三(三)1 申请)."""
 
@@ -384,10 +420,14 @@ class AdjustmentRequestCreateSerializer(serializers.Serializer):
     drafts = DraftListField(
         required=False, default=list, help_text=_("Ids of your department's open drafts.")
     )
+    moves = MoveSerializer(many=True, required=False, default=list, help_text=MOVES_HELP)
     files = AttachmentsField()
     submit = serializers.BooleanField(
         default=False, help_text=_("Submit the request to the office at once.")
     )
+
+    def validate(self, data):
+        return _moves(data)
 
 
 # --- the parameters of each transition ----------------------------------------------------------
@@ -497,7 +537,11 @@ class UpdateParameters(TransitionParameters):
         help_text=_("Required for a new, amended or repealed law."),
     )
     drafts = DraftListField(help_text=_("Every draft the request proposes, in order."))
+    moves = MoveSerializer(many=True, required=False, default=list, help_text=MOVES_HELP)
     files = AttachmentsField()
+
+    def validate(self, data):
+        return _moves(data)
 
 
 # --- the transitions endpoint's own answers ----------------------------------------------------

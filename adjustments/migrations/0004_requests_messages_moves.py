@@ -1,6 +1,7 @@
 """Issue 9: a draft belongs to at most one request under way (§10); messages between the lead
-reviewers and the applying department (§6)."""
+reviewers and the applying department (§6); entries moving to another department (§5)."""
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 FINAL_STATES = ("completed", "rejected", "withdrawn")
@@ -24,13 +25,57 @@ def items_live(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("adjustments", "0002_events_append_only")]
+    dependencies = [
+        ("adjustments", "0002_events_append_only"),
+        ("core", "0006_notification_email_pending"),
+        ("registry", "0003_categories"),
+    ]
 
     operations = [
         migrations.AddField(
             model_name="requestitem",
             name="live",
             field=models.BooleanField(default=True, verbose_name="in a request under way"),
+        ),
+        migrations.AddField(
+            model_name="requestitem",
+            name="moved_entry",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.entry",
+                verbose_name="entry at the receiving department",
+            ),
+        ),
+        migrations.AddField(
+            model_name="requestitem",
+            name="to_department",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.department",
+                verbose_name="receiving department",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="requestitem",
+            name="change",
+            field=models.CharField(
+                choices=[
+                    ("add", "Add"),
+                    ("modify", "Modify"),
+                    ("cancel", "Cancel"),
+                    ("delegate", "Delegate down"),
+                    ("merge", "Merge"),
+                    ("move", "Move to another department"),
+                ],
+                max_length=10,
+                verbose_name="change",
+            ),
         ),
         migrations.RunPython(items_live, migrations.RunPython.noop),
         migrations.AlterField(
