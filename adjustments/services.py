@@ -2139,7 +2139,9 @@ def adjustment_publish(
         opinion=note.strip(),
         detail={
             "entries": [[e.pk, e.version] for e in entries],
-            "moved": [[item.entry_id, item.moved_entry_id] for item in moves],
+            **(
+                {"moved": [[item.entry_id, item.moved_entry_id] for item in moves]} if moves else {}
+            ),
         },
     )
     _notify_applicant(request, event)
