@@ -368,6 +368,7 @@ def test_only_the_two_sides_talk_and_only_during_review(org, calendar):
         f"{REQUESTS}{request.number}/messages/",
         {"text": "还有一点"},
         content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert late.status_code == 409
     assert "during review" in late.json()["error"]["message"]
