@@ -555,6 +555,21 @@ def test_the_api_moves_entries(org, calendar):
     assert created.status_code == 201, created.content
     (item,) = created.json()["items"]
     assert item["change"] == "move" and item["to_department"]["id"] == market.pk
+    # The update transition takes the moves too: sent without them, the entry stays.
+    number = created.json()["number"]
+    offered = client.get(f"{REQUESTS}{number}/transitions/").json()["transitions"]
+    (update,) = [t for t in offered if t["transition"] == "update"]
+    assert {"name": "moves", "type": "moves"}.items() <= next(
+        p for p in update["parameters"] if p["name"] == "moves"
+    ).items()
+    kept = client.post(
+        f"{REQUESTS}{number}/transitions/",
+        {**body, "transition": "update", "moves": []},
+        content_type="application/json",
+    )
+    assert kept.status_code == 200, kept.content
+    assert kept.json()["items"][0]["change"] == "modify"
+    assert kept.json()["items"][0]["to_department"] is None
 
 
 def test_a_merge_into_another_departments_entry(org, calendar):

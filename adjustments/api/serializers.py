@@ -376,11 +376,18 @@ def _note(help_text=None) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, default="", help_text=help_text)
 
 
+class MoveListSerializer(serializers.ListSerializer):
+    parameter_type = "moves"
+
+
 class MoveSerializer(serializers.Serializer):
     """Seed 004 三(二)3 (三定): one draft whose entry passes to another department."""
 
     draft = serializers.IntegerField(min_value=1, help_text=_("A draft id among `drafts`."))
     department = DepartmentField(help_text=_("The receiving department's id."))
+
+    class Meta:
+        list_serializer_class = MoveListSerializer
 
 
 def _moves(data: dict) -> dict:
@@ -568,7 +575,8 @@ class TransitionParameterSerializer(serializers.Serializer):
     type = serializers.CharField(
         help_text=_(
             "string, integer, boolean, date, datetime (ISO 8601), choice, department_id, "
-            "department_ids, draft_ids, law_id or files (multipart/form-data)."
+            "department_ids, draft_ids, law_id, moves ([{draft, department}]) or files "
+            "(multipart/form-data)."
         )
     )
     required = serializers.BooleanField()
