@@ -1032,6 +1032,13 @@ def _proposals_check(request: AdjustmentRequest) -> list[RequestItem]:
             )
             continue
         moving = item.change == ChangeKind.MOVE
+        if moving and draft.payload.get("status", EntryStatus.IN_FORCE) != EntryStatus.IN_FORCE:
+            # The draft was edited after it was marked as moving.
+            problems.append(
+                _("“%(draft)s” moves to another department: it stays in force there.")
+                % {"draft": draft}
+            )
+            continue
         target = _merge_target(draft) if item.change == ChangeKind.MERGE else None
         if target is not None and target.jurisdiction_id != draft.jurisdiction_id:
             problems.append(

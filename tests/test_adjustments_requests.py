@@ -603,3 +603,17 @@ def test_a_merge_into_another_departments_entry(org, calendar):
     assert Notification.objects.filter(
         recipient=market_clerk, dedupe_key=f"adjustment-receiving:{request.pk}:published"
     ).exists()
+
+
+def test_a_moving_draft_cancelled_afterwards_is_refused_on_submit(org, calendar):
+    from registry.choices import EntryStatus
+
+    market, _clerk = _receiving(org)
+    request, _entry = _move_request(org, market)
+    clerk = org.users[Role.CLERK]
+    draft = request.items.get().draft
+    registry_services.draft_save(
+        actor=clerk, draft=draft, payload={**draft.payload, "status": EntryStatus.CANCELLED}
+    )
+    with pytest.raises(services.DomainError, match="it stays in force there"):
+        services.adjustment_submit(actor=clerk, request=request)
