@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from adjustments.models import AdjustmentRequest
 from core import services as core_services
@@ -64,3 +65,36 @@ def test_the_department_answers_the_reviewer_on_the_request_page(
     assert talk.locator(".adj-talk-message").count() == 3
     assert talk.locator("form").count() == 0
     screenshot(office, "adjustments-messages-390")
+
+
+def test_a_clerk_moves_an_entry_to_another_department(demo, browser, live_server, screenshot):
+    """Seed 004 三(二)3 (三定): the request form's move part; the request page says where the
+    entry goes."""
+    from core.models import User
+    from registry import selectors as registry_selectors
+
+    clerk = User.objects.get(username="yuanlin-clerk")
+    entry = (
+        registry_selectors.editable_entries(user=clerk)
+        .exclude(drafts__state__in=["open", "submitted"])
+        .order_by("code")
+        .first()
+    )
+    draft = registry_services.draft_create(actor=clerk, entry=entry)
+    page = _logged_in(browser, live_server, "yuanlin-clerk")
+    page.goto(f"{live_server.url}/work/adjustments/new/")
+    form = page.locator("form.adj-request-form")
+    form.locator("[name='trigger']").select_option("institutional")
+    form.locator("[name='event_date']").fill(timezone.localdate().isoformat())
+    form.locator("[name='summary']").fill("绿化执法职能划入城市管理局")
+    form.locator(f"input[name='drafts'][value='{draft.pk}']").check()
+    form.locator(f"input[name='moved'][value='{draft.pk}']").check()
+    form.locator("[name='receiving_department']").select_option(label="市城市管理局")
+    screenshot(page, "adjustments-move-form-1280")
+    form.locator("button[value='save']").click()
+    page.wait_for_load_state()
+    assert page.locator(".messages .success").count() == 1
+    assert page.locator(".adj-item-move").get_by_text("市城市管理局").is_visible()
+    phone = _logged_in(browser, live_server, "yuanlin-clerk", viewport=PHONE)
+    phone.goto(page.url)
+    screenshot(phone, "adjustments-move-request-390")
