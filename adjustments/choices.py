@@ -26,6 +26,8 @@ class ChangeKind(models.TextChoices):
     CANCEL = "cancel", _("Cancel")
     DELEGATE = "delegate", _("Delegate down")
     MERGE = "merge", _("Merge")
+    # 三定 (seed 004 三(二)3): the entry passes to another department of the jurisdiction.
+    MOVE = "move", _("Move to another department")
 
 
 class AdjustmentPath(models.TextChoices):
@@ -162,8 +164,16 @@ class Transition(models.TextChoices):
     PUBLISH = "publish", _("Published")
     SITE_UPDATE = "site_update", _("Own website and premises updated")
     FILE = "file", _("Filed for the record")
+    MESSAGE = "message", _("Message")
     DEADLINE_REMINDER = "deadline_reminder", _("Reminder sent")
     DEADLINE_OVERDUE = "deadline_overdue", _("Marked overdue")
+
+
+# Seed 004 三(三)3 审核 "主动与申请单位沟通对接": while these last, the lead reviewers and the
+# applying department exchange messages on the request.
+TALK_STATES = frozenset({RequestState.REVIEWING, RequestState.JOINT_REVIEW, RequestState.REREVIEW})
+# The steps that make a department one of a request's lead reviewers.
+REVIEW_STEPS = frozenset({StepKind.REVIEW, StepKind.REREVIEW})
 
 
 class NoticeKind(models.TextChoices):

@@ -8,7 +8,8 @@
 - Seven requests, each left in another state so that every office, reviewer and clerk of the
   demo finds something in its work queue: they are walked through the services as the people
   of each step would, in real time (the services read the clock), with triggering events a
-  few days back so that every deadline is live when `make run` starts.
+  few days back so that every deadline is live when `make run` starts. The request under
+  review shows the lead reviewer and the department talking (seed 004 三(三)3).
 
 Idempotent: a user is known by its name, a policy by its jurisdiction, and a demo request by
 its department and subject, or by its entry already being in a draft or a request of that
@@ -94,6 +95,9 @@ class DemoRequest:
     state: str  # where the walk leaves it
     list_kind: str = ListKind.POWER
     opinions: dict[str, str] = field(default_factory=dict)
+    # Seed 004 三(三)3 "主动与申请单位沟通对接": messages after the walk, (side, text), the side
+    # "reviewer" (the lead reviewer the request waits on) or "applicant" (its clerk).
+    talk: tuple[tuple[str, str], ...] = ()
 
 
 S = RequestState
@@ -129,6 +133,13 @@ REQUESTS = [
         "临时救助实行“先行救助、后补手续”，承诺时限由10个工作日压缩至5个工作日。",
         (X.SUBMIT, X.FORWARD),
         S.REVIEWING,
+        talk=(
+            ("reviewer", "“先行救助、后补手续”的补办时限是多少？请补充相应的事后监管措施。"),
+            (
+                "applicant",
+                "补办时限为救助后10个工作日，事后监管措施已写入责任事项的“事后监管”环节。",
+            ),
+        ),
     ),
     DemoRequest(
         "yuanlin-clerk",
@@ -320,6 +331,9 @@ def _request(demo: DemoRequest, today: datetime.date) -> bool:
     for transition in demo.walk:
         opinion = demo.opinions.get(transition, OPINIONS.get(transition, ""))
         request = _perform(request, transition, opinion)
+    for side, text in demo.talk:
+        author = clerk if side == "applicant" else _actor(request, X.REVIEW)
+        services.adjustment_message_send(actor=author, request=request, text=text)
     return True
 
 

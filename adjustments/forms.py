@@ -92,10 +92,28 @@ class DraftChoiceField(forms.ModelMultipleChoiceField):
     """The department's drafts, each with its name, its list and what it does to the list."""
 
     widget = forms.CheckboxSelectMultiple
+    department_id: int | None = None
 
     def label_from_instance(self, draft) -> str:
         change = ChangeKind(services.change_kind_of(draft)).label
         return f"{draft} · {draft.get_list_kind_display()} · {change}"
+
+    def _check_values(self, value):
+        """A draft that another request took since the form was shown is not "an invalid
+        choice": the message says which request holds it (issue 9 §17)."""
+        try:
+            return super()._check_values(value)
+        except ValidationError as invalid:
+            if invalid.code != "invalid_choice" or self.department_id is None:
+                raise
+            wanted = [pk for pk in value if str(pk).isdecimal()]
+            held = selectors.draft_holders(department_id=self.department_id, drafts=wanted)
+            if not held:
+                raise
+            raise ValidationError(
+                [str(services.DraftTaken(draft, number)) for draft, number in held],
+                code="draft_taken",
+            ) from invalid
 
 
 class RequestForm(CheckedForm):
@@ -132,12 +150,32 @@ class RequestForm(CheckedForm):
             "entries” first; a request needs at least one before it is submitted."
         ),
     )
+    moved = DraftChoiceField(
+        label=_("Entries that move to another department"),
+        queryset=Draft.objects.none(),
+        required=False,
+        help_text=_(
+            "Seed 004 三(二)3 (三定, merger of institutions): of the drafts above, those whose "
+            "entries pass to the receiving department. Each becomes a new entry there with its "
+            "own implementation code; the entry here closes, naming it."
+        ),
+    )
+    receiving_department = forms.ModelChoiceField(
+        label=_("Receiving department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+        help_text=_("It sees the request, is told of it, and holds the entries once published."),
+    )
     files = MultipleFileField()
 
     def __init__(self, *args, user, adjustment: AdjustmentRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["law"].queryset = registry_selectors.laws(user=user).order_by("name")
         self.fields["drafts"].queryset = selectors.open_drafts(user=user, request=adjustment)
+        self.fields["drafts"].department_id = user.department_id
+        self.fields["moved"].queryset = self.fields["drafts"].queryset.filter(entry__isnull=False)
+        self.fields["receiving_department"].queryset = selectors.receiving_choices(user=user)
         if adjustment is None:
             policy = selectors.policy_of(user=user, jurisdiction=user.department.jurisdiction)
             days, unit = policy.apply_days, policy.apply_unit
@@ -169,7 +207,17 @@ class RequestForm(CheckedForm):
         cleaned = super().clean()
         if cleaned.get("trigger") in LAW_TRIGGERS and not cleaned.get("law"):
             self.add_error("law", _("A change of law names the law: choose it."))
+        moved, drafts = cleaned.get("moved") or [], cleaned.get("drafts") or []
+        if any(draft not in drafts for draft in moved):
+            self.add_error("moved", _("Tick the moving entries among the proposed changes too."))
+        if moved and not cleaned.get("receiving_department"):
+            self.add_error("receiving_department", _("Choose the department they move to."))
         return cleaned
+
+    def moves(self) -> dict:
+        """services.adjustment_create's `moves`: the receiving department of each moved draft."""
+        receiving = self.cleaned_data.get("receiving_department")
+        return {draft: receiving for draft in self.cleaned_data.get("moved") or []}
 
 
 # --- the transitions --------------------------------------------------------------------------
@@ -309,6 +357,23 @@ class ForwardForm(TransitionForm):
         choices = selectors.reviewer_choices(user=self.user, request=self.adjustment)
         self.fields["reviewers"].queryset = choices
         self.fields["primary"].queryset = choices
+        # 分类转交: ticked from the fields the change touches (adjustments.routing).
+        self.proposals = selectors.proposed_reviewers(user=self.user, request=self.adjustment)
+        self.fields["reviewers"].initial = [p.department.pk for p in self.proposals]
+        if self.proposals:
+            self.fields["reviewers"].help_text = gettext(
+                "Proposed from the fields the change touches: %(proposals)s. You may change "
+                "the choice."
+            ) % {
+                "proposals": "；".join(
+                    f"{p.department}（{p.need.label}：{p.note}）" for p in self.proposals
+                )
+            }
+        else:
+            self.fields["reviewers"].help_text = _(
+                "The change touches no field a lead review department answers for: choose "
+                "the departments yourself."
+            )
 
     def intro_values(self) -> dict:
         return {
@@ -580,6 +645,14 @@ class FileForm(TransitionForm):
 
     def intro_values(self) -> dict:
         return {"days": self.days("filing_days")}
+
+
+class MessageForm(CheckedForm):
+    """Seed 004 三(三)3 "主动与申请单位沟通对接": a message between a lead reviewer and the
+    applying department, with documents (services.adjustment_message_send)."""
+
+    text = _text(_("Message"), required=True, rows=4)
+    files = MultipleFileField()
 
 
 # --- the policy -------------------------------------------------------------------------------

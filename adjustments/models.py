@@ -301,6 +301,29 @@ class RequestItem(models.Model):
     )
     version = models.PositiveIntegerField(_("published version"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Seed 004 三(二)3 (三定, 机构撤并): the department the entry moves to (a move), or whose
+    # entry it is merged into (a merge across departments). That department sees the request.
+    to_department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("receiving department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A published move: the new entry at the receiving department (`entry` is the closed one).
+    moved_entry = models.ForeignKey(
+        "registry.Entry",
+        verbose_name=_("entry at the receiving department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # True while the request is under way (not completed, rejected or withdrawn): a draft is
+    # proposed by at most one live request (issue 9 §10), which the constraint below holds
+    # even when two requests are filed at the same moment.
+    live = models.BooleanField(_("in a request under way"), default=True)
 
     class Meta:
         ordering = ["request", "order", "pk"]
@@ -308,6 +331,9 @@ class RequestItem(models.Model):
         verbose_name_plural = _("changed entries")
         constraints = [
             models.UniqueConstraint(fields=["request", "draft"], name="request_item_once"),
+            models.UniqueConstraint(
+                fields=["draft"], condition=Q(live=True), name="request_item_one_live_per_draft"
+            ),
         ]
 
     def __str__(self) -> str:

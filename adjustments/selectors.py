@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from core.choices import DepartmentFunction
 from core.models import Department
 from core.permissions import Action, can, restrict, role_of
 from core.workqueue import WorkItem
@@ -17,8 +18,8 @@ from registry.choices import DraftState
 from registry.display import FieldDiff, version_diff
 from registry.models import Entry
 
-from . import services
-from .choices import FINAL_STATES, StepKind, Transition
+from . import routing, services
+from .choices import ChangeKind, StepKind, Transition
 from .models import (
     AdjustmentPolicy,
     AdjustmentRequest,
@@ -87,6 +88,18 @@ def request_events(*, user, request: AdjustmentRequest) -> list[RequestEvent]:
     )
 
 
+def request_messages(*, user, request: AdjustmentRequest) -> list[RequestEvent]:
+    """The messages between the lead reviewers and the applying department (seed 004 三(三)3),
+    oldest first, for those who see the request."""
+    return list(
+        RequestEvent.objects.restrict(user, Action.VIEW)
+        .filter(request=request, transition=Transition.MESSAGE)
+        .select_related("actor", "actor__department")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("at", "pk")
+    )
+
+
 def request_attachments(*, user, request: AdjustmentRequest) -> QuerySet[Attachment]:
     return restrict(Attachment.objects.all(), user, Action.VIEW).filter(request=request)
 
@@ -140,7 +153,9 @@ def request_items(*, user, request: AdjustmentRequest) -> list[ItemView]:
     items = list(
         restrict(RequestItem.objects.all(), user, Action.VIEW)
         .filter(request=request)
-        .select_related("draft", "draft__entry", "entry", "entry__category")
+        .select_related(
+            "draft", "draft__entry", "entry", "entry__category", "to_department", "moved_entry"
+        )
         .order_by("order", "pk")
     )
     if request.published_at is not None:
@@ -220,6 +235,50 @@ def reviewer_choices(*, user, request: AdjustmentRequest) -> QuerySet[Department
     return Department.objects.restrict(user, Action.VIEW).filter(pk__in=allowed.values("pk"))
 
 
+@dataclass(frozen=True)
+class ReviewerProposal:
+    """A lead review department the forward form proposes, and the need it answers."""
+
+    department: Department
+    need: routing.Need
+
+    @property
+    def note(self) -> str:
+        return "、".join(self.need.reasons)
+
+
+def proposed_reviewers(*, user, request: AdjustmentRequest) -> list[ReviewerProposal]:
+    """分类转交 (seed 004 三(三)2): for each review field the request's changes call for
+    (adjustments.routing), the nearest lead review department of that field the request may
+    be forwarded to. The office may choose otherwise."""
+    items = (
+        restrict(RequestItem.objects.all(), user, Action.VIEW)
+        .filter(request=request)
+        .select_related("draft", "draft__entry")
+        .order_by("order", "pk")
+    )
+    changes = [
+        (
+            item.draft.list_kind,
+            item.draft.payload,
+            registry_services.entry_payload(item.draft.entry) if item.draft.entry_id else None,
+            item.change == ChangeKind.MOVE,
+        )
+        for item in items
+    ]
+    departments = list(
+        reviewer_choices(user=user, request=request)
+        .select_related("jurisdiction")
+        .order_by("-jurisdiction__path", "name", "pk")
+    )
+    proposals = []
+    for need in routing.review_needs(changes):
+        found = next((d for d in departments if d.review_field == need.field), None)
+        if found is not None:
+            proposals.append(ReviewerProposal(found, need))
+    return proposals
+
+
 def joint_participant_choices(*, user, request: AdjustmentRequest) -> QuerySet[Department]:
     allowed = services.reviewer_departments(request.jurisdiction).values("pk")
     return (
@@ -234,13 +293,41 @@ def open_drafts(*, user, request: AdjustmentRequest | None = None):
     """The drafts of the user's department that a request may propose: open ones that no
     other open request proposes (the services refuse those), and the request's own."""
     drafts = registry_selectors.drafts(user=user).filter(department_id=user.department_id)
-    elsewhere = RequestItem.objects.exclude(request__state__in=FINAL_STATES)
+    elsewhere = RequestItem.objects.filter(live=True)
     if request is not None:
         elsewhere = elsewhere.exclude(request=request)
     keep = Q(state=DraftState.OPEN) & ~Q(pk__in=elsewhere.values("draft_id"))
     if request is not None:
         keep |= Q(pk__in=request.items.values("draft_id"))
     return drafts.filter(keep).order_by("-updated_at", "-pk")
+
+
+def receiving_choices(*, user) -> QuerySet[Department]:
+    """The departments a clerk's request may move entries to (seed 004 三(二)3): the other
+    ordinary departments of the clerk's jurisdiction."""
+    if not user.department_id:
+        return Department.objects.none()
+    return (
+        Department.objects.restrict(user, Action.VIEW)
+        .filter(
+            jurisdiction_id=user.department.jurisdiction_id, function=DepartmentFunction.GENERAL
+        )
+        .exclude(pk=user.department_id)
+        .order_by("name")
+    )
+
+
+def draft_holders(*, department_id: int, drafts) -> list[tuple[object, str]]:
+    """Of a department's drafts, those a request under way proposes, with its number (the
+    request form names it next to the field)."""
+    items = (
+        RequestItem.objects.filter(
+            live=True, draft_id__in=drafts, draft__department_id=department_id
+        )
+        .select_related("draft", "request")
+        .order_by("draft_id")
+    )
+    return [(item.draft, item.request.number) for item in items]
 
 
 # --- the work queue and the office's overview ---------------------------------------------------

@@ -15,7 +15,7 @@ notices from the due moments stored on the steps.
 
 import datetime
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -40,7 +40,9 @@ from registry.models import Draft, Entry, Law
 from .choices import (
     FINAL_STATES,
     LAW_TRIGGERS,
+    REVIEW_STEPS,
     STEP_ROLE,
+    TALK_STATES,
     AdjustmentPath,
     ChangeKind,
     NoticeKind,
@@ -64,7 +66,7 @@ from .models import (
     RequestSequence,
     Step,
 )
-from .permissions import ACT, EXTEND, WITHDRAW
+from .permissions import ACT, EXTEND, TALK, WITHDRAW
 
 S = RequestState
 K = StepKind
@@ -74,6 +76,20 @@ STANDARD = frozenset({AdjustmentPath.STANDARD})
 
 class TransitionRefused(DomainError):
     """The action is not possible now (wrong state, wrong path, not the actor's turn)."""
+
+
+class DraftTaken(DomainError):
+    """A draft is already proposed by another request under way (issue 9 §10). `field` names
+    the form field and API parameter the message belongs to."""
+
+    field = "drafts"
+
+    def __init__(self, draft: Draft, number: str):
+        self.draft, self.number = draft, number
+        super().__init__(
+            _("The draft “%(draft)s” is already part of request %(number)s.")
+            % {"draft": draft, "number": number}
+        )
 
 
 @dataclass(frozen=True)
@@ -689,11 +705,16 @@ def _drafts_check(
     actor: User | None, department: Department, drafts: Iterable[Draft], request=None
 ) -> list[Draft]:
     wanted = list(dict.fromkeys(d.pk for d in drafts))
-    # In the order given (the items' order), not the drafts' default ordering.
-    chosen = sorted(
-        Draft.objects.filter(pk__in=wanted).select_related("entry"),
-        key=lambda draft: wanted.index(draft.pk),
+    # Locked (in id order, so two requests naming the same drafts cannot deadlock): a second
+    # request filed at the same moment waits here, then finds the first one's items below.
+    locked = (
+        Draft.objects.select_for_update(of=("self",))
+        .filter(pk__in=wanted)
+        .select_related("entry")
+        .order_by("pk")
     )
+    # In the order given (the items' order), not the drafts' default ordering.
+    chosen = sorted(locked, key=lambda draft: wanted.index(draft.pk))
     for draft in chosen:
         if draft.department_id != department.pk:
             raise DomainError(
@@ -704,38 +725,104 @@ def _drafts_check(
                 _("The draft “%(draft)s” is %(state)s and cannot be part of a request.")
                 % {"draft": draft, "state": DraftState(draft.state).label}
             )
-    elsewhere = (
-        RequestItem.objects.filter(draft__in=chosen)
-        .exclude(request__state__in=FINAL_STATES)
-        .select_related("request")
+    elsewhere = RequestItem.objects.filter(draft__in=chosen, live=True).select_related(
+        "request", "draft"
     )
     if request is not None:
         elsewhere = elsewhere.exclude(request=request)
     for item in elsewhere:
-        raise DomainError(
-            _("The draft “%(draft)s” is already part of request %(number)s.")
-            % {"draft": item.draft, "number": item.request.number}
-        )
+        raise DraftTaken(item.draft, item.request.number)
     return chosen
 
 
-def _items_set(request: AdjustmentRequest, drafts: list[Draft]) -> None:
+def _moves_check(
+    department: Department, chosen: list[Draft], moves: Mapping[Draft, Department] | None
+) -> dict[int, Department]:
+    """Seed 004 三(二)3 "执法主体或执法职能随部门'三定'方案调整、机构撤并…而发生变化的": a draft
+    of the request may move its entry to another department of the same jurisdiction (an
+    ordinary department, not the office or a reviewer). Returns the receiving department by
+    draft id."""
+    found: dict[int, Department] = {}
+    proposed = {draft.pk: draft for draft in chosen}
+    for draft, receiving in (moves or {}).items():
+        draft = proposed.get(draft.pk)
+        if draft is None:
+            raise DomainError(_("Only a draft of the request can move to another department."))
+        if draft.entry_id is None:
+            raise DomainError(
+                _("“%(draft)s” is a new entry: add it at the department that will hold it.")
+                % {"draft": draft}
+            )
+        if draft.payload.get("status", draft.entry.status) != EntryStatus.IN_FORCE:
+            raise DomainError(
+                _("“%(draft)s” moves to another department: it stays in force there.")
+                % {"draft": draft}
+            )
+        if (
+            receiving.pk == department.pk
+            or receiving.jurisdiction_id != department.jurisdiction_id
+            or receiving.function != DepartmentFunction.GENERAL
+        ):
+            raise DomainError(
+                _(
+                    "%(department)s cannot receive “%(draft)s”: choose another department of "
+                    "%(jurisdiction)s."
+                )
+                % {
+                    "department": receiving,
+                    "draft": draft,
+                    "jurisdiction": department.jurisdiction,
+                }
+            )
+        found[draft.pk] = receiving
+    return found
+
+
+def _merge_target(draft: Draft) -> Entry | None:
+    target = draft.payload.get("merged_into")
+    if draft.payload.get("status") != EntryStatus.MERGED or not isinstance(target, int):
+        return None
+    return Entry.objects.select_related("department").filter(pk=target).first()
+
+
+def _items_set(
+    request: AdjustmentRequest, drafts: list[Draft], moves: dict[int, Department] | None = None
+) -> None:
+    """The request's items in order. A moved draft's item names its receiving department; so
+    does a merge into another department's entry (issue 9 §5), which then sees the request."""
+    moves = moves or {}
     keep = {draft.pk for draft in drafts}
     RequestItem.objects.filter(request=request).exclude(draft_id__in=keep).delete()
     present = set(RequestItem.objects.filter(request=request).values_list("draft_id", flat=True))
     for order, draft in enumerate(drafts):
+        receiving = moves.get(draft.pk)
+        change = ChangeKind.MOVE if receiving is not None else change_kind_of(draft)
+        if change == ChangeKind.MERGE:
+            target = _merge_target(draft)
+            if target is not None and target.department_id != request.department_id:
+                receiving = target.department
         if draft.pk in present:
             RequestItem.objects.filter(request=request, draft=draft).update(
-                order=order, change=change_kind_of(draft)
+                order=order, change=change, to_department=receiving
             )
             continue
-        RequestItem.objects.create(
-            request=request,
-            draft=draft,
-            change=change_kind_of(draft),
-            entry=draft.entry,
-            order=order,
-        )
+        try:
+            with transaction.atomic():
+                RequestItem.objects.create(
+                    request=request,
+                    draft=draft,
+                    change=change,
+                    entry=draft.entry,
+                    order=order,
+                    to_department=receiving,
+                )
+        except IntegrityError:
+            # request_item_one_live_per_draft: the lock in _drafts_check makes this rare (a
+            # draft locked by nobody, e.g. a caller that skipped the check), never silent.
+            holder = (
+                RequestItem.objects.filter(draft=draft, live=True).select_related("request").first()
+            )
+            raise DraftTaken(draft, holder.request.number if holder else "-") from None
 
 
 def event_date_problem(event_date: datetime.date, *, future: bool = False) -> str | None:
@@ -793,6 +880,7 @@ def adjustment_create(
     reason: str = "",
     law: Law | None = None,
     drafts: Iterable[Draft] = (),
+    moves: Mapping[Draft, Department] | None = None,
     files: Sequence[UploadedFile] = (),
     origin: str = RequestOrigin.DEPARTMENT,
 ) -> AdjustmentRequest:
@@ -800,7 +888,8 @@ def adjustment_create(
     event" (seed 002 第十条: within 7 days; the jurisdiction's policy says which). The request
     names its trigger (seed 004 三(二), five kinds), the event's date, the law for a change of
     law, its documents and its proposed versions (registry drafts of the department). The
-    application period runs from the event, so the apply step starts on that date."""
+    application period runs from the event, so the apply step starts on that date. `moves`
+    gives the drafts whose entries pass to another department (seed 004 三(二)3, 三定)."""
     if actor is not None:
         permission_require(actor, Action.ADD, AdjustmentRequest)
         department = actor.department
@@ -812,6 +901,7 @@ def adjustment_create(
     )
     _check_files(files)
     chosen = _drafts_check(actor, department, drafts)
+    moved = _moves_check(department, chosen, moves)
     jurisdiction = department.jurisdiction
     policy = policy_for(jurisdiction)
     request = AdjustmentRequest.objects.create(
@@ -828,7 +918,7 @@ def adjustment_create(
         policy=policy.snapshot(),
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    _items_set(request, chosen)
+    _items_set(request, chosen, moved)
     step = _start(request, K.APPLY, department, at=_event_moment(event_date), notify=False)
     _event(
         request,
@@ -856,6 +946,7 @@ def adjustment_update(
     reason: str = "",
     law: Law | None = None,
     drafts: Iterable[Draft] = (),
+    moves: Mapping[Draft, Department] | None = None,
     files: Sequence[UploadedFile] = (),
 ) -> AdjustmentRequest:
     """Seed 004 三(三)1: the department prepares its request, and supplements it when the
@@ -866,6 +957,7 @@ def adjustment_update(
     _check_request_fields(trigger, event_date, law, summary)
     _check_files(files)
     chosen = _drafts_check(actor, request.department, drafts, request=request)
+    moved = _moves_check(request.department, chosen, moves)
     before = request.state
     changed = {
         name: value
@@ -895,7 +987,7 @@ def adjustment_update(
         apply.started_at = _event_moment(event_date)
         calendar.apply_deadline(apply)
         apply.save(update_fields=["started_at", *DEADLINE_FIELDS])
-    _items_set(request, chosen)
+    _items_set(request, chosen, moved)
     _event(
         request,
         Transition.UPDATE,
@@ -912,7 +1004,9 @@ def _proposals_check(request: AdjustmentRequest) -> list[RequestItem]:
     valid, and none is based on a version of its entry that has been replaced since."""
     items = list(
         RequestItem.objects.filter(request=request)
-        .select_related("draft", "draft__entry", "draft__jurisdiction", "draft__department")
+        .select_related(
+            "draft", "draft__entry", "draft__jurisdiction", "draft__department", "to_department"
+        )
         .order_by("order", "pk")
     )
     if not items:
@@ -935,13 +1029,29 @@ def _proposals_check(request: AdjustmentRequest) -> list[RequestItem]:
                 % {"draft": draft, "base": draft.base_version, "current": draft.entry.version}
             )
             continue
+        moving = item.change == ChangeKind.MOVE
+        if moving and draft.payload.get("status", EntryStatus.IN_FORCE) != EntryStatus.IN_FORCE:
+            # The draft was edited after it was marked as moving.
+            problems.append(
+                _("“%(draft)s” moves to another department: it stays in force there.")
+                % {"draft": draft}
+            )
+            continue
+        target = _merge_target(draft) if item.change == ChangeKind.MERGE else None
+        if target is not None and target.jurisdiction_id != draft.jurisdiction_id:
+            problems.append(
+                _("“%(draft)s” can only merge into an entry of %(jurisdiction)s.")
+                % {"draft": draft, "jurisdiction": draft.jurisdiction}
+            )
+            continue
         try:
+            # A moved entry is checked as the new entry it becomes at the receiving department.
             registry.entry_build(
                 list_kind=draft.list_kind,
                 jurisdiction=draft.jurisdiction,
-                department=draft.department,
-                payload=draft.payload,
-                entry=draft.entry,
+                department=item.to_department if moving else draft.department,
+                payload=_moved_payload(draft.payload) if moving else draft.payload,
+                entry=None if moving else draft.entry,
             )
         except registry.EntryInvalid as invalid:
             problems.append(
@@ -951,11 +1061,42 @@ def _proposals_check(request: AdjustmentRequest) -> list[RequestItem]:
     if problems:
         raise DomainError(" ".join(problems))
     for item in items:
-        kind = change_kind_of(item.draft)
+        kind = item.change if item.change == ChangeKind.MOVE else change_kind_of(item.draft)
         if item.change != kind:
             item.change = kind
             item.save(update_fields=["change"])
     return items
+
+
+def _moved_payload(payload: dict) -> dict:
+    """What a moved entry becomes at the receiving department: its proposed values, in force,
+    with no main item (a main item belongs to the department that gave it up)."""
+    return {**payload, "status": EntryStatus.IN_FORCE, "parent": None, "merged_into": None}
+
+
+def _notify_receiving(request: AdjustmentRequest, occasion: str) -> None:
+    """Seed 004 三(二)3: a department that receives entries (a move, or a merge into its
+    entry) is told of the request when it is submitted and when it is published."""
+    receiving = (
+        RequestItem.objects.filter(request=request, to_department__isnull=False)
+        .values_list("to_department_id", flat=True)
+        .distinct()
+    )
+    subjects = {
+        "submitted": _("Adjustment request %(number)s moves entries to your department"),
+        "published": _("Adjustment request %(number)s is published: its entries are yours now"),
+    }
+    notification_send(
+        recipients=User.objects.filter(
+            department_id__in=receiving, role=Role.CLERK, is_active=True
+        ).order_by("pk"),
+        kind=NotificationKind.PROGRESS,
+        subject=subjects[occasion] % {"number": request.number},
+        body=_("%(summary)s (%(department)s).")
+        % {"summary": request.summary, "department": request.department},
+        url=request_url(request),
+        dedupe_key=f"adjustment-receiving:{request.pk}:{occasion}",
+    )
 
 
 def _first_office_step(request: AdjustmentRequest, at: datetime.datetime) -> tuple[str, Step]:
@@ -1005,6 +1146,7 @@ def adjustment_submit(
         detail={"late": step.is_overdue},
         files=files,
     )
+    _notify_receiving(request, "submitted")
     return request
 
 
@@ -1093,6 +1235,8 @@ def _close(request: AdjustmentRequest, *, actor, state: str, outcome: str) -> st
     registry.drafts_workflow_set(
         actor=actor, drafts=drafts, state=DraftState.OPEN, reference=request.number
     )
+    # The drafts are free for another request now.
+    RequestItem.objects.filter(request=request).update(live=False)
     request.closed_at = now
     request.resume_state = ""
     _set_state(request, state, "closed_at", "resume_state")
@@ -1666,6 +1810,58 @@ def adjustment_rereview(
     )
 
 
+@transaction.atomic
+def adjustment_message_send(
+    *,
+    actor: User,
+    request: AdjustmentRequest,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+) -> RequestEvent:
+    """Seed 004 三(三)3 审核: the lead review departments "主动与申请单位沟通对接": during review
+    (and joint review and re-review) a lead reviewer and the applying department exchange
+    messages on the request, with documents. Each is an event of the request's append-only
+    log, so the timeline shows it, the office (and everyone who sees the request) reads it and
+    nobody else does; the other side is notified. The state and the steps do not change."""
+    text = _require_text(text, _("message"))
+    request = _lock(request)
+    if request.state not in TALK_STATES:
+        raise TransitionRefused(
+            _("Messages are exchanged during review; request %(number)s is %(state)s.")
+            % {"number": request.number, "state": RequestState(request.state).label}
+        )
+    permission_require(actor, TALK, request)
+    _check_files(files)
+    event = _event(
+        request,
+        Transition.MESSAGE,
+        actor=actor,
+        from_state=request.state,
+        opinion=text,
+        detail={"from_department": actor.department_id},
+        files=files,
+    )
+    if actor.department_id == request.department_id:
+        reviewers = Step.objects.filter(request=request, kind__in=REVIEW_STEPS).values(
+            "department_id"
+        )
+        recipients = User.objects.filter(
+            department_id__in=reviewers, role=Role.REVIEWER, is_active=True
+        ).order_by("pk")
+    else:
+        recipients = _users_of(request.department, Role.CLERK)
+    notification_send(
+        recipients=recipients,
+        kind=NotificationKind.PROGRESS,
+        subject=_("Message on adjustment request %(number)s from %(department)s")
+        % {"number": request.number, "department": actor.department},
+        body=text,
+        url=request_url(request) + "#messages",
+        dedupe_key=f"adjustment-event:{event.pk}:message",
+    )
+    return event
+
+
 # --- seed 003: review by the office above and the executive meeting; filing (备案) ------------
 
 
@@ -1835,7 +2031,7 @@ def adjustment_publish(
     request, step = _begin(request, Transition.PUBLISH, actor)
     items = list(
         RequestItem.objects.filter(request=request)
-        .select_related("draft", "draft__jurisdiction", "draft__department")
+        .select_related("draft", "draft__jurisdiction", "draft__department", "to_department")
         .order_by("order", "pk")
     )
     # Locked before the staleness check, so no correction can slip in between the check and
@@ -1857,30 +2053,69 @@ def adjustment_publish(
                 % {"draft": draft, "current": draft.entry.version}
             )
     now = _now()
-    try:
-        entries = registry.entries_publish(
-            actor=actor,
-            changes=[
+    moves = [item for item in items if item.change == ChangeKind.MOVE]
+
+    def published(changes: list, positions: list[RequestItem]) -> list[Entry]:
+        try:
+            return registry.entries_publish(
+                actor=actor,
+                changes=changes,
+                source=ChangeSource.ADJUSTMENT,
+                reference=request.number,
+                reason=_publish_reason(request),
+                at=now,
+            )
+        except registry.PublishErrors as failed:
+            names = "、".join(str(positions[position].draft) for position in failed.errors)
+            raise DomainError(
+                _("Nothing was published: %(names)s cannot be published as proposed.")
+                % {"names": names}
+            ) from failed
+
+    # Seed 004 三(二)3 (三定): a moved entry becomes a new entry of the receiving department
+    # (the implementation code names the implementing body, docs/architecture.md "Codes"),
+    # published first so that the entry it replaces can name it; then every other change and
+    # the closing of each moved entry ("merged into" its successor) publish together. One
+    # transaction and one moment: all of it becomes public at once, or nothing does.
+    successors = (
+        published(
+            [
                 registry.EntryChange(
-                    payload=item.draft.payload,
+                    payload=_moved_payload(item.draft.payload),
                     list_kind=item.draft.list_kind,
                     jurisdiction=item.draft.jurisdiction,
-                    department=item.draft.department,
-                    entry=item.draft.entry,
+                    department=item.to_department,
                 )
-                for item in items
+                for item in moves
             ],
-            source=ChangeSource.ADJUSTMENT,
-            reference=request.number,
-            reason=_publish_reason(request),
-            at=now,
+            moves,
         )
-    except registry.PublishErrors as failed:
-        names = "、".join(str(items[position].draft) for position in failed.errors)
-        raise DomainError(
-            _("Nothing was published: %(names)s cannot be published as proposed.")
-            % {"names": names}
-        ) from failed
+        if moves
+        else []
+    )
+    successor_of = {item.pk: entry for item, entry in zip(moves, successors, strict=True)}
+    changes = []
+    for item in items:
+        payload = item.draft.payload
+        if item.pk in successor_of:
+            payload = {
+                **payload,
+                "status": EntryStatus.MERGED,
+                "merged_into": successor_of[item.pk].pk,
+            }
+        changes.append(
+            registry.EntryChange(
+                payload=payload,
+                list_kind=item.draft.list_kind,
+                jurisdiction=item.draft.jurisdiction,
+                department=item.draft.department,
+                entry=item.draft.entry,
+            )
+        )
+    entries = published(changes, items)
+    for item in moves:
+        item.moved_entry = successor_of[item.pk]
+        item.save(update_fields=["moved_entry"])
     for item, entry in zip(items, entries, strict=True):
         item.entry = entry
         item.version = entry.version
@@ -1907,9 +2142,15 @@ def adjustment_publish(
         at=now,
         step=step,
         opinion=note.strip(),
-        detail={"entries": [[e.pk, e.version] for e in entries]},
+        detail={
+            "entries": [[e.pk, e.version] for e in entries],
+            **(
+                {"moved": [[item.entry_id, item.moved_entry_id] for item in moves]} if moves else {}
+            ),
+        },
     )
     _notify_applicant(request, event)
+    _notify_receiving(request, "published")
     return request
 
 
@@ -1917,6 +2158,7 @@ def _complete_if_done(request: AdjustmentRequest, at: datetime.datetime) -> None
     if Step.objects.filter(request=request, finished_at=None).exists():
         return
     request.closed_at = at
+    RequestItem.objects.filter(request=request).update(live=False)
     _set_state(request, S.COMPLETED, "closed_at")
 
 

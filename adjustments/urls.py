@@ -21,6 +21,11 @@ urlpatterns = [
         name="attachment",
     ),
     path(
+        "work/adjustments/<str:number>/messages/",
+        views.MessageView.as_view(),
+        name="message",
+    ),
+    path(
         "work/adjustments/<str:number>/do/<str:transition>/",
         views.TransitionView.as_view(),
         name="act",

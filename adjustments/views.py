@@ -32,6 +32,7 @@ from registry.models import Draft
 
 from . import forms, selectors, services
 from .choices import (
+    ChangeKind,
     RequestOrigin,
     RequestState,
     ReviewConclusion,
@@ -39,6 +40,7 @@ from .choices import (
 )
 from .filtersets import RequestFilter
 from .models import AdjustmentPolicy, AdjustmentRequest, RequestEvent, Step
+from .permissions import TALK
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,9 @@ class RequestPageMixin(RequestLookupMixin):
 
     template_name = "adjustments/request_detail.html"
 
-    def page_context(self, failed: PanelForm | None = None) -> dict:
+    def page_context(
+        self, failed: PanelForm | None = None, message_form: forms.MessageForm | None = None
+    ) -> dict:
         user, adjustment = self.request.user, self.adjustment
         available = selectors.available_transitions(user=user, request=adjustment)
         panel = []
@@ -326,6 +330,9 @@ class RequestPageMixin(RequestLookupMixin):
                 .order_by("uploaded_at", "pk")
             ),
             "timeline": _timeline(user, adjustment),
+            "talk": selectors.request_messages(user=user, request=adjustment),
+            "message_form": message_form
+            or (forms.MessageForm(prefix="message") if can(user, TALK, adjustment) else None),
         }
 
 
@@ -399,6 +406,34 @@ class TransitionView(PermissionRequiredMixin, RequestPageMixin, TemplateView):
         return self.render_to_response(context)
 
 
+class MessageView(PermissionRequiredMixin, RequestPageMixin, TemplateView):
+    """POST only: a message between a lead reviewer and the applying department during review
+    (seed 004 三(三)3 "主动与申请单位沟通对接"), through services.adjustment_message_send. A form
+    error or a refusal shows the request page again with the message as typed."""
+
+    required_model = AdjustmentRequest
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = forms.MessageForm(request.POST, request.FILES, prefix="message")
+        if form.is_valid():
+            try:
+                services.adjustment_message_send(
+                    actor=request.user, request=self.adjustment, **form.cleaned_data
+                )
+            except DomainError as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("Your message is sent."))
+                return redirect(
+                    reverse("adjustments:detail", args=[self.adjustment.number]) + "#messages"
+                )
+        self.adjustment = self.lookup()
+        context = self.get_context_data(**kwargs)
+        context.update(self.page_context(message_form=form))
+        return self.render_to_response(context)
+
+
 class AttachmentView(PermissionRequiredMixin, RequestLookupMixin, View):
     """A document of a request, as a download under its original name. Never public: only
     for those who see the request (selectors.attachment), "not found" for everyone else."""
@@ -421,10 +456,14 @@ class AttachmentView(PermissionRequiredMixin, RequestLookupMixin, View):
 # --- the request form -------------------------------------------------------------------------
 
 
-def _request_values(cleaned: dict) -> dict:
+def _request_values(form: forms.RequestForm) -> dict:
+    cleaned = form.cleaned_data
     return {
-        name: cleaned[name]
-        for name in ("trigger", "event_date", "summary", "reason", "law", "drafts", "files")
+        **{
+            name: cleaned[name]
+            for name in ("trigger", "event_date", "summary", "reason", "law", "drafts", "files")
+        },
+        "moves": form.moves(),
     }
 
 
@@ -452,11 +491,12 @@ class RequestFormMixin:
             send = request.POST.get("then") == "send"
             try:
                 with transaction.atomic():
-                    saved = self.save(form.cleaned_data)
+                    saved = self.save(form)
                     if send:
                         saved = self.send(saved, form.cleaned_data)
             except DomainError as refused:
-                form.add_error(None, str(refused))
+                # A refusal about one field (a draft another request holds) stands next to it.
+                form.add_error(getattr(refused, "field", None), str(refused))
             else:
                 messages.success(request, self.done_message(saved, send))
                 return redirect("adjustments:detail", number=saved.number)
@@ -490,8 +530,8 @@ class RequestCreateView(PermissionRequiredMixin, RequestFormMixin, TemplateView)
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.make_form()))
 
-    def save(self, values: dict) -> AdjustmentRequest:
-        return services.adjustment_create(actor=self.request.user, **_request_values(values))
+    def save(self, form: forms.RequestForm) -> AdjustmentRequest:
+        return services.adjustment_create(actor=self.request.user, **_request_values(form))
 
     def send(self, saved: AdjustmentRequest, values: dict) -> AdjustmentRequest:
         return services.adjustment_submit(actor=self.request.user, request=saved)
@@ -536,6 +576,12 @@ class RequestEditView(PermissionRequiredMixin, RequestLookupMixin, RequestFormMi
             "summary": adjustment.summary,
             "reason": adjustment.reason,
             "drafts": list(adjustment.items.values_list("draft_id", flat=True)),
+            "moved": list(
+                adjustment.items.filter(change=ChangeKind.MOVE).values_list("draft_id", flat=True)
+            ),
+            "receiving_department": adjustment.items.filter(change=ChangeKind.MOVE)
+            .values_list("to_department_id", flat=True)
+            .first(),
         }
 
     def post(self, request, *args, **kwargs):
@@ -548,9 +594,9 @@ class RequestEditView(PermissionRequiredMixin, RequestLookupMixin, RequestFormMi
     def supplementing(self) -> bool:
         return self.adjustment.state == RequestState.SUPPLEMENT
 
-    def save(self, values: dict) -> AdjustmentRequest:
+    def save(self, form: forms.RequestForm) -> AdjustmentRequest:
         return services.adjustment_update(
-            actor=self.request.user, request=self.adjustment, **_request_values(values)
+            actor=self.request.user, request=self.adjustment, **_request_values(form)
         )
 
     def send(self, saved: AdjustmentRequest, values: dict) -> AdjustmentRequest:

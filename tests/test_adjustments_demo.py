@@ -213,3 +213,12 @@ def test_the_published_request_gave_its_entry_a_new_version(seeded):
             "change_reference", flat=True
         )
     ) == {completed.number}
+
+
+def test_the_request_under_review_shows_the_reviewer_and_the_department_talking(seeded):
+    """Seed 004 三(三)3 "主动与申请单位沟通对接" (issue 9 §6): the demo's request under review
+    has a question of the lead reviewer and the department's answer."""
+    reviewing = _by_summary()["临时救助承诺时限压缩至5个工作日"]
+    office = User.objects.get(username="office")
+    talk = selectors.request_messages(user=office, request=reviewing)
+    assert [event.actor.department.name for event in talk] == ["市法制办", "市民政局"]

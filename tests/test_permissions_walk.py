@@ -202,9 +202,12 @@ EXPECTED: dict[str, Expect] = {
         method="post",
         kwargs=lambda s, i: {**_request_number(s, i), "transition": "withdraw"},
     ),
+    # A message without its text is shown again with the message: nothing is sent.
+    "adjustments:message": Expect(STAFF, method="post", kwargs=_request_number),
     "adjustments-api:requests": Expect(STAFF, query="state=published"),
     "adjustments-api:request": Expect(STAFF, kwargs=_request_number),
     "adjustments-api:transitions": Expect(STAFF, kwargs=_request_number),
+    "adjustments-api:messages": Expect(STAFF, kwargs=_request_number),
     # Published adjustments are announced to everyone (SPEC §10).
     "adjustments:announcements": Expect(EVERYONE, query="jurisdiction=410100"),
     "adjustments:announcements-feed": Expect(EVERYONE),

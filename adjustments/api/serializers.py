@@ -139,6 +139,16 @@ class RequestItemSerializer(CheckedSerializer):
     version = serializers.IntegerField(
         source="item.version", allow_null=True, help_text=_("The version published, if any.")
     )
+    to_department = DepartmentRefSerializer(
+        source="item.to_department",
+        allow_null=True,
+        help_text=_("The department the entry moves to, or whose entry it merges into."),
+    )
+    moved_entry = serializers.CharField(
+        source="item.moved_entry.code",
+        allow_null=True,
+        help_text=_("A published move: the implementation code of the entry it became."),
+    )
     changed = FieldDiffSerializer(
         many=True, help_text=_("The fields that change, with their old and new text.")
     )
@@ -371,6 +381,39 @@ def _note(help_text=None) -> serializers.CharField:
     )
 
 
+class MoveListSerializer(serializers.ListSerializer):
+    parameter_type = "moves"
+
+
+class MoveSerializer(CheckedSerializer):
+    """Seed 004 三(二)3 (三定): one draft whose entry passes to another department."""
+
+    draft = serializers.IntegerField(min_value=1, help_text=_("A draft id among `drafts`."))
+    department = DepartmentField(help_text=_("The receiving department's id."))
+
+    class Meta:
+        list_serializer_class = MoveListSerializer
+
+
+def _moves(data: dict) -> dict:
+    """`moves` as the services take them: the receiving department of each moved draft."""
+    drafts = {draft.pk: draft for draft in data.get("drafts") or []}
+    given = data.pop("moves", None) or []
+    unknown = [str(move["draft"]) for move in given if move["draft"] not in drafts]
+    if unknown:
+        raise serializers.ValidationError(
+            {"moves": [_("Not among the drafts of the request: %s.") % ", ".join(unknown)]}
+        )
+    data["moves"] = {drafts[move["draft"]]: move["department"] for move in given}
+    return data
+
+
+MOVES_HELP = _(
+    "Drafts whose entries move to another department of the jurisdiction (JSON only): each "
+    "becomes a new entry there when the request is published."
+)
+
+
 class AdjustmentRequestCreateSerializer(CheckedSerializer):
     """A new request of the clerk's department (seed 004 三(三)1 申请)."""
 
@@ -389,10 +432,14 @@ class AdjustmentRequestCreateSerializer(CheckedSerializer):
     drafts = DraftListField(
         required=False, default=list, help_text=_("Ids of your department's open drafts.")
     )
+    moves = MoveSerializer(many=True, required=False, default=list, help_text=MOVES_HELP)
     files = AttachmentsField()
     submit = serializers.BooleanField(
         default=False, help_text=_("Submit the request to the office at once.")
     )
+
+    def validate(self, data):
+        return _moves(data)
 
 
 # --- the parameters of each transition ----------------------------------------------------------
@@ -502,15 +549,30 @@ class UpdateParameters(TransitionParameters):
         help_text=_("Required for a new, amended or repealed law."),
     )
     drafts = DraftListField(help_text=_("Every draft the request proposes, in order."))
+    moves = MoveSerializer(many=True, required=False, default=list, help_text=MOVES_HELP)
     files = AttachmentsField()
+
+    def validate(self, data):
+        return _moves(data)
 
 
 # --- the transitions endpoint's own answers ----------------------------------------------------
 
 
+class MessageParameters(CheckedSerializer):
+    """A message between a lead reviewer and the applying department (seed 004 三(三)3)."""
+
+    text = _text(_("The message."))
+    files = AttachmentsField()
+
+
 class TransitionParameterChoiceSerializer(CheckedSerializer):
     value = serializers.JSONField(help_text=_("What to send: a choice's value or an id."))
     label = serializers.CharField()
+    proposed = serializers.BooleanField(
+        required=False, help_text=_("Proposed for this request (分类转交: the fields it touches).")
+    )
+    note = serializers.CharField(required=False, help_text=_("Why it is proposed."))
 
 
 class TransitionParameterSerializer(CheckedSerializer):
@@ -518,13 +580,17 @@ class TransitionParameterSerializer(CheckedSerializer):
     type = serializers.CharField(
         help_text=_(
             "string, integer, boolean, date, datetime (ISO 8601), choice, department_id, "
-            "department_ids, draft_ids, law_id or files (multipart/form-data)."
+            "department_ids, draft_ids, law_id, moves ([{draft, department}]) or files "
+            "(multipart/form-data)."
         )
     )
     required = serializers.BooleanField()
     help = serializers.CharField()
     choices = TransitionParameterChoiceSerializer(
         many=True, required=False, help_text=_("The values this user may send, where known.")
+    )
+    initial = serializers.JSONField(
+        required=False, help_text=_("The value proposed, where the product proposes one.")
     )
 
 

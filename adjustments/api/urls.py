@@ -14,5 +14,10 @@ urlpatterns = [
         views.TransitionsView.as_view(),
         name="transitions",
     ),
+    path(
+        "adjustments/<str:number>/messages/",
+        views.MessagesView.as_view(),
+        name="messages",
+    ),
     path("announcements/", views.AnnouncementListView.as_view(), name="announcements"),
 ]

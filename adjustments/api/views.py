@@ -236,6 +236,26 @@ class Performer:
 
     parameters: type[api.TransitionParameters]
     choices: dict[str, Choices] = field(default_factory=dict)
+    # Values proposed for a parameter (the forward's lead reviewers, adjustments.routing).
+    initial: dict[str, Callable] = field(default_factory=dict)
+
+
+def _reviewers(user, adjustment) -> list[dict]:
+    """The lead review departments, those adjustments.routing proposes marked with why."""
+    proposed = {
+        p.department.pk: p for p in selectors.proposed_reviewers(user=user, request=adjustment)
+    }
+    rows = []
+    for department in selectors.reviewer_choices(user=user, request=adjustment):
+        row = {"value": department.pk, "label": department.name}
+        if department.pk in proposed:
+            row.update(proposed=True, note=proposed[department.pk].note)
+        rows.append(row)
+    return rows
+
+
+def _proposed_reviewers(user, adjustment) -> list[int]:
+    return [p.department.pk for p in selectors.proposed_reviewers(user=user, request=adjustment)]
 
 
 REVIEWERS = _departments(selectors.reviewer_choices)
@@ -249,7 +269,8 @@ PERFORMERS: dict[str, Performer] = {
     Transition.EXTEND: Performer(api.DaysParameters),
     Transition.FORWARD: Performer(
         api.ForwardParameters,
-        {"reviewers": REVIEWERS, "primary": REVIEWERS},
+        {"reviewers": _reviewers, "primary": REVIEWERS},
+        {"reviewers": _proposed_reviewers},
     ),
     Transition.RETURN: Performer(api.ReasonFilesParameters),
     Transition.REJECT: Performer(api.ReasonFilesParameters),
@@ -312,6 +333,8 @@ def _parameters(performer: Performer, user, adjustment: AdjustmentRequest) -> li
             ]
         elif name in performer.choices:
             row["choices"] = performer.choices[name](user, adjustment)
+        if name in performer.initial:
+            row["initial"] = performer.initial[name](user, adjustment)
         rows.append(row)
     return rows
 
@@ -391,6 +414,59 @@ class TransitionsView(APIView):
         except DomainError as refused:
             raise TransitionConflict(str(refused)) from refused
         return Response(detail_data(request, number))
+
+
+class MessagesView(APIView):
+    """Seed 004 三(三)3 审核 "主动与申请单位沟通对接": the messages between the lead reviewers and
+    the applying department on one request. GET lists them for everyone who sees the request
+    (the office too); POST sends one (a lead reviewer of the request or a clerk of its
+    department, during review), with files as multipart/form-data parts named `files`. The
+    other side is notified; the message stays in the request's event log."""
+
+    queryset = AdjustmentRequest.objects.none()
+    permission_classes = [MayViewRequests]
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Messages between the lead reviewers and the department",
+        responses={200: api.RequestEventSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, number: str):
+        adjustment = _visible(request.user, number)
+        found = selectors.request_messages(user=request.user, request=adjustment)
+        context = {"request": request, "number": adjustment.number}
+        return Response(api.RequestEventSerializer(found, many=True, context=context).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Send a message on a request under review",
+        request={
+            "application/json": api.MessageParameters,
+            "multipart/form-data": api.MessageParameters,
+        },
+        responses={
+            201: api.RequestEventSerializer,
+            400: INVALID,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request, number: str):
+        adjustment = _visible(request.user, number)
+        given = api.MessageParameters(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            event = services.adjustment_message_send(
+                actor=request.user, request=adjustment, **given.validated_data
+            )
+        except DomainError as refused:
+            raise TransitionConflict(str(refused)) from refused
+        context = {"request": request, "number": adjustment.number}
+        return Response(
+            api.RequestEventSerializer(event, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 # --- the public announcements -------------------------------------------------------------------
