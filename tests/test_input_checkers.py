@@ -134,7 +134,12 @@ def test_a_search_with_a_control_character_is_explained_not_run(client, org):
 def test_every_serializer_of_the_project_checks_free_text():
     found = _project_classes(serializers.BaseSerializer)
     assert len(found) > 30
-    escaped = [cls for cls in found if not issubclass(cls, checkers.CheckedSerializerMixin)]
+    # A list serializer holds no fields: each element goes through its child serializer.
+    escaped = [
+        cls
+        for cls in found
+        if not issubclass(cls, checkers.CheckedSerializerMixin | serializers.ListSerializer)
+    ]
     assert escaped == []
 
 
@@ -157,6 +162,8 @@ def test_every_admin_form_checks_free_text():
 def test_every_char_field_of_every_serializer_gets_the_check():
     """Declared fields, built fields and list children alike."""
     for cls in _project_classes(serializers.BaseSerializer):
+        if issubclass(cls, serializers.ListSerializer):  # its child is walked on its own
+            continue
         try:
             built = cls().fields
         except TypeError:  # needs arguments of its own; its base is checked above
