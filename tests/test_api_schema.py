@@ -84,6 +84,26 @@ def test_summaries_and_descriptions_are_chinese_by_default(schema):
                 assert CJK.search(response["description"]), (method, path, status)
 
 
+def test_every_text_of_the_schema_is_chinese_by_default(schema):
+    """Operation, parameter, field and response texts alike: none left in English."""
+    english = []
+
+    def walk(node, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                text = value if key in ("summary", "description") else None
+                in_example = "examples" in where
+                if isinstance(text, str) and text and not CJK.search(text) and not in_example:
+                    english.append(f"{where}: {text}")
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where)
+
+    walk(schema, "")
+    assert not english, "\n".join(english)
+
+
 def test_english_is_selectable(client, db):
     english = client.get(SCHEMA, HTTP_ACCEPT_LANGUAGE="en").json()
     for method, path, operation in operations(english):
