@@ -109,7 +109,7 @@ def without_files(raw: dict) -> dict:
             content = operation.get("requestBody", {}).get("content", {})
             if MULTIPART in content and len(content) > 1:
                 del content[MULTIPART]
-    _drop_binary(raw["components"]["schemas"])
+    _drop_binary(raw)
     return raw
 
 
