@@ -76,6 +76,7 @@ def test_a_page_past_the_last_is_a_documented_404(client, schema):
 
 
 def test_summaries_and_descriptions_are_chinese_by_default(schema):
+    assert schema["info"]["title"] == "清单 API"
     for method, path, operation in operations(schema):
         assert CJK.search(operation.get("summary", "")), (method, path)
         assert CJK.search(operation.get("description", "")), (method, path)

@@ -185,7 +185,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Qingdan API",
+    "TITLE": _("Qingdan API"),
     "DESCRIPTION": _("Read and work API of the five lists and their procedures"),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
