@@ -13,20 +13,20 @@ urlpatterns = [
     path("work/adjustments/new/", views.RequestCreateView.as_view(), name="new"),
     path("work/adjustments/policy/", views.PolicyView.as_view(), name="policy"),
     # One request: its items, timeline and the actions open to the user.
-    path("work/adjustments/<str:number>/", views.RequestDetailView.as_view(), name="detail"),
-    path("work/adjustments/<str:number>/edit/", views.RequestEditView.as_view(), name="edit"),
+    path("work/adjustments/<key:number>/", views.RequestDetailView.as_view(), name="detail"),
+    path("work/adjustments/<key:number>/edit/", views.RequestEditView.as_view(), name="edit"),
     path(
-        "work/adjustments/<str:number>/attachments/<int:pk>/",
+        "work/adjustments/<key:number>/attachments/<int:pk>/",
         views.AttachmentView.as_view(),
         name="attachment",
     ),
     path(
-        "work/adjustments/<str:number>/messages/",
+        "work/adjustments/<key:number>/messages/",
         views.MessageView.as_view(),
         name="message",
     ),
     path(
-        "work/adjustments/<str:number>/do/<str:transition>/",
+        "work/adjustments/<key:number>/do/<key:transition>/",
         views.TransitionView.as_view(),
         name="act",
     ),
@@ -38,7 +38,7 @@ urlpatterns = [
         name="announcements-feed",
     ),
     path(
-        "announcements/<str:number>/",
+        "announcements/<key:number>/",
         announcement_views.AnnouncementDetailView.as_view(),
         name="announcement",
     ),

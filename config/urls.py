@@ -16,5 +16,6 @@ urlpatterns = [
 ]
 
 # Unknown /api/ URLs and server errors answer in the API's error format (core.api.exceptions).
+handler400 = "core.api.exceptions.bad_request"
 handler404 = "core.api.exceptions.not_found"
 handler500 = "core.api.exceptions.server_error"

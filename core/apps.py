@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and foundation")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects login/logout auditing)
+        # converters registers `key` before any URLconf loads; signals connects login/logout
+        # auditing.
+        from . import converters, signals  # noqa: F401

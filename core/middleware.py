@@ -1,8 +1,13 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from . import request_context
+from .checkers import text_problem, writer_text
+from .api.exceptions import API_PREFIX, error_body
 
 
 def client_ip(request) -> str | None:
@@ -41,3 +46,33 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             request_context.deactivate(token)
+
+
+class HostileQueryMiddleware:
+    """Refuses a query string with a control character in any parameter's name or value (issue
+    9 §12): 400 with a clear message, in the API's error format under /api/. One guard for
+    every filter, django-filter's filter sets and hand-written ones alike: PostgreSQL raises on
+    a NUL in a text parameter (`/browse/?jurisdiction=a%00b` answered 500), and no code,
+    keyword or date contains one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            for text in (name, *values):
+                # One checker for free text (core.checkers); a multi-line search stays legal.
+                problem = text_problem(text, multiline=True)
+                if problem:
+                    return self.refuse(request, writer_text(name), problem)
+        return self.get_response(request)
+
+    def refuse(self, request, name: str, problem: str):
+        message = _("The query parameter %(name)s cannot be read: %(problem)s") % {
+            "name": name,
+            "problem": problem,
+        }
+        if request.path.startswith(API_PREFIX):
+            body = error_body(status=400, code="invalid", message=message, fields={name: [message]})
+            return JsonResponse(body, status=400)
+        return render(request, "core/bad_request.html", {"message": message}, status=400)

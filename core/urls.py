@@ -38,5 +38,5 @@ urlpatterns = [
         calendar_views.CalendarConfirmView.as_view(),
         name="calendar-confirm",
     ),
-    path("calendar/day/<str:day>/", calendar_views.CalendarDayView.as_view(), name="calendar-day"),
+    path("calendar/day/<key:day>/", calendar_views.CalendarDayView.as_view(), name="calendar-day"),
 ]

@@ -11,15 +11,15 @@ urlpatterns = [
     path("lists/export.csv", views.EntryExportView.as_view(fmt="csv"), name="export-csv"),
     path("browse/", views.BrowseView.as_view(), name="browse"),
     # One entry: every public field, its versions and their differences.
-    path("items/<str:code>/", item_views.EntryDetailView.as_view(), name="entry"),
-    path("items/<str:code>/history/", item_views.EntryHistoryView.as_view(), name="entry-history"),
-    path("items/<str:code>/diff/", item_views.EntryDiffView.as_view(), name="entry-diff"),
+    path("items/<key:code>/", item_views.EntryDetailView.as_view(), name="entry"),
+    path("items/<key:code>/history/", item_views.EntryHistoryView.as_view(), name="entry-history"),
+    path("items/<key:code>/diff/", item_views.EntryDiffView.as_view(), name="entry-diff"),
     path("laws/", item_views.LawListView.as_view(), name="laws"),
     path("laws/<int:pk>/", item_views.LawDetailView.as_view(), name="law"),
     # Staff: a department's drafts, the import, the consistency report.
     path("work/entries/", staff_views.MyEntriesView.as_view(), name="my-entries"),
     path(
-        "work/entries/<str:code>/draft/",
+        "work/entries/<key:code>/draft/",
         staff_views.DraftStartView.as_view(),
         name="draft-start",
     ),

@@ -8,14 +8,14 @@ app_name = "adjustments-api"
 
 urlpatterns = [
     path("adjustments/", views.RequestListView.as_view(), name="requests"),
-    path("adjustments/<str:number>/", views.RequestDetailView.as_view(), name="request"),
+    path("adjustments/<key:number>/", views.RequestDetailView.as_view(), name="request"),
     path(
-        "adjustments/<str:number>/transitions/",
+        "adjustments/<key:number>/transitions/",
         views.TransitionsView.as_view(),
         name="transitions",
     ),
     path(
-        "adjustments/<str:number>/messages/",
+        "adjustments/<key:number>/messages/",
         views.MessagesView.as_view(),
         name="messages",
     ),

@@ -140,12 +140,21 @@ class RequestFilter(django_filters.FilterSet):
 @extend_schema_view(
     get=extend_schema(
         tags=[TAG],
-        summary="Adjustment requests the user may see",
+        summary=_("Adjustment requests the user may see"),
+        description=_(
+            "The adjustment requests the user may see (a clerk: their department's; the office "
+            "and supervisors: their jurisdiction's and those below; a reviewer or the digital "
+            "office: those assigned to it), newest first, each with the steps it waits on."
+        ),
         responses={200: api.AdjustmentRequestSerializer(many=True), 400: INVALID, 403: FORBIDDEN},
     ),
     post=extend_schema(
         tags=[TAG],
-        summary="File a new adjustment request (department clerks)",
+        summary=_("File a new adjustment request (department clerks)"),
+        description=_(
+            "A department clerk files a new request (seed 004 三(三)1) and may submit it at "
+            "once; documents go as multipart/form-data parts named files."
+        ),
         request={
             "application/json": api.AdjustmentRequestCreateSerializer,
             "multipart/form-data": api.AdjustmentRequestCreateSerializer,
@@ -193,8 +202,12 @@ class RequestListView(generics.ListCreateAPIView):
 
 
 @extend_schema(
+    description=_(
+        "A request with its proposed changes field by field, every step with its deadline and "
+        "clock stops, the event log with its attachments, and what the user may do now."
+    ),
     tags=[TAG],
-    summary="One adjustment request in full",
+    summary=_("One adjustment request in full"),
     responses={200: api.AdjustmentRequestDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
 )
 class RequestDetailView(generics.GenericAPIView):
@@ -359,7 +372,11 @@ class TransitionsView(APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="What the user may do now, with each transition's parameters",
+        summary=_("What the user may do now, with each transition's parameters"),
+        description=_(
+            "The transitions of the request the user may perform now, each with its "
+            "parameters and, where known, the values this user may send."
+        ),
         responses={200: api.AvailableTransitionsSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, number: str):
@@ -384,7 +401,11 @@ class TransitionsView(APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="Perform a transition",
+        summary=_("Perform a transition"),
+        description=_(
+            "Performs one transition through its service, as the user. Files go as "
+            "multipart/form-data parts named files."
+        ),
         request={
             "application/json": TRANSITION_REQUEST,
             "multipart/form-data": TRANSITION_REQUEST,
@@ -473,8 +494,12 @@ class MessagesView(APIView):
 
 
 @extend_schema(
+    description=_(
+        "Published adjustments, newest first, with the entries each changed and the version it "
+        "published. Public, no login; nothing before publication."
+    ),
     tags=[TAG],
-    summary="Published adjustments (public)",
+    summary=_("Published adjustments (public)"),
     responses={200: api.AnnouncementSerializer(many=True)},
 )
 class AnnouncementListView(generics.ListAPIView):

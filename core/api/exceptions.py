@@ -6,15 +6,18 @@ crashed, has the same body:
     {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"days": ["..."]}}}
 
 `code` is stable and machine-readable (DRF's error codes: invalid, not_found, permission_denied,
-not_authenticated, method_not_allowed, throttled, ...); `message` is for people, in the
+not_authenticated, method_not_allowed, throttled, parse_error, ...; too_large and
+too_many_fields for a body Django will not read); `message` is for people, in the
 request's language; `fields` appears only for validation errors, one list of messages per
 parameter."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 from rest_framework import exceptions, serializers
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,10 +51,24 @@ def _field_messages(detail, prefix: str = "") -> dict[str, list[str]]:
     return {name: [str(message) for message in messages]}
 
 
+def _unread_body(exc) -> tuple[int, str, str] | None:
+    """A body Django refused to read (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS,
+    DATA_UPLOAD_MAX_NUMBER_FILES): status, code and message, or None for anything else."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, "too_large", _("The request body is too large.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return 400, "too_many_fields", _("The request has too many fields or files.")
+    return None
+
+
 def exception_handler(exc, context):
     """DRF's handler (it turns Http404 and PermissionDenied into API errors, sets the
     Retry-After and WWW-Authenticate headers and rolls back), with the body rewritten into the
     one format. Anything else is left to Django's handler500 (below)."""
+    unread = _unread_body(exc)
+    if unread is not None:
+        status, code, message = unread
+        return Response(error_body(status=status, code=code, message=message), status=status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -72,6 +89,16 @@ def exception_handler(exc, context):
     message = str(detail) if isinstance(detail, str) else _("The request failed.")
     response.data = error_body(status=response.status_code, code=code, message=message)
     return response
+
+
+def bad_request(request, exception):
+    """Django's handler400, for a SuspiciousOperation raised outside an API view's own handling
+    (a body Django refused to read, a bad host): the API's format under /api/; pages keep
+    Django's own."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)
+    status, code, message = _unread_body(exception) or (400, "bad_request", _("Bad request."))
+    return JsonResponse(error_body(status=status, code=code, message=message), status=status)
 
 
 def not_found(request, exception):

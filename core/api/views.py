@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -27,30 +28,28 @@ class CalendarAddApiView(APIView):
 
     @extend_schema(
         operation_id="calendar_add_working_days",
-        summary="N working (or calendar) days after a moment",
-        description=(
-            "Public deadline calculator (SPEC §9). Counts in Asia/Shanghai: the day of the "
-            "event is not counted (Civil Code art. 201); working days are Monday–Friday minus "
-            "holidays plus make-up working days; with unit=calendar the period ends on "
-            "start + N days, moved to the next working day if that is a weekend or holiday "
-            "(art. 203). The due moment is the end of the last day. `confirmed` is false when "
-            "the period reaches a year whose official schedule is not yet confirmed; such a "
-            "year is computed from the statutory holidays (national regulation, as amended "
-            "2024). Every skipped day is listed with its reason."
+        summary=_("N working (or calendar) days after a moment"),
+        description=_(
+            "Public deadline calculator (SPEC §9). Counts in Asia/Shanghai: the day of the event "
+            "is not counted (Civil Code art. 201); working days are Monday–Friday minus holidays "
+            "plus make-up working days; with unit=calendar the period ends on start + N days, "
+            "moved to the next working day if that is a weekend or holiday (art. 203). The due "
+            "moment is the end of the last day. confirmed is false when the period reaches a "
+            "year whose official schedule is not yet confirmed; such a year is computed from the "
+            "statutory holidays. Every skipped day is listed with its reason."
         ),
         parameters=[CalendarAddQuerySerializer],
         responses={
             200: DeadlineSerializer,
             400: OpenApiResponse(
                 response=ErrorSerializer,
-                description="A message per invalid parameter in error.fields, "
-                'e.g. {"error": {"status": 400, "code": "invalid", "message": "...", '
-                '"fields": {"days": ["..."]}}}.',
+                description=_("Invalid parameters; error.fields names each one."),
             ),
         },
         examples=[
             OpenApiExample(
                 "National Day 2026",
+                summary=_("National Day 2026"),
                 description="start=2026-09-30T10:00:00+08:00&days=5",
                 value={
                     "start": "2026-09-30T10:00:00+08:00",
@@ -76,7 +75,6 @@ class CalendarAddApiView(APIView):
                 response_only=True,
             )
         ],
-        auth=[],
         tags=["calendar"],
     )
     def get(self, request):

@@ -8,14 +8,14 @@ app_name = "registry-api"
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionListView.as_view(), name="jurisdictions"),
-    path("jurisdictions/<str:code>/", views.JurisdictionDetailView.as_view(), name="jurisdiction"),
+    path("jurisdictions/<key:code>/", views.JurisdictionDetailView.as_view(), name="jurisdiction"),
     path("departments/", views.DepartmentListView.as_view(), name="departments"),
     path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department"),
     path("categories/", views.CategoryListView.as_view(), name="categories"),
     path("laws/", views.LawListView.as_view(), name="laws"),
     path("laws/<int:pk>/", views.LawDetailView.as_view(), name="law"),
     path("items/", views.EntryListView.as_view(), name="items"),
-    path("items/<str:code>/", views.EntryDetailView.as_view(), name="item"),
-    path("items/<str:code>/history/", views.EntryHistoryView.as_view(), name="item-history"),
-    path("items/<str:code>/diff/", views.EntryDiffView.as_view(), name="item-diff"),
+    path("items/<key:code>/", views.EntryDetailView.as_view(), name="item"),
+    path("items/<key:code>/history/", views.EntryHistoryView.as_view(), name="item-history"),
+    path("items/<key:code>/diff/", views.EntryDiffView.as_view(), name="item-diff"),
 ]

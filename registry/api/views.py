@@ -83,12 +83,26 @@ class JurisdictionRead:
         )
 
 
-@extend_schema(tags=[TAG])
+@extend_schema(
+    tags=[TAG],
+    summary=gettext_lazy("Jurisdictions"),
+    description=gettext_lazy(
+        "Jurisdictions (city, districts, towns) with the number of their entries in force. Public."
+    ),
+)
 class JurisdictionListView(JurisdictionRead, generics.ListAPIView):
     """Jurisdictions (city, districts, towns) with the number of their entries in force."""
 
 
-@extend_schema(tags=[TAG], responses={200: JurisdictionSerializer, 404: NOT_FOUND})
+@extend_schema(
+    tags=[TAG],
+    responses={200: JurisdictionSerializer, 404: NOT_FOUND},
+    summary=gettext_lazy("One jurisdiction"),
+    description=gettext_lazy(
+        "A jurisdiction by its administrative division code, with the number of its entries in "
+        "force. Public."
+    ),
+)
 class JurisdictionDetailView(ReadOnlyDetail, JurisdictionRead, generics.RetrieveAPIView):
     lookup_field = "code"
     not_found_message = gettext_lazy("There is no jurisdiction with this code.")
@@ -117,14 +131,26 @@ class DepartmentRead:
         )
 
 
-@extend_schema(tags=[TAG], responses={200: DepartmentSerializer(many=True), 400: INVALID})
+@extend_schema(
+    tags=[TAG],
+    responses={200: DepartmentSerializer(many=True), 400: INVALID},
+    summary=gettext_lazy("Departments"),
+    description=gettext_lazy(
+        "Departments, the implementing bodies of the entries; filter by jurisdiction code. Public."
+    ),
+)
 class DepartmentListView(DepartmentRead, generics.ListAPIView):
     """Departments, the implementing bodies of the entries."""
 
     filterset_class = DepartmentFilter
 
 
-@extend_schema(tags=[TAG], responses={200: DepartmentSerializer, 404: NOT_FOUND})
+@extend_schema(
+    tags=[TAG],
+    responses={200: DepartmentSerializer, 404: NOT_FOUND},
+    summary=gettext_lazy("One department"),
+    description=gettext_lazy("A department by its id. Public."),
+)
 class DepartmentDetailView(ReadOnlyDetail, DepartmentRead, generics.RetrieveAPIView):
     not_found_message = gettext_lazy("There is no department with this id.")
 
@@ -140,7 +166,15 @@ class CategoryFilter(django_filters.FilterSet):
         fields = ["list"]
 
 
-@extend_schema(tags=[TAG], responses={200: CategorySerializer(many=True), 400: INVALID})
+@extend_schema(
+    tags=[TAG],
+    responses={200: CategorySerializer(many=True), 400: INVALID},
+    summary=gettext_lazy("Categories of the five lists"),
+    description=gettext_lazy(
+        "The categories of the five lists; an entry's basic code starts with its category's. "
+        "Public."
+    ),
+)
 class CategoryListView(generics.ListAPIView):
     """The categories of the five lists; an entry's basic code starts with its category's."""
 
@@ -179,14 +213,27 @@ class LawRead:
         return selectors.laws(user=self.request.user).order_by("name", "pk")
 
 
-@extend_schema(tags=[TAG], responses={200: LawSerializer(many=True), 400: INVALID})
+@extend_schema(
+    tags=[TAG],
+    responses={200: LawSerializer(many=True), 400: INVALID},
+    summary=gettext_lazy("The law register"),
+    description=gettext_lazy(
+        "Laws, regulations and rules the entries cite; filter by status, level or words in the "
+        "name. Public."
+    ),
+)
 class LawListView(LawRead, generics.ListAPIView):
     """The law register: laws, regulations and rules the entries cite."""
 
     filterset_class = LawFilter
 
 
-@extend_schema(tags=[TAG], responses={200: LawDetailSerializer, 404: NOT_FOUND})
+@extend_schema(
+    tags=[TAG],
+    responses={200: LawDetailSerializer, 404: NOT_FOUND},
+    summary=gettext_lazy("One law with its provisions"),
+    description=gettext_lazy("A law of the register with the text of its provisions. Public."),
+)
 class LawDetailView(ReadOnlyDetail, LawRead, generics.RetrieveAPIView):
     """A law with the text of its provisions."""
 
@@ -257,6 +304,11 @@ class EntryReadView(generics.GenericAPIView):
 
 
 @extend_schema(
+    summary=gettext_lazy("Entries of the five lists"),
+    description=gettext_lazy(
+        "Published entries, filtered, each with every field of its list. With as_of: the versions "
+        "in force at the end of that day. Public."
+    ),
     tags=[TAG],
     parameters=[AS_OF],
     responses={200: EntrySerializer(many=True), 400: INVALID},
@@ -276,6 +328,11 @@ class EntryListView(EntryReadView, generics.ListAPIView):
 
 
 @extend_schema(
+    summary=gettext_lazy("One entry"),
+    description=gettext_lazy(
+        "One published entry by its implementation code, with every field of its list; with "
+        "as_of, the version in force at the end of that day. Public."
+    ),
     tags=[TAG],
     parameters=[AS_OF],
     responses={200: EntrySerializer, 400: INVALID, 404: NOT_FOUND},
@@ -303,7 +360,12 @@ def _current_entry(user, code: str):
     return entry
 
 
-@extend_schema(tags=[TAG], responses={200: VersionSerializer(many=True), 404: NOT_FOUND})
+@extend_schema(
+    tags=[TAG],
+    responses={200: VersionSerializer(many=True), 404: NOT_FOUND},
+    summary=gettext_lazy("The versions of an entry"),
+    description=gettext_lazy("The published versions of an entry, newest first. Public."),
+)
 class EntryHistoryView(generics.ListAPIView):
     """The published versions of an entry, newest first (SPEC §3.3)."""
 
@@ -316,6 +378,11 @@ class EntryHistoryView(generics.ListAPIView):
 
 
 @extend_schema(
+    summary=gettext_lazy("Two versions of an entry compared"),
+    description=gettext_lazy(
+        "Two published versions of an entry side by side, field by field; without parameters the "
+        "latest against the one before. Public."
+    ),
     tags=[TAG],
     parameters=[DiffQuerySerializer],
     responses={200: DiffSerializer, 400: INVALID, 404: NOT_FOUND},
