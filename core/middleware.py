@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from . import request_context
-from .checkers import text_problem, writer_text
 from .api.exceptions import API_PREFIX, error_body
+from .checkers import text_problem, writer_text
 
 
 def client_ip(request) -> str | None:
