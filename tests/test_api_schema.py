@@ -16,6 +16,8 @@ STAFF_ONLY = {
     ("get", "/api/v1/adjustments/{number}/"),
     ("get", "/api/v1/adjustments/{number}/transitions/"),
     ("post", "/api/v1/adjustments/{number}/transitions/"),
+    ("get", "/api/v1/adjustments/{number}/messages/"),
+    ("post", "/api/v1/adjustments/{number}/messages/"),
 }
 
 

@@ -450,7 +450,11 @@ class MessagesView(APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="Messages between the lead reviewers and the department",
+        summary=_("Messages between the lead reviewers and the department"),
+        description=_(
+            "The messages between the lead reviewers and the applying department on one request "
+            "(seed 004 三(三)3), for everyone who may see the request, the office included."
+        ),
         responses={200: api.RequestEventSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, number: str):
@@ -461,7 +465,11 @@ class MessagesView(APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="Send a message on a request under review",
+        summary=_("Send a message on a request under review"),
+        description=_(
+            "A lead reviewer of the request or a clerk of its department sends a message during "
+            "review; files go as multipart/form-data parts named files. The other side is told."
+        ),
         request={
             "application/json": api.MessageParameters,
             "multipart/form-data": api.MessageParameters,
