@@ -751,7 +751,7 @@ def test_the_seed_003_paths_through_the_pages(client, org, calendar, frozen):
         actor=None,
         jurisdiction=org.district,
         values={
-            "law_path": AdjustmentPath.PARENT_REVIEW,
+            "law_changed_path": AdjustmentPath.PARENT_REVIEW,
             "institutional_path": AdjustmentPath.FILING,
         },
     )

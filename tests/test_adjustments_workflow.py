@@ -142,8 +142,13 @@ def test_joint_review_from_the_primary_reviewers_notice_to_publication(org, cale
     ]
     # Review within 5 working days of 11-03: 11-04, 05, 06, 09, 10.
     assert {s.due_at for s in reviews} == {end_of(2026, 11, 10)}
-    # Only the primary reviewer has the 1 working day notice: 11-04.
-    assert [s.joint_notice_due_at for s in reviews] == [end_of(2026, 11, 4), None]
+    # Only the primary reviewer has the 1 working day notice, a step of its own: 11-04.
+    [notice] = Step.objects.filter(request=request, kind=K.JOINT_NOTICE)
+    assert (notice.department, notice.due_at, notice.remind_at) == (
+        org.departments["legal"],
+        end_of(2026, 11, 4),
+        at(2026, 11, 3, 8),
+    )
 
     # 编办 is not the primary reviewer: it tells its view, it does not ask.
     before = trail(request)
@@ -169,6 +174,8 @@ def test_joint_review_from_the_primary_reviewers_notice_to_publication(org, cale
     assert set(
         Step.objects.filter(request=request, kind=K.REVIEW).values_list("outcome", flat=True)
     ) == {StepOutcome.JOINT}
+    notice.refresh_from_db()
+    assert (notice.outcome, notice.is_overdue) == (StepOutcome.JOINT, False)
     joint = open_step(request, K.JOINT_REVIEW)
     assert joint.department == org.departments["office"]
     assert joint.detail["reviewers"] == [
@@ -246,7 +253,9 @@ def test_joint_review_from_the_primary_reviewers_notice_to_publication(org, cale
         request = services.adjustment_approve(
             actor=people[Role.OFFICE], request=request, opinion="核准。"
         )
-    assert open_step(request, K.CONFIRM).due_at == end_of(2026, 11, 10)
+    confirm = open_step(request, K.CONFIRM)
+    # Confirmation by 11-10, an objection by 11-11.
+    assert (confirm.confirm_due_at, confirm.due_at) == (end_of(2026, 11, 10), end_of(2026, 11, 11))
     with travel(at(2026, 11, 10, 9)):
         request = services.adjustment_confirm(actor=people[Role.CLERK], request=request)
         request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
@@ -324,40 +333,63 @@ def test_an_objection_goes_back_to_the_last_reviewers_and_then_to_publication(or
         request = services.adjustment_approve(
             actor=people[Role.OFFICE], request=request, opinion="核准，承诺时限7个工作日。"
         )
-    # Confirmation within 1 working day: 11-06.
-    assert open_step(request, K.CONFIRM).due_at == end_of(2026, 11, 6)
+    # Seed 004 三(三)4–5: confirmation within 1 working day (Friday 11-06); an objection
+    # within 2 (Monday 11-09), the step's due moment.
+    confirm = open_step(request, K.CONFIRM)
+    assert (confirm.confirm_due_at, confirm.due_at) == (end_of(2026, 11, 6), end_of(2026, 11, 9))
 
     before = trail(request)
-    with travel(at(2026, 11, 6, 10)), pytest.raises(DomainError, match="reasons"):
+    with travel(at(2026, 11, 9, 10)), pytest.raises(DomainError, match="reasons"):
         services.adjustment_object(actor=people[Role.CLERK], request=request, reason="  ")
     assert trail(request) == before
 
-    with travel(at(2026, 11, 6, 10)):
+    # Working day 2: on time, not overdue; the objection goes to the office first.
+    with travel(at(2026, 11, 9, 16)):
         request = services.adjustment_object(
             actor=people[Role.CLERK],
             request=request,
             reason="5个工作日已能办结，申请复审。",
         )
-    assert request.state == S.REREVIEW
+    assert request.state == S.OBJECTED
     confirm = Step.objects.get(request=request, kind=K.CONFIRM)
-    assert confirm.outcome == StepOutcome.OBJECTED
+    assert (confirm.outcome, confirm.is_overdue) == (StepOutcome.OBJECTED, False)
+    objected = last_event(request)
+    assert (objected.transition, objected.opinion, objected.detail) == (
+        Transition.OBJECT,
+        "5个工作日已能办结，申请复审。",
+        {"late": False},
+    )
+    assert not Step.objects.filter(request=request, kind=K.REREVIEW).exists()
+    objection = open_step(request, K.OBJECTION)
+    # The office's step, this product's default 2 working days: 11-10, 11-11.
+    assert (objection.department, objection.due_at) == (
+        org.departments["office"],
+        end_of(2026, 11, 11),
+    )
+    # Only the office sends it on.
+    with travel(at(2026, 11, 10, 9)), pytest.raises(TransitionRefused):
+        services.adjustment_objection_forward(actor=people[Role.CLERK], request=request)
+
+    with travel(at(2026, 11, 10, 9)):
+        request = services.adjustment_objection_forward(
+            actor=people[Role.OFFICE], request=request, opinion="请原审核部门复审。"
+        )
+    assert request.state == S.REREVIEW
     rereviews = Step.objects.filter(request=request, kind=K.REREVIEW).order_by("department_id")
+    # By default, the reviewers of the last round.
     assert [(s.department, s.round, s.finished_at) for s in rereviews] == [
         (org.departments["legal"], 2, None),
         (org.departments["establishment"], 2, None),
     ]
-    # Re-review within 2 working days of Friday 11-06: 11-09, 11-10.
-    assert {s.due_at for s in rereviews} == {end_of(2026, 11, 10)}
-    objected = last_event(request)
-    assert (objected.transition, objected.opinion) == (
-        Transition.OBJECT,
-        "5个工作日已能办结，申请复审。",
-    )
-    assert sorted(objected.detail["reviewers"]) == sorted(
+    # Re-review within this product's default 5 working days of 11-10: 11-11 .. 11-17.
+    assert {s.due_at for s in rereviews} == {end_of(2026, 11, 17)}
+    sent = last_event(request)
+    assert sent.transition == Transition.OBJECTION_FORWARD
+    assert sorted(sent.detail["reviewers"]) == sorted(
         [org.departments["legal"].pk, org.departments["establishment"].pk]
     )
 
-    with travel(at(2026, 11, 9, 10)):
+    with travel(at(2026, 11, 11, 10)):
         request = services.adjustment_rereview(
             actor=people[Role.REVIEWER],
             request=request,
@@ -372,12 +404,12 @@ def test_an_objection_goes_back_to_the_last_reviewers_and_then_to_publication(or
             opinion="复审同意。",
         )
     assert request.state == S.APPROVING
-    # A new approval opinion within 2 working days of 11-09: 11-10, 11-11.
+    # A new approval opinion within 2 working days of 11-11: 11-12, 11-13.
     approve = open_step(request, K.APPROVE)
-    assert approve.due_at == end_of(2026, 11, 11)
+    assert approve.due_at == end_of(2026, 11, 13)
     assert Step.objects.filter(request=request, kind=K.APPROVE).count() == 2
 
-    with travel(at(2026, 11, 10, 9)):
+    with travel(at(2026, 11, 12, 9)):
         request = services.adjustment_approve(
             actor=people[Role.OFFICE], request=request, opinion="核准，承诺时限5个工作日。"
         )
@@ -396,6 +428,7 @@ def test_an_objection_goes_back_to_the_last_reviewers_and_then_to_publication(or
         Transition.REVIEW,
         Transition.APPROVE,
         Transition.OBJECT,
+        Transition.OBJECTION_FORWARD,
         Transition.REREVIEW,
         Transition.REREVIEW,
         Transition.APPROVE,
@@ -910,8 +943,9 @@ def test_seed_003_filing_path_for_a_change_of_institutions(org, calendar):
         org.district_departments["salt"],
         org.departments["office"],
     )
-    # Own site within 3 working days of 11-04: 11-05, 06, 09; filing within 5: to 11-11.
-    assert (site.due_at, filing.due_at) == (end_of(2026, 11, 9), end_of(2026, 11, 11))
+    # Own site within 3 working days of the approval on 11-03 (同时 with the sending to the
+    # digital office): 11-04, 05, 06; filing within 5 of publication: to 11-11.
+    assert (site.due_at, filing.due_at) == (end_of(2026, 11, 6), end_of(2026, 11, 11))
     # The district office cannot file with itself.
     with travel(at(2026, 11, 5, 9)), pytest.raises(TransitionRefused, match="not yours"):
         services.adjustment_file(actor=people[Role.OFFICE], request=request)
@@ -943,7 +977,7 @@ def _parent_review_request(org) -> AdjustmentRequest:
     services.policy_save(
         actor=None,
         jurisdiction=org.district,
-        values={"law_path": AdjustmentPath.PARENT_REVIEW},
+        values={"law_changed_path": AdjustmentPath.PARENT_REVIEW},
     )
     people = org.district_users
     with travel(at(2026, 11, 2, 9)):
@@ -1028,9 +1062,10 @@ def test_seed_003_parent_review_path_for_a_change_of_law(org, calendar):
         request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
         request = services.adjustment_publish(actor=people[Role.DIGITAL], request=request)
     assert request.state == S.PUBLISHED
-    # Own site within 3 working days of Friday 11-13: 11-16, 17, 18; no filing on this path.
+    # Own site within 3 working days of the meeting's record on Thursday 11-12 (同时 with the
+    # sending to the digital office): 11-13, 16, 17; no filing on this path.
     assert open_kinds(request) == [K.SITE_UPDATE]
-    assert open_step(request, K.SITE_UPDATE).due_at == end_of(2026, 11, 18)
+    assert open_step(request, K.SITE_UPDATE).due_at == end_of(2026, 11, 17)
     with travel(at(2026, 11, 16, 9)):
         request = services.adjustment_site_update(actor=people[Role.CLERK], request=request)
     assert request.state == S.COMPLETED
