@@ -1562,3 +1562,146 @@ def test_the_database_refuses_rewriting_the_event_log(org, calendar, statement):
     ):
         cursor.execute(statement)
     assert RequestEvent.objects.filter(request=request).count() == count
+
+
+# --- issue 9: fidelity to seed 004 三(三) and seed 003 三(二)5 --------------------------------
+
+
+def test_withdrawing_during_a_return_ends_the_stopped_clock(org, calendar):
+    """Issue 9 §20: the clock stop of the office's step ends with it, not 'still stopped'."""
+    people = org.users
+    request = submitted(org)
+    with travel(at(2026, 11, 3, 10)):
+        request = services.adjustment_return(
+            actor=people[Role.OFFICE], request=request, reason="请补充法律依据条款。"
+        )
+    with travel(at(2026, 11, 4, 10)):
+        request = services.adjustment_withdraw(
+            actor=people[Role.CLERK], request=request, reason="无需调整。"
+        )
+    assert request.state == S.WITHDRAWN
+    [stop] = ClockStop.objects.filter(step__request=request)
+    assert stop.restarted_at == stop.step.finished_at == at(2026, 11, 4, 10)
+    assert not stop.step.clock_stopped
+    withdrawn = last_event(request)
+    assert withdrawn.detail == {"clock_stop_ended": [stop.step_id]}
+    assert withdrawn.at == request.closed_at
+
+
+def test_an_internal_change_takes_the_filing_path_where_the_policy_maps_it(org, calendar):
+    """Issue 9 §7, seed 003 三(二)5 "机构改革和职能调整": each trigger maps to a path in the
+    policy; an internal change of functions files like a change of institutions."""
+    services.policy_save(
+        actor=None,
+        jurisdiction=org.district,
+        values={"institutional_path": AdjustmentPath.FILING, "internal_path": "filing"},
+    )
+    with travel(at(2026, 11, 2, 9)):
+        internal = request_for(
+            org, district=True, event_date=D(2026, 11, 2), trigger=TriggerKind.INTERNAL
+        )
+        simplification = request_for(
+            org,
+            district=True,
+            event_date=D(2026, 11, 2),
+            trigger=TriggerKind.SIMPLIFICATION,
+            entry=numbered_entry(org, 7, district=True),
+        )
+    assert (internal.path, simplification.path) == (
+        AdjustmentPath.FILING,
+        AdjustmentPath.STANDARD,
+    )
+    policy = services.policy_for(org.district)
+    assert {trigger: policy.path_for(trigger) for trigger in TriggerKind.values} == {
+        TriggerKind.NEW_LAW: AdjustmentPath.STANDARD,
+        TriggerKind.LAW_CHANGED: AdjustmentPath.STANDARD,
+        TriggerKind.INSTITUTIONAL: AdjustmentPath.FILING,
+        TriggerKind.SIMPLIFICATION: AdjustmentPath.STANDARD,
+        TriggerKind.INTERNAL: AdjustmentPath.FILING,
+    }
+
+
+def test_the_site_update_done_before_publication_completes_with_it(org, calendar):
+    """Issue 9 §2: the department updates its own site from its confirmation on (同时); the
+    request completes only once the change is published."""
+    people = org.users
+    request = submitted(org)
+    with travel(at(2026, 11, 3, 9)):
+        request = services.adjustment_forward(
+            actor=people[Role.OFFICE], request=request, reviewers=[org.departments["legal"]]
+        )
+        request = services.adjustment_review(
+            actor=people[Role.REVIEWER],
+            request=request,
+            conclusion=ReviewConclusion.AGREE,
+            opinion="同意。",
+        )
+        request = services.adjustment_approve(
+            actor=people[Role.OFFICE], request=request, opinion="核准。"
+        )
+    with travel(at(2026, 11, 4, 9)):
+        request = services.adjustment_confirm(actor=people[Role.CLERK], request=request)
+    assert open_kinds(request) == [K.DIGITAL_FORWARD, K.SITE_UPDATE]
+    site = open_step(request, K.SITE_UPDATE)
+    # Three working days from the confirmation on Wednesday 11-04: 11-05, 06, 09.
+    assert (site.started_at, site.due_at) == (at(2026, 11, 4, 9), end_of(2026, 11, 9))
+    with travel(at(2026, 11, 5, 9)):
+        request = services.adjustment_site_update(
+            actor=people[Role.CLERK], request=request, note="已按核准内容更新门户网站。"
+        )
+        assert request.state == S.DIGITAL_FORWARD
+        request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
+        assert request.state == S.PUBLISHING
+        request = services.adjustment_publish(actor=people[Role.DIGITAL], request=request)
+    assert request.state == S.COMPLETED
+    assert request.closed_at == request.published_at
+    assert Step.objects.filter(request=request, kind=K.SITE_UPDATE).count() == 1
+
+
+def test_the_primary_reviewer_declines_a_joint_review_within_its_day(org, calendar):
+    """Issue 9 §3: the notice is a step; declining ends it on time, the review goes on."""
+    request = _forwarded_to_two(org)
+    establishment = second_reviewer(org)
+    with travel(at(2026, 11, 4, 9)), pytest.raises(TransitionRefused, match="not yours"):
+        services.adjustment_joint_decline(actor=establishment, request=request)
+    with travel(at(2026, 11, 4, 9)):
+        request = services.adjustment_joint_decline(
+            actor=org.users[Role.REVIEWER], request=request, note="不涉及交叉事项。"
+        )
+    notice = Step.objects.get(request=request, kind=K.JOINT_NOTICE)
+    assert (notice.outcome, notice.is_overdue) == (StepOutcome.NO_JOINT, False)
+    assert request.state == S.REVIEWING
+    assert open_kinds(request) == [K.REVIEW, K.REVIEW]
+    assert last_event(request).detail == {"late": False}
+
+
+def test_the_office_may_send_an_objection_to_other_reviewers(org, calendar):
+    people = org.users
+    with travel(at(2026, 11, 3, 9)):
+        request = services.adjustment_forward(
+            actor=people[Role.OFFICE], request=submitted(org), reviewers=[org.departments["legal"]]
+        )
+        request = services.adjustment_review(
+            actor=people[Role.REVIEWER],
+            request=request,
+            conclusion=ReviewConclusion.AGREE,
+            opinion="同意。",
+        )
+        request = services.adjustment_approve(
+            actor=people[Role.OFFICE], request=request, opinion="核准。"
+        )
+        request = services.adjustment_object(
+            actor=people[Role.CLERK], request=request, reason="申请复审。"
+        )
+    with travel(at(2026, 11, 4, 9)), pytest.raises(DomainError, match="not a lead review"):
+        services.adjustment_objection_forward(
+            actor=people[Role.OFFICE], request=request, reviewers=[org.departments["salt"]]
+        )
+    with travel(at(2026, 11, 4, 9)):
+        request = services.adjustment_objection_forward(
+            actor=people[Role.OFFICE],
+            request=request,
+            reviewers=[org.departments["establishment"]],
+        )
+    [rereview] = Step.objects.filter(request=request, kind=K.REREVIEW)
+    assert (rereview.department, rereview.round) == (org.departments["establishment"], 2)
