@@ -20,10 +20,21 @@ SEED_004 = {
     "joint_notice_days": 1,
     "approve_days": 2,
     "confirm_days": 1,
-    "rereview_days": 2,
+    "objection_days": 2,
     "digital_forward_days": 2,
     "publish_days": 1,
     "site_update_days": 3,
+    "site_update_start": "digital_forward",
+}
+# SPEC §4: the periods no seed fixes are this product's defaults.
+PRODUCT_DEFAULTS = {
+    "joint_review_days": 5,
+    "objection_forward_days": 2,
+    "rereview_days": 5,
+    "parent_forward_days": 2,
+    "parent_review_days": 5,
+    "meeting_days": 20,
+    "filing_days": 5,
 }
 
 
@@ -42,7 +53,29 @@ def test_without_any_row_every_jurisdiction_follows_seed_004(org):
         policy = services.policy_for(jurisdiction)
         assert policy.pk is None
         assert numbers(policy) == SEED_004
-        assert policy.path_for(TriggerKind.INSTITUTIONAL) == AdjustmentPath.STANDARD
+        assert {name: getattr(policy, name) for name in PRODUCT_DEFAULTS} == PRODUCT_DEFAULTS
+        assert {policy.path_for(trigger) for trigger in TriggerKind.values} == {
+            AdjustmentPath.STANDARD
+        }
+
+
+def test_each_period_says_whether_a_seed_or_this_product_sets_it():
+    """Issue 9 §8: nothing calls a product default a seed's number."""
+    for name in [*SEED_004, *PRODUCT_DEFAULTS]:
+        if not name.endswith("_days"):
+            continue
+        help_text = str(AdjustmentPolicy._meta.get_field(name).help_text)
+        if name in PRODUCT_DEFAULTS:
+            assert help_text == "This product's default: no seed fixes this period.", name
+        else:
+            assert help_text.startswith("Seed 00"), name
+
+
+def test_the_objection_period_is_no_shorter_than_the_confirmation(org):
+    with pytest.raises(DomainError, match="objection period"):
+        services.policy_save(
+            actor=None, jurisdiction=org.city, values={"confirm_days": 3, "objection_days": 2}
+        )
 
 
 def test_the_nearest_policy_above_applies(org):
@@ -114,7 +147,7 @@ def test_other_roles_may_not_save_a_policy(org, role):
     assert services.policy_for(org.city).apply_days == 12
 
 
-@pytest.mark.parametrize("field", ["institutional_path", "law_path", "other_path"])
+@pytest.mark.parametrize("field", [f"{trigger}_path" for trigger in TriggerKind.values])
 @pytest.mark.parametrize("path", [AdjustmentPath.FILING, AdjustmentPath.PARENT_REVIEW])
 def test_a_jurisdiction_with_no_office_above_follows_the_five_steps(org, field, path):
     with pytest.raises(DomainError, match="no office above"):
