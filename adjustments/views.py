@@ -669,7 +669,8 @@ class PolicyView(PermissionRequiredMixin, TemplateView):
                 if model_field.choices
                 else getattr(policy, name)
             )
-            rows.append((model_field.verbose_name, value))
+            # Where each number comes from: a seed's rule or this product's default (SPEC §4).
+            rows.append((model_field.verbose_name, value, model_field.help_text))
         form = context.get("form")
         if form is not None:
             paths = [name for name in services.POLICY_FIELDS if name.endswith("_path")]
