@@ -450,7 +450,7 @@ class JointConveneForm(TransitionForm):
     intro_text = _(
         "Convene the joint review (联合会审) of the lead review departments concerned and the "
         "applying department (seed 004 三(三)3); its opinion is due within %(days)s working "
-        "days."
+        "days (this product's default; the seed sets no period)."
     )
     meeting_at = ShanghaiDateTimeField(
         label=_("Meeting time"),

@@ -163,8 +163,9 @@ TRANSITIONS: dict[str, Rule] = {
 
 
 def policy_for(jurisdiction: Jurisdiction) -> AdjustmentPolicy:
-    """The policy a jurisdiction follows: its own, else the nearest one above it, else seed
-    004's numbers (the model's defaults, unsaved)."""
+    """The policy a jurisdiction follows: its own, else the nearest one above it, else the
+    model's defaults, unsaved (seed 004's numbers, and this product's where no seed sets a
+    period)."""
     codes = [code for code in jurisdiction.path.strip("/").split("/") if code]
     prefixes = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
     found = (
