@@ -180,3 +180,40 @@ def test_invalid_numbers_are_refused(org):
         values={"apply_days": 7, "apply_unit": DeadlineUnit.CALENDAR_DAYS},
     )
     assert services.policy_for(org.city).apply_days == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_every_trigger_the_path_it_followed():
+    """Issue 9 §7: migration 0003 maps the old law path and other path to every trigger they
+    covered, and files an internal change where a change of institutions is filed (seed 003
+    三(二)5 "机构改革和职能调整")."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("adjustments", "0002_events_append_only")]
+    after = [("adjustments", "0003_procedure_fidelity")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    jurisdiction = old.get_model("core", "Jurisdiction").objects.create(
+        code="410106", name="上街区", level="district", path="/410106/"
+    )
+    old.get_model("adjustments", "AdjustmentPolicy").objects.create(
+        jurisdiction=jurisdiction,
+        law_path=AdjustmentPath.PARENT_REVIEW,
+        institutional_path=AdjustmentPath.FILING,
+        other_path=AdjustmentPath.STANDARD,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    policy = new.get_model("adjustments", "AdjustmentPolicy").objects.get()
+    assert {trigger: getattr(policy, f"{trigger}_path") for trigger in TriggerKind.values} == {
+        TriggerKind.NEW_LAW: AdjustmentPath.PARENT_REVIEW,
+        TriggerKind.LAW_CHANGED: AdjustmentPath.PARENT_REVIEW,
+        TriggerKind.INSTITUTIONAL: AdjustmentPath.FILING,
+        TriggerKind.SIMPLIFICATION: AdjustmentPath.STANDARD,
+        TriggerKind.INTERNAL: AdjustmentPath.FILING,
+    }
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
