@@ -1000,3 +1000,20 @@ def test_the_policy_page_says_which_periods_are_this_products_defaults(client, o
     for trigger in TriggerKind.values:
         assert f'name="{trigger}_path"' in content, trigger
     assert 'name="objection_days"' in content and 'name="site_update_start"' in content
+
+
+def test_a_request_withdrawn_during_a_return_shows_its_clock_stop_ended(
+    client, org, calendar, frozen
+):
+    """Issue 9 §20: the timeline no longer says "still stopped" for ever."""
+    people = org.users
+    request = services.adjustment_submit(
+        actor=people[Role.CLERK], request=request_for(org, event_date=EVENT_DAY)
+    )
+    request = services.adjustment_return(
+        actor=people[Role.OFFICE], request=request, reason="请补充依据。"
+    )
+    _do(client, people[Role.CLERK], request, Transition.WITHDRAW, {"reason": "无需调整。"})
+    content = _client(client, people[Role.OFFICE]).get(_detail(request)).content.decode()
+    assert "仍在暂停计时" not in content
+    assert "随环节结束而终止" in content and "暂停的计时随调整申请结束而终止" in content
