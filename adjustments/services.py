@@ -2260,6 +2260,18 @@ def deadline_notice_send(*, step_id: int, kind: str, now: datetime.datetime | No
     if kind == NoticeKind.REMINDER:
         subject = _("Due tomorrow: %(step)s of adjustment request %(number)s") % facts
         body = _("%(department)s: “%(step)s” of %(summary)s is due by the end of %(due)s.") % facts
+        if step.kind == K.CONFIRM:
+            # Seed 004 三(三)4–5: two moments, the confirmation's and the objection's.
+            facts["confirm"] = date_format(
+                step.confirm_due_at.astimezone(calendar.SHANGHAI), "Y-m-d"
+            )
+            body = (
+                _(
+                    "%(department)s: confirm the approval opinion of %(summary)s by the end of "
+                    "%(confirm)s; an objection to it is on time until the end of %(due)s."
+                )
+                % facts
+            )
         notification_kind = NotificationKind.DEADLINE_REMINDER
     else:
         subject = _("Overdue: %(step)s of adjustment request %(number)s") % facts

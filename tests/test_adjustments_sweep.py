@@ -378,6 +378,10 @@ def test_the_confirm_step_is_overdue_only_after_the_objection_window(org, calend
     assert (confirm.due_at, confirm.remind_at) == (end_of(2026, 11, 5), at(2026, 11, 4, 8))
     with travel(at(2026, 11, 4, 8)):
         assert services.deadlines_sweep().reminders == 1
+    reminder = Notification.objects.get(
+        kind=NotificationKind.DEADLINE_REMINDER, recipient=people[Role.CLERK]
+    )
+    assert "2026-11-04" in reminder.body and "2026-11-05" in reminder.body
     with travel(at(2026, 11, 5, 12)):
         assert services.deadlines_sweep().overdue == 0
     with travel(at(2026, 11, 6, 0, 1)):
