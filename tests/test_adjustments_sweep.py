@@ -359,7 +359,7 @@ def test_the_primary_reviewers_joint_notice_is_reminded_and_escalated(org, calen
         people[Role.OFFICE],
         people[Role.SUPERVISOR],
     }
-    assert "Decide on a joint review" in overdue.first().subject
+    assert "告知是否需要联合会审" in overdue.first().subject
 
 
 def test_the_confirm_step_is_overdue_only_after_the_objection_window(org, calendar):
