@@ -18,13 +18,13 @@ class AdjustmentPolicyAdmin(RestrictedAdmin):
         "basis",
         "apply_days",
         "apply_unit",
-        "law_path",
+        "law_changed_path",
         "institutional_path",
-        "other_path",
+        "internal_path",
         "updated_at",
     )
     list_select_related = ("jurisdiction",)
-    list_filter = ("apply_unit", "law_path", "institutional_path")
+    list_filter = ("apply_unit", "law_changed_path", "institutional_path", "internal_path")
     search_fields = ("jurisdiction__name", "jurisdiction__code", "basis")
     fields = ("jurisdiction", *services.POLICY_FIELDS)
 

@@ -41,6 +41,21 @@ class AdjustmentPath(models.TextChoices):
     )
 
 
+def path_field(trigger: str) -> str:
+    """The policy field that maps a trigger to its path (AdjustmentPolicy.<trigger>_path)."""
+    return f"{TriggerKind(trigger).value}_path"
+
+
+class SiteUpdateStart(models.TextChoices):
+    """When the department's period to update its own website and premises starts."""
+
+    DIGITAL_FORWARD = (
+        "digital_forward",
+        _("With the office's sending to the digital office (seed 004 三(三)5: 同时)"),
+    )
+    PUBLICATION = "publication", _("From publication")
+
+
 class RequestOrigin(models.TextChoices):
     DEPARTMENT = "department", _("Filed by the department")
     LAW_CHANGE = "law_change", _("Opened by a change of law")
@@ -54,6 +69,7 @@ class RequestState(models.TextChoices):
     JOINT_REVIEW = "joint_review", _("Joint review")
     APPROVING = "approving", _("Waiting for the approval opinion")
     CONFIRMING = "confirming", _("Waiting for the department's confirmation")
+    OBJECTED = "objected", _("Objection with the reform office")
     REREVIEW = "rereview", _("Under re-review")
     PARENT_REVIEW = "parent_review", _("Under review by the office above")
     MEETING = "meeting", _("Waiting for the executive meeting")
@@ -76,9 +92,11 @@ class StepKind(models.TextChoices):
     APPLY = "apply", _("Apply")
     FORWARD = "forward", _("Forward to lead review")
     REVIEW = "review", _("Review")
+    JOINT_NOTICE = "joint_notice", _("Decide on a joint review")
     JOINT_REVIEW = "joint_review", _("Joint review")
     APPROVE = "approve", _("Approval opinion")
     CONFIRM = "confirm", _("Confirm the approval opinion")
+    OBJECTION = "objection", _("Forward the objection to re-review")
     REREVIEW = "rereview", _("Re-review")
     SUPPLEMENT = "supplement", _("Supplement the request")
     PARENT_FORWARD = "parent_forward", _("Forward to the office above")
@@ -95,9 +113,11 @@ STEP_ROLE: dict[str, Role] = {
     StepKind.APPLY: Role.CLERK,
     StepKind.FORWARD: Role.OFFICE,
     StepKind.REVIEW: Role.REVIEWER,
+    StepKind.JOINT_NOTICE: Role.REVIEWER,
     StepKind.JOINT_REVIEW: Role.OFFICE,
     StepKind.APPROVE: Role.OFFICE,
     StepKind.CONFIRM: Role.CLERK,
+    StepKind.OBJECTION: Role.OFFICE,
     StepKind.REREVIEW: Role.REVIEWER,
     StepKind.SUPPLEMENT: Role.CLERK,
     StepKind.PARENT_FORWARD: Role.OFFICE,
@@ -120,6 +140,7 @@ class StepOutcome(models.TextChoices):
     AGREED_WITH_CHANGES = "agreed_with_changes", _("Agreed with changes")
     DISAGREED = "disagreed", _("Disagreed")
     JOINT = "joint", _("Passed to a joint review")
+    NO_JOINT = "no_joint", _("No joint review needed")
     APPROVED = "approved", _("Approved")
     CONFIRMED = "confirmed", _("Confirmed")
     OBJECTED = "objected", _("Objected")
@@ -151,11 +172,13 @@ class Transition(models.TextChoices):
     REJECT = "reject", _("Rejected")
     REVIEW = "review", _("Review opinion given")
     JOINT_REQUEST = "joint_request", _("Joint review requested")
+    JOINT_DECLINE = "joint_decline", _("No joint review needed")
     JOINT_CONVENE = "joint_convene", _("Joint review convened")
     JOINT_CONCLUDE = "joint_conclude", _("Joint review opinion given")
     APPROVE = "approve", _("Approval opinion issued")
     CONFIRM = "confirm", _("Approval opinion confirmed")
     OBJECT = "object", _("Objection raised")
+    OBJECTION_FORWARD = "objection_forward", _("Objection forwarded to re-review")
     REREVIEW = "rereview", _("Re-review opinion given")
     PARENT_FORWARD = "parent_forward", _("Forwarded to the office above")
     PARENT_REVIEW = "parent_review", _("Reviewed by the office above")

@@ -62,8 +62,11 @@ POLICIES = {
             "报市政务服务改革管理办公室备案；法律法规规章立、改、废引起的，"
             "经市政务服务改革管理办公室审核后提交区政府常务会议审定"
         ),
+        # 机构改革和职能调整: a change of institutions and an internal change of functions.
         "institutional_path": AdjustmentPath.FILING,
-        "law_path": AdjustmentPath.PARENT_REVIEW,
+        "internal_path": AdjustmentPath.FILING,
+        "new_law_path": AdjustmentPath.PARENT_REVIEW,
+        "law_changed_path": AdjustmentPath.PARENT_REVIEW,
     },
     "410183100": {
         "basis": (

@@ -10,6 +10,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -431,24 +432,25 @@ class ReviewForm(ConclusionForm):
 class RereviewForm(ConclusionForm):
     period = "rereview_days"
     intro_text = _(
-        "The department objected to the approval opinion: re-review within %(days)s working "
-        "days (seed 004 三(三)5)."
+        "The department objected to the approval opinion (seed 004 三(三)5 复审): re-review "
+        "within %(days)s working days (this product's default; the seed sets no period)."
     )
 
 
 class JointConcludeForm(ConclusionForm):
     period = "joint_review_days"
     intro_text = _(
-        "The joint review's one opinion (共同出具审核意见), within %(days)s working days; the "
-        "approval opinion follows."
+        "The joint review's one opinion (共同出具审核意见), within %(days)s working days (this "
+        "product's default; the seed sets no period); the approval opinion follows."
     )
 
 
 class ParentReviewForm(ConclusionForm):
     period = "parent_review_days"
     intro_text = _(
-        "Review by the office above within %(days)s working days (seed 003 三(二)5). If you "
-        "disagree, the request ends with your opinion."
+        "Review by the office above (seed 003 三(二)5) within %(days)s working days (this "
+        "product's default; the seed sets no period). If you disagree, the request ends with "
+        "your opinion."
     )
 
 
@@ -469,6 +471,17 @@ class JointRequestForm(TransitionForm):
         self.fields["departments"].queryset = selectors.reviewer_choices(
             user=self.user, request=self.adjustment
         ).exclude(pk=self.user.department_id)
+
+    def intro_values(self) -> dict:
+        return {"days": self.days("joint_notice_days")}
+
+
+class JointDeclineForm(TransitionForm):
+    intro_text = _(
+        "As the primary reviewer, tell the reform office within %(days)s working day that this "
+        "item needs no joint review (seed 004 三(三)3); your review goes on."
+    )
+    note = _text(_("Note"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("joint_notice_days")}
@@ -503,7 +516,7 @@ class JointConveneForm(TransitionForm):
     intro_text = _(
         "Convene the joint review (联合会审) of the lead review departments concerned and the "
         "applying department (seed 004 三(三)3); its opinion is due within %(days)s working "
-        "days."
+        "days (this product's default; the seed sets no period)."
     )
     meeting_at = ShanghaiDateTimeField(
         label=_("Meeting time"),
@@ -546,33 +559,82 @@ class ApproveForm(TransitionForm):
         return {"days": self.days("approve_days"), "confirm": self.days("confirm_days")}
 
 
+def _confirm_step(adjustment: AdjustmentRequest):
+    return next((s for s in adjustment.open_steps if s.kind == StepKind.CONFIRM), None)
+
+
+def _moment(moment) -> str:
+    return date_format(moment.astimezone(calendar.SHANGHAI), "Y-m-d") if moment else "—"
+
+
 class ConfirmForm(TransitionForm):
     intro_text = _(
-        "Confirm the approval opinion within %(days)s working day (seed 004 三(三)4). If you "
-        "disagree, raise an objection instead."
+        "Confirm the approval opinion within %(days)s working day, by the end of %(due)s (seed "
+        "004 三(三)4). If you disagree, raise an objection instead: it is on time until the end "
+        "of %(objection_due)s."
     )
     note = _text(_("Note"))
 
     def intro_values(self) -> dict:
-        return {"days": self.days("confirm_days")}
+        step = _confirm_step(self.adjustment)
+        return {
+            "days": self.days("confirm_days"),
+            "due": _moment(step.confirm_due_at if step else None),
+            "objection_due": _moment(step.due_at if step else None),
+        }
 
 
 class ObjectForm(TransitionForm):
     intro_text = _(
-        "Object to the approval opinion within %(days)s working days; the lead reviewers "
-        "re-review it (seed 004 三(三)5)."
+        "Submit your objection to the reform office within %(days)s working days of the "
+        "approval opinion, by the end of %(due)s (seed 004 三(三)5: 有异议的申请单位须于2个工作日内"
+        "…提交…申请复审). The office sends it to the lead reviewers for re-review."
     )
     reason = _text(_("Reasons of the objection"), required=True, rows=4)
     files = MultipleFileField()
 
     def intro_values(self) -> dict:
-        return {"days": self.days("rereview_days")}
+        step = _confirm_step(self.adjustment)
+        return {
+            "days": self.days("objection_days"),
+            "due": _moment(step.due_at if step else None),
+        }
+
+
+class ObjectionForwardForm(TransitionForm):
+    intro_text = _(
+        "The department objects to the approval opinion (seed 004 三(三)5): send its objection "
+        "to the lead reviewers for re-review (复审) within %(days)s working days (this "
+        "product's default; the seed sets no period). They re-review within %(rereview)s "
+        "working days (this product's default)."
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Lead review departments"),
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Those of the last review are ticked; you may change the choice."),
+    )
+    opinion = _text(_("Forwarding opinion"))
+    files = MultipleFileField()
+
+    def prepare(self) -> None:
+        self.fields["reviewers"].queryset = selectors.reviewer_choices(
+            user=self.user, request=self.adjustment
+        )
+        last, _round = services.last_reviewers(self.adjustment)
+        self.fields["reviewers"].initial = last
+
+    def intro_values(self) -> dict:
+        return {
+            "days": self.days("objection_forward_days"),
+            "rereview": self.days("rereview_days"),
+        }
 
 
 class ParentForwardForm(TransitionForm):
     intro_text = _(
         "A change of law goes to the office above for review (seed 003 三(二)5), within "
-        "%(days)s working days."
+        "%(days)s working days (this product's default; the seed sets no period)."
     )
     opinion = _text(_("Opinion"))
 
@@ -582,7 +644,8 @@ class ParentForwardForm(TransitionForm):
 
 class MeetingForm(TransitionForm):
     intro_text = _(
-        "Record the decision of the executive meeting (常务会议, seed 003 三(二)5). If it did "
+        "Record the decision of the executive meeting (常务会议, seed 003 三(二)5), due within "
+        "%(days)s working days (this product's default; the seed sets no period). If it did "
         "not approve, the request ends."
     )
     approved = forms.TypedChoiceField(
@@ -600,6 +663,9 @@ class MeetingForm(TransitionForm):
     )
     opinion = _text(_("Opinion"))
     files = MultipleFileField()
+
+    def intro_values(self) -> dict:
+        return {"days": self.days("meeting_days")}
 
 
 class DigitalForwardForm(TransitionForm):
@@ -627,19 +693,31 @@ class PublishForm(TransitionForm):
 
 class SiteUpdateForm(TransitionForm):
     intro_text = _(
-        "Confirm that your department's own website and premises show the change, within "
-        "%(days)s working days of publication (seed 004 三(三)5)."
+        "Confirm that your department's own website and premises show the approved change, "
+        "within %(days)s working days (seed 004 三(三)5: at the same time as the office sends "
+        "it to the digital office)."
+    )
+    before_publication = _(
+        " The change is not published on the network yet: update with the approved content; "
+        "the request is completed once it is published."
     )
     note = _text(_("Note"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("site_update_days")}
 
+    @property
+    def intro(self) -> str:
+        text = super().intro
+        if self.adjustment.published_at is None:
+            text += str(self.before_publication)
+        return text
+
 
 class FileForm(TransitionForm):
     intro_text = _(
         "Record the district's adjustment as filed (备案, seed 003 三(二)5), within %(days)s "
-        "working days."
+        "working days (this product's default; the seed sets no period)."
     )
     opinion = _text(_("Remarks"))
 

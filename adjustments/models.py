@@ -22,8 +22,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core import calendar
 from core.choices import DeadlineUnit
 from core.models import TimedStep, User
 from core.querysets import AppendOnlyQuerySet, RestrictedQuerySet
@@ -36,24 +38,41 @@ from .choices import (
     NoticeKind,
     RequestOrigin,
     RequestState,
+    SiteUpdateStart,
     StepKind,
     StepOutcome,
     Transition,
     TriggerKind,
+    path_field,
 )
 
 
-def _days(label, default: int, maximum: int = 60):
+def _days(label, default: int, source, maximum: int = 60):
     return models.PositiveSmallIntegerField(
-        label, default=default, validators=[MinValueValidator(1), MaxValueValidator(maximum)]
+        label,
+        default=default,
+        help_text=source,
+        validators=[MinValueValidator(1), MaxValueValidator(maximum)],
+    )
+
+
+# SPEC §4: a period no seed fixes is this product's own default, and says so.
+PRODUCT_DEFAULT = _("This product's default: no seed fixes this period.")
+
+
+def _path(label):
+    return models.CharField(
+        label, max_length=16, choices=AdjustmentPath.choices, default=AdjustmentPath.STANDARD
     )
 
 
 class AdjustmentPolicy(models.Model):
     """A jurisdiction's procedure for adjustments. A jurisdiction without a row of its own
     follows the nearest one above it, and the top one without a row follows seed 004 (the
-    defaults below). Periods are working days unless `apply_unit` says calendar days (seed
-    002 第十条: "在7日内")."""
+    defaults below; the periods no seed fixes are this product's defaults, PRODUCT_DEFAULT).
+    Periods are working days unless `apply_unit` says calendar days (seed 002 第十条: "在7日内").
+    Each trigger of seed 004 三(二) has its own path field (`<trigger>_path`, see
+    choices.path_field): which path a kind of change follows is data, not code."""
 
     jurisdiction = models.OneToOneField(
         "core.Jurisdiction",
@@ -67,46 +86,66 @@ class AdjustmentPolicy(models.Model):
         blank=True,
         help_text=_("The document that sets this procedure, e.g. 郑盐局〔2016〕5号."),
     )
-    apply_days = _days(_("application period"), 10)
+    apply_days = _days(
+        _("application period"), 10, _("Seed 004 三(三)1: 10 working days; seed 002: 7 days.")
+    )
     apply_unit = models.CharField(
         _("application period counted in"),
         max_length=10,
         choices=DeadlineUnit.choices,
         default=DeadlineUnit.WORKING_DAYS,
     )
-    apply_extension_max_days = _days(_("longest extended application period"), 30, 90)
-    forward_days = _days(_("forwarding to lead review"), 2)
-    review_days = _days(_("lead review"), 5)
-    joint_notice_days = _days(_("primary reviewer's notice of a joint review"), 1)
-    joint_review_days = _days(_("joint review"), 5)
-    approve_days = _days(_("approval opinion"), 2)
-    confirm_days = _days(_("department's confirmation"), 1)
-    rereview_days = _days(_("re-review after an objection"), 2)
-    digital_forward_days = _days(_("sending to the digital office"), 2)
-    publish_days = _days(_("publication by the digital office"), 1)
-    site_update_days = _days(_("update of own website and premises"), 3)
-    parent_forward_days = _days(_("forwarding to the office above"), 2)
-    parent_review_days = _days(_("review by the office above"), 5)
-    meeting_days = _days(_("decision of the executive meeting"), 20)
-    filing_days = _days(_("filing with the office above"), 5)
-    law_path = models.CharField(
-        _("path of a change of law"),
-        max_length=16,
-        choices=AdjustmentPath.choices,
-        default=AdjustmentPath.STANDARD,
+    apply_extension_max_days = _days(
+        _("longest extended application period"), 30, _("Seed 004 三(三)1: 30 working days."), 90
     )
-    institutional_path = models.CharField(
-        _("path of a change of functions or institutions"),
-        max_length=16,
-        choices=AdjustmentPath.choices,
-        default=AdjustmentPath.STANDARD,
+    forward_days = _days(_("forwarding to lead review"), 2, _("Seed 004 三(三)2: 2 working days."))
+    review_days = _days(_("lead review"), 5, _("Seed 004 三(三)3: 5 working days."))
+    joint_notice_days = _days(
+        _("primary reviewer's notice of a joint review"),
+        1,
+        _("Seed 004 三(三)3: 1 working day."),
     )
-    other_path = models.CharField(
-        _("path of other changes"),
-        max_length=16,
-        choices=AdjustmentPath.choices,
-        default=AdjustmentPath.STANDARD,
+    joint_review_days = _days(_("joint review"), 5, PRODUCT_DEFAULT)
+    approve_days = _days(_("approval opinion"), 2, _("Seed 004 三(三)4: 2 working days."))
+    confirm_days = _days(_("department's confirmation"), 1, _("Seed 004 三(三)4: 1 working day."))
+    objection_days = _days(
+        _("department's objection to the office"),
+        2,
+        _(
+            "Seed 004 三(三)5: 2 working days from the approval opinion; no shorter than the "
+            "confirmation."
+        ),
     )
+    objection_forward_days = _days(_("forwarding an objection to re-review"), 2, PRODUCT_DEFAULT)
+    rereview_days = _days(_("re-review after an objection"), 5, PRODUCT_DEFAULT)
+    digital_forward_days = _days(
+        _("sending to the digital office"), 2, _("Seed 004 三(三)5: 2 working days.")
+    )
+    publish_days = _days(
+        _("publication by the digital office"), 1, _("Seed 004 三(三)5: 1 working day.")
+    )
+    site_update_days = _days(
+        _("update of own website and premises"), 3, _("Seed 004 三(三)5: 3 working days.")
+    )
+    site_update_start = models.CharField(
+        _("update of own website and premises starts"),
+        max_length=16,
+        choices=SiteUpdateStart.choices,
+        default=SiteUpdateStart.DIGITAL_FORWARD,
+        help_text=_(
+            "Seed 004 三(三)5 (“同时”): when the department has confirmed, at the same moment "
+            "as the office's period to send the change to the digital office."
+        ),
+    )
+    parent_forward_days = _days(_("forwarding to the office above"), 2, PRODUCT_DEFAULT)
+    parent_review_days = _days(_("review by the office above"), 5, PRODUCT_DEFAULT)
+    meeting_days = _days(_("decision of the executive meeting"), 20, PRODUCT_DEFAULT)
+    filing_days = _days(_("filing with the office above"), 5, PRODUCT_DEFAULT)
+    new_law_path = _path(_("path of a new law, regulation or rule"))
+    law_changed_path = _path(_("path of a law amended or repealed"))
+    institutional_path = _path(_("path of a change of functions or institutions"))
+    simplification_path = _path(_("path of a change under the simplification reform"))
+    internal_path = _path(_("path of an internal change of functions or process"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -130,19 +169,23 @@ class AdjustmentPolicy(models.Model):
                     )
                 }
             )
+        if self.objection_days < self.confirm_days:
+            raise ValidationError(
+                {
+                    "objection_days": _(
+                        "The objection period cannot be shorter than the confirmation period."
+                    )
+                }
+            )
         needs_parent = {AdjustmentPath.FILING, AdjustmentPath.PARENT_REVIEW}
-        paths = {self.law_path, self.institutional_path, self.other_path}
+        paths = {self.path_for(trigger) for trigger in TriggerKind.values}
         if paths & needs_parent and self.jurisdiction_id and not self.jurisdiction.parent_id:
             raise ValidationError(
                 _("A jurisdiction with no office above it can only follow the five steps.")
             )
 
     def path_for(self, trigger: str) -> str:
-        if trigger in (TriggerKind.NEW_LAW, TriggerKind.LAW_CHANGED):
-            return self.law_path
-        if trigger == TriggerKind.INSTITUTIONAL:
-            return self.institutional_path
-        return self.other_path
+        return getattr(self, path_field(trigger))
 
     def snapshot(self) -> dict:
         """The numbers a request keeps for its whole life: a policy changed later does not
@@ -150,7 +193,7 @@ class AdjustmentPolicy(models.Model):
         return {
             field.name: getattr(self, field.name)
             for field in self._meta.concrete_fields
-            if field.name.endswith(("_days", "_unit", "_path"))
+            if field.name.endswith(("_days", "_unit", "_path", "_start"))
         }
 
 
@@ -159,9 +202,13 @@ STEP_PERIOD: dict[str, str] = {
     StepKind.APPLY: "apply_days",
     StepKind.FORWARD: "forward_days",
     StepKind.REVIEW: "review_days",
+    StepKind.JOINT_NOTICE: "joint_notice_days",
     StepKind.JOINT_REVIEW: "joint_review_days",
     StepKind.APPROVE: "approve_days",
-    StepKind.CONFIRM: "confirm_days",
+    # The department's answer is on time until the objection period ends (a confirmation
+    # after `confirm_days` is late: Step.confirm_due_at).
+    StepKind.CONFIRM: "objection_days",
+    StepKind.OBJECTION: "objection_forward_days",
     StepKind.REREVIEW: "rereview_days",
     StepKind.PARENT_FORWARD: "parent_forward_days",
     StepKind.PARENT_REVIEW: "parent_review_days",
@@ -357,9 +404,6 @@ class Step(TimedStep):
     # Review rounds: 1 for the first review, 2 for the re-review after an objection, ...
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     primary = models.BooleanField(_("primary lead reviewer"), default=False)
-    # The primary reviewer tells the office of a joint review within this moment (seed 004
-    # 三(三)3: "1 个工作日内告知").
-    joint_notice_due_at = models.DateTimeField(_("joint review notice due"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=24, choices=StepOutcome.choices, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
     finished_by = models.ForeignKey(
@@ -409,6 +453,24 @@ class Step(TimedStep):
         if stops is None:
             stops = list(self.stops.all()) if self.pk else []
         return [(stop.stopped_at, stop.restarted_at) for stop in stops]
+
+    @cached_property
+    def confirm_due_at(self) -> datetime.datetime | None:
+        """Seed 004 三(三)4–5: the department confirms the approval opinion within 1 working
+        day; an objection is on time until the step's due moment (2 working days). Computed
+        from the calendar as it stands, so a calendar revision moves it with the step."""
+        if self.kind != StepKind.CONFIRM:
+            return None
+        days = int(self.request.policy_value("confirm_days"))
+        return calendar.add(self.started_at, days).due
+
+    @property
+    def is_overdue(self) -> bool:
+        """A confirmation after the confirmation period is late, though an objection at that
+        moment would have been on time."""
+        if self.kind == StepKind.CONFIRM and self.outcome == StepOutcome.CONFIRMED:
+            return self.finished_at > self.confirm_due_at
+        return super().is_overdue
 
     @property
     def clock_stopped(self) -> bool:

@@ -49,6 +49,7 @@ from .choices import (
     RequestOrigin,
     RequestState,
     ReviewConclusion,
+    SiteUpdateStart,
     StepKind,
     StepOutcome,
     Transition,
@@ -112,6 +113,7 @@ WITHDRAWABLE = frozenset(
         S.JOINT_REVIEW,
         S.APPROVING,
         S.CONFIRMING,
+        S.OBJECTED,
         S.REREVIEW,
         S.PARENT_REVIEW,
         S.MEETING,
@@ -131,6 +133,7 @@ TRANSITIONS: dict[str, Rule] = {
     Transition.REJECT: Rule(frozenset({S.SUBMITTED, S.APPROVING}), OFFICE_DECISION_STEPS),
     Transition.REVIEW: Rule(frozenset({S.REVIEWING}), frozenset({K.REVIEW}), STANDARD),
     Transition.JOINT_REQUEST: Rule(frozenset({S.REVIEWING}), frozenset({K.REVIEW}), STANDARD),
+    Transition.JOINT_DECLINE: Rule(frozenset({S.REVIEWING}), frozenset({K.JOINT_NOTICE}), STANDARD),
     Transition.JOINT_CONVENE: Rule(
         frozenset({S.JOINT_REVIEW}), frozenset({K.JOINT_REVIEW}), STANDARD
     ),
@@ -144,6 +147,7 @@ TRANSITIONS: dict[str, Rule] = {
     ),
     Transition.CONFIRM: Rule(frozenset({S.CONFIRMING}), frozenset({K.CONFIRM}), STANDARD),
     Transition.OBJECT: Rule(frozenset({S.CONFIRMING}), frozenset({K.CONFIRM}), STANDARD),
+    Transition.OBJECTION_FORWARD: Rule(frozenset({S.OBJECTED}), frozenset({K.OBJECTION}), STANDARD),
     Transition.REREVIEW: Rule(frozenset({S.REREVIEW}), frozenset({K.REREVIEW}), STANDARD),
     Transition.PARENT_FORWARD: Rule(
         frozenset({S.SUBMITTED}),
@@ -162,7 +166,10 @@ TRANSITIONS: dict[str, Rule] = {
         frozenset({S.DIGITAL_FORWARD}), frozenset({K.DIGITAL_FORWARD})
     ),
     Transition.PUBLISH: Rule(frozenset({S.PUBLISHING}), frozenset({K.PUBLISH})),
-    Transition.SITE_UPDATE: Rule(frozenset({S.PUBLISHED}), frozenset({K.SITE_UPDATE})),
+    # Seed 004 三(三)5 "同时": the site update may be done before publication.
+    Transition.SITE_UPDATE: Rule(
+        frozenset({S.DIGITAL_FORWARD, S.PUBLISHING, S.PUBLISHED}), frozenset({K.SITE_UPDATE})
+    ),
     Transition.FILE: Rule(
         frozenset({S.PUBLISHED}), frozenset({K.FILING}), frozenset({AdjustmentPath.FILING})
     ),
@@ -173,8 +180,9 @@ TRANSITIONS: dict[str, Rule] = {
 
 
 def policy_for(jurisdiction: Jurisdiction) -> AdjustmentPolicy:
-    """The policy a jurisdiction follows: its own, else the nearest one above it, else seed
-    004's numbers (the model's defaults, unsaved)."""
+    """The policy a jurisdiction follows: its own, else the nearest one above it, else the
+    model's defaults, unsaved (seed 004's numbers, and this product's where no seed sets a
+    period)."""
     codes = [code for code in jurisdiction.path.strip("/").split("/") if code]
     prefixes = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
     found = (
@@ -408,10 +416,6 @@ def _start(
         primary=primary,
     )
     calendar.apply_deadline(step)
-    if primary:
-        step.joint_notice_due_at = calendar.add(
-            at, int(request.policy_value("joint_notice_days"))
-        ).due
     step.save()
     if notify:
         _notify_step(step)
@@ -1217,14 +1221,32 @@ def adjustment_withdraw(
         permission_require(actor, WITHDRAW, request)
     reason = _require_text(reason, _("reasons"))
     request, _step = _begin(request, Transition.WITHDRAW, actor)
-    before = _close(request, actor=actor, state=S.WITHDRAWN, outcome=StepOutcome.CANCELLED)
-    return _closed_event(request, Transition.WITHDRAW, actor, reason, before)
+    now = _now()
+    # Withdrawn while returned for supplement: the stopped clock ends with its step (issue 9
+    # §20), it does not stand still for ever.
+    ended = _clock_stops_end(request, now)
+    before = _close(request, actor=actor, state=S.WITHDRAWN, outcome=StepOutcome.CANCELLED, at=now)
+    detail = {"clock_stop_ended": ended} if ended else None
+    return _closed_event(request, Transition.WITHDRAW, actor, reason, before, detail=detail)
 
 
-def _close(request: AdjustmentRequest, *, actor, state: str, outcome: str) -> str:
+def _clock_stops_end(request: AdjustmentRequest, at: datetime.datetime) -> list[int]:
+    """Ends the open clock stops of the request's open steps at `at`, the moment those steps
+    end too; returns the steps' ids."""
+    ended = []
+    for stop in ClockStop.objects.select_for_update().filter(
+        step__request=request, restarted_at=None, step__finished_at=None
+    ):
+        stop.restarted_at = at
+        stop.save(update_fields=["restarted_at"])
+        ended.append(stop.step_id)
+    return ended
+
+
+def _close(request: AdjustmentRequest, *, actor, state: str, outcome: str, at=None) -> str:
     """Ends the request: open steps end, its drafts are open again. Returns the state it was
     in."""
-    now = _now()
+    now = at or _now()
     before = request.state
     _finish_open(request, actor=actor, outcome=outcome, at=now)
     drafts = [
@@ -1243,14 +1265,18 @@ def _close(request: AdjustmentRequest, *, actor, state: str, outcome: str) -> st
     return before
 
 
-def _closed_event(request, transition, actor, reason, before, files=()) -> AdjustmentRequest:
+def _closed_event(
+    request, transition, actor, reason, before, files=(), detail=None
+) -> AdjustmentRequest:
     event = _event(
         request,
         transition,
         actor=actor,
         from_state=before,
         opinion=reason,
+        detail=detail,
         files=files,
+        at=request.closed_at,
     )
     _notify_applicant(request, event)
     office = _function_department(request.jurisdiction, DepartmentFunction.REFORM_OFFICE)
@@ -1360,7 +1386,8 @@ def adjustment_forward(
     """Seed 004 三(三)2 转办: within 2 working days of receipt the office forwards the request by
     field to the lead review departments (编办, 法制办, 政务服务中心, 财政局, 发改委), each of which
     reviews within 5 working days; the first named (or `primary`) leads (主办) and tells the
-    office within 1 working day if a joint review is needed."""
+    office within 1 working day if a joint review is needed (its own timed step, JOINT_NOTICE,
+    under the sweep like every other)."""
     request, step = _begin(request, Transition.FORWARD, actor)
     _check_files(files)
     chosen = list(dict.fromkeys(reviewers))
@@ -1382,6 +1409,7 @@ def adjustment_forward(
     _set_state(request, S.REVIEWING)
     for department in chosen:
         _start(request, K.REVIEW, department, at=now, primary=department == primary)
+    _start(request, K.JOINT_NOTICE, primary, at=now, primary=True)
     _event(
         request,
         Transition.FORWARD,
@@ -1514,6 +1542,11 @@ def _reviewed(
     now = _now()
     before = request.state
     _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
+    # The primary reviewer who gives its opinion alone has decided that no joint review is
+    # needed.
+    _joint_notice_finish(
+        request, step.department, actor=actor, outcome=StepOutcome.NO_JOINT, at=now
+    )
     _review_round_done(request, kind, now)
     _event(
         request,
@@ -1529,6 +1562,43 @@ def _reviewed(
     return request
 
 
+def _joint_notice_finish(
+    request: AdjustmentRequest, department: Department, *, actor, outcome: str, at, opinion=""
+) -> Step | None:
+    """Ends the primary reviewer's open joint-review notice step, if any; returns it."""
+    notice = (
+        Step.objects.select_for_update()
+        .filter(request=request, kind=K.JOINT_NOTICE, department=department, finished_at=None)
+        .first()
+    )
+    if notice is not None:
+        _finish(notice, actor=actor, outcome=outcome, opinion=opinion, at=at)
+    return notice
+
+
+@transaction.atomic
+def adjustment_joint_decline(
+    *, actor: User | None, request: AdjustmentRequest, note: str = ""
+) -> AdjustmentRequest:
+    """Seed 004 三(三)3 "主办牵头部门应在收到转办意见后 1 个工作日内告知": the primary reviewer
+    tells the office within 1 working day that the item needs no joint review; the reviews go
+    on. (Asking for one is adjustment_joint_request; giving its opinion alone says the same.)"""
+    request, step = _begin(request, Transition.JOINT_DECLINE, actor)
+    now = _now()
+    _finish(step, actor=actor, outcome=StepOutcome.NO_JOINT, opinion=note.strip(), at=now)
+    _event(
+        request,
+        Transition.JOINT_DECLINE,
+        actor=actor,
+        from_state=request.state,
+        at=now,
+        step=step,
+        opinion=note.strip(),
+        detail={"late": step.is_overdue},
+    )
+    return request
+
+
 @transaction.atomic
 def adjustment_joint_request(
     *,
@@ -1539,9 +1609,9 @@ def adjustment_joint_request(
 ) -> AdjustmentRequest:
     """Seed 004 三(三)3: "对于需要多个牵头部门共同审核的交叉事项，主办牵头部门应在收到转办
     意见后 1 个工作日内告知…由市政务服务改革管理办公室组织相关牵头部门及申请单位联合会审".
-    The primary reviewer
-    tells the office which other fields must review with it (a notice after the 1 working day
-    is accepted and recorded as late); the separate reviews end and the office convenes."""
+    The primary reviewer tells the office which other fields must review with it (its
+    JOINT_NOTICE step, 1 working day; a notice after it is accepted and recorded as late); the
+    separate reviews end and the office convenes."""
     reason = _require_text(reason, _("reasons"))
     request, step = _begin(request, Transition.JOINT_REQUEST, actor)
     if not step.primary:
@@ -1560,7 +1630,16 @@ def adjustment_joint_request(
             )
     now = _now()
     before = request.state
-    late = step.joint_notice_due_at is not None and now > step.joint_notice_due_at
+    _joint_notice_finish(
+        request, step.department, actor=actor, outcome=StepOutcome.JOINT, opinion=reason, at=now
+    )
+    # The notice is late after its 1 working day, whether it was still open or declined.
+    notice = (
+        Step.objects.filter(request=request, kind=K.JOINT_NOTICE, department=step.department)
+        .order_by("pk")
+        .last()
+    )
+    late = notice is not None and notice.due_at is not None and now > notice.due_at
     _finish(step, actor=actor, outcome=StepOutcome.JOINT, opinion=reason, at=now)
     _finish_open(request, actor=None, outcome=StepOutcome.JOINT, kinds=[K.REVIEW], at=now)
     _set_state(request, S.JOINT_REVIEW)
@@ -1683,34 +1762,53 @@ def adjustment_approve(
     files: Sequence[UploadedFile] = (),
 ) -> AdjustmentRequest:
     """Seed 004 三(三)4 确认: within 2 working days of the review opinion the office issues its
-    approval opinion (核准意见) to the department, which confirms it within 1 working day. On
-    the filing path (seed 003: 区政务服务改革管理办公室在清单中调整) this is the office's own
-    decision and the change goes to the digital office."""
+    approval opinion (核准意见) to the department, which confirms it within 1 working day or
+    objects within 2 (one CONFIRM step, due at the end of the objection period). On the filing
+    path (seed 003: 区政务服务改革管理办公室在清单中调整) this is the office's own decision and
+    the change goes to the digital office."""
     opinion = _require_text(opinion, _("approval opinion"))
     request, step = _begin(request, Transition.APPROVE, actor)
     _check_files(files)
     if request.path == AdjustmentPath.FILING:
-        state, kind, department = (
-            S.DIGITAL_FORWARD,
-            K.DIGITAL_FORWARD,
-            office_of(request.jurisdiction),
+        now = _now()
+        before = request.state
+        _finish(step, actor=actor, outcome=StepOutcome.APPROVED, opinion=opinion, at=now)
+        _to_digital_forward(request, now)
+        event = _event(
+            request,
+            Transition.APPROVE,
+            actor=actor,
+            from_state=before,
+            at=now,
+            step=step,
+            opinion=opinion,
+            files=files,
         )
     else:
-        state, kind, department = S.CONFIRMING, K.CONFIRM, request.department
-    event = _hand_on(
-        request,
-        step,
-        Transition.APPROVE,
-        actor=actor,
-        outcome=StepOutcome.APPROVED,
-        opinion=opinion,
-        state=state,
-        kind=kind,
-        department=department,
-        files=files,
-    )
+        event = _hand_on(
+            request,
+            step,
+            Transition.APPROVE,
+            actor=actor,
+            outcome=StepOutcome.APPROVED,
+            opinion=opinion,
+            state=S.CONFIRMING,
+            kind=K.CONFIRM,
+            department=request.department,
+            files=files,
+        )
     _notify_applicant(request, event)
     return request
+
+
+def _to_digital_forward(request: AdjustmentRequest, at: datetime.datetime) -> None:
+    """The change is decided: the office has 2 working days to send it to the digital office
+    (seed 004 三(三)5), and "同时" the department has 3 working days to update its own website
+    and premises, unless the policy starts that period from publication."""
+    _set_state(request, S.DIGITAL_FORWARD)
+    _start(request, K.DIGITAL_FORWARD, office_of(request.jurisdiction), at=at)
+    if request.policy_value("site_update_start") == SiteUpdateStart.DIGITAL_FORWARD:
+        _start(request, K.SITE_UPDATE, request.department, at=at)
 
 
 @transaction.atomic
@@ -1718,23 +1816,28 @@ def adjustment_confirm(
     *, actor: User | None, request: AdjustmentRequest, note: str = ""
 ) -> AdjustmentRequest:
     """Seed 004 三(三)4–5: the department confirms the approval opinion within 1 working day
-    ("申请单位无异议的"); the office then has 2 working days to send it to the digital office."""
+    ("申请单位无异议的"; later is accepted and recorded as late); the office then has 2 working
+    days to send it to the digital office and, at the same moment, the department 3 working
+    days to update its own website and premises."""
     request, step = _begin(request, Transition.CONFIRM, actor)
-    _hand_on(
+    now = _now()
+    before = request.state
+    _finish(step, actor=actor, outcome=StepOutcome.CONFIRMED, opinion=note.strip(), at=now)
+    _to_digital_forward(request, now)
+    _event(
         request,
-        step,
         Transition.CONFIRM,
         actor=actor,
-        outcome=StepOutcome.CONFIRMED,
+        from_state=before,
+        at=now,
+        step=step,
         opinion=note.strip(),
-        state=S.DIGITAL_FORWARD,
-        kind=K.DIGITAL_FORWARD,
-        department=office_of(request.jurisdiction),
+        detail={"late": now > step.confirm_due_at},
     )
     return request
 
 
-def _last_reviewers(request: AdjustmentRequest) -> tuple[list[int], int]:
+def last_reviewers(request: AdjustmentRequest) -> tuple[list[int], int]:
     """The lead review departments of the latest review (or joint review) and its round."""
     reviews = Step.objects.filter(
         request=request, kind__in=[K.REVIEW, K.REREVIEW, K.JOINT_REVIEW]
@@ -1759,30 +1862,76 @@ def adjustment_object(
     reason: str,
     files: Sequence[UploadedFile] = (),
 ) -> AdjustmentRequest:
-    """Seed 004 三(三)5: "有异议的申请单位须于2个工作日内将相关意见提交…申请复审": the department
-    objects to the approval opinion; the lead reviewers of the last review re-review within 2
-    working days (复审), and the office then gives a new approval opinion."""
+    """Seed 004 三(三)5: "有异议的申请单位须于2个工作日内将相关意见提交市政务服务改革管理办公室申请
+    复审": the department submits its objection to the office, on time until the end of the
+    objection period (2 working days from the approval opinion, the CONFIRM step's due
+    moment; later is accepted and recorded as late). The office then sends it to re-review
+    (its OBJECTION step, this product's default period)."""
     reason = _require_text(reason, _("reasons of the objection"))
     request, step = _begin(request, Transition.OBJECT, actor)
     _check_files(files)
-    reviewers, last_round = _last_reviewers(request)
+    reviewers, _round = last_reviewers(request)
     if not reviewers:
         raise TransitionRefused(_("Nobody reviewed this request, so nobody can re-review it."))
+    event = _hand_on(
+        request,
+        step,
+        Transition.OBJECT,
+        actor=actor,
+        outcome=StepOutcome.OBJECTED,
+        opinion=reason,
+        state=S.OBJECTED,
+        kind=K.OBJECTION,
+        department=office_of(request.jurisdiction),
+        detail={"late": step.is_overdue},
+        files=files,
+    )
+    _notify_applicant(request, event)
+    return request
+
+
+@transaction.atomic
+def adjustment_objection_forward(
+    *,
+    actor: User | None,
+    request: AdjustmentRequest,
+    reviewers: Sequence[Department] = (),
+    opinion: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> AdjustmentRequest:
+    """Seed 004 三(三)5 "…提交市政务服务改革管理办公室申请复审": the office sends the department's
+    objection to the lead reviewers for re-review (复审): those of the last review unless it
+    names others. The re-review period is this product's default (the seed sets none)."""
+    request, step = _begin(request, Transition.OBJECTION_FORWARD, actor)
+    _check_files(files)
+    last, last_round = last_reviewers(request)
+    chosen = list(dict.fromkeys(reviewers)) or list(
+        Department.objects.filter(pk__in=last).order_by("pk")
+    )
+    if not chosen:
+        raise DomainError(_("Choose at least one lead review department."))
+    allowed = set(reviewer_departments(request.jurisdiction).values_list("pk", flat=True))
+    for department in chosen:
+        if department.pk not in allowed:
+            raise DomainError(
+                _("%(department)s is not a lead review department for this request.")
+                % {"department": department}
+            )
     now = _now()
     before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.OBJECTED, opinion=reason, at=now)
+    _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
     _set_state(request, S.REREVIEW)
-    for department in Department.objects.filter(pk__in=reviewers).order_by("pk"):
+    for department in chosen:
         _start(request, K.REREVIEW, department, at=now, round=last_round + 1)
     _event(
         request,
-        Transition.OBJECT,
+        Transition.OBJECTION_FORWARD,
         actor=actor,
         from_state=before,
         at=now,
         step=step,
-        opinion=reason,
-        detail={"reviewers": reviewers},
+        opinion=opinion.strip(),
+        detail={"reviewers": [d.pk for d in chosen]},
         files=files,
     )
     return request
@@ -1797,8 +1946,9 @@ def adjustment_rereview(
     opinion: str,
     files: Sequence[UploadedFile] = (),
 ) -> AdjustmentRequest:
-    """Seed 004 三(三)5 复审: each lead reviewer answers the objection within 2 working days;
-    when the last has, the office gives its approval opinion again (2 working days)."""
+    """Seed 004 三(三)5 复审: each lead reviewer answers the objection within the re-review
+    period (this product's default: the seed sets none); when the last has, the office gives
+    its approval opinion again (2 working days, seed 004 三(三)4)."""
     return _reviewed(
         request,
         Transition.REREVIEW,
@@ -1962,8 +2112,7 @@ def adjustment_meeting_record(
             "session": session
         }
         return _closed_event(request, Transition.MEETING, actor, reason, before, files)
-    _set_state(request, S.DIGITAL_FORWARD)
-    _start(request, K.DIGITAL_FORWARD, office_of(request.jurisdiction), at=now)
+    _to_digital_forward(request, now)
     event = _event(
         request,
         Transition.MEETING,
@@ -2026,8 +2175,10 @@ def adjustment_publish(
     """Seed 004 三(三)5: "由市数字办在1个工作日内将拟调整内容配入本级政务服务网更新公布"; SPEC §4
     "publishing is atomic": every entry of the request gets its new version at the same
     moment, its history row naming this request (change_source adjustment, reference the
-    request number), or nothing changes. Then the department has 3 working days to update its
-    own website and premises; on the filing path the office above is asked to file it."""
+    request number), or nothing changes. The department's 3 working days to update its own
+    website and premises started with the sending to the digital office (同时), unless the
+    policy starts them now; on the filing path the office above is asked to file it. The
+    request is completed when no step is left open."""
     request, step = _begin(request, Transition.PUBLISH, actor)
     items = list(
         RequestItem.objects.filter(request=request)
@@ -2131,9 +2282,13 @@ def adjustment_publish(
     _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=note.strip(), at=now)
     request.published_at = now
     _set_state(request, S.PUBLISHED, "published_at")
-    _start(request, K.SITE_UPDATE, request.department, at=now)
+    if not Step.objects.filter(request=request, kind=K.SITE_UPDATE).exists():
+        # The policy starts the department's period from publication.
+        _start(request, K.SITE_UPDATE, request.department, at=now)
     if request.path == AdjustmentPath.FILING:
         _start(request, K.FILING, parent_office_of(request.jurisdiction), at=now)
+    # The department may have updated its own site already (seed 004 三(三)5: 同时).
+    _complete_if_done(request, now)
     event = _event(
         request,
         Transition.PUBLISH,
@@ -2155,6 +2310,10 @@ def adjustment_publish(
 
 
 def _complete_if_done(request: AdjustmentRequest, at: datetime.datetime) -> None:
+    """Completed once published and no step is left open (a site update done before
+    publication does not complete a request whose change is not public yet)."""
+    if request.state != S.PUBLISHED:
+        return
     if Step.objects.filter(request=request, finished_at=None).exists():
         return
     request.closed_at = at
@@ -2166,8 +2325,11 @@ def _complete_if_done(request: AdjustmentRequest, at: datetime.datetime) -> None
 def adjustment_site_update(
     *, actor: User | None, request: AdjustmentRequest, note: str = ""
 ) -> AdjustmentRequest:
-    """Seed 004 三(三)5: "申请单位须在3个工作日内对部门网站及办公场所对有关内容进行调整更新": the
-    department confirms it has updated its own website and premises."""
+    """Seed 004 三(三)5: "同时，申请单位须在3个工作日内对部门网站及办公场所对有关内容进行调整更新":
+    the department confirms it has updated its own website and premises with the approved
+    content, within 3 working days of the moment the office's 2 days to send it to the digital
+    office start (or of publication, if the policy says so). Done before publication, it is
+    recorded, and the request completes when the change is published."""
     return _follow_up_done(request, Transition.SITE_UPDATE, actor=actor, note=note)
 
 
@@ -2371,6 +2533,18 @@ def deadline_notice_send(*, step_id: int, kind: str, now: datetime.datetime | No
     if kind == NoticeKind.REMINDER:
         subject = _("Due tomorrow: %(step)s of adjustment request %(number)s") % facts
         body = _("%(department)s: “%(step)s” of %(summary)s is due by the end of %(due)s.") % facts
+        if step.kind == K.CONFIRM:
+            # Seed 004 三(三)4–5: two moments, the confirmation's and the objection's.
+            facts["confirm"] = date_format(
+                step.confirm_due_at.astimezone(calendar.SHANGHAI), "Y-m-d"
+            )
+            body = (
+                _(
+                    "%(department)s: confirm the approval opinion of %(summary)s by the end of "
+                    "%(confirm)s; an objection to it is on time until the end of %(due)s."
+                )
+                % facts
+            )
         notification_kind = NotificationKind.DEADLINE_REMINDER
     else:
         subject = _("Overdue: %(step)s of adjustment request %(number)s") % facts
@@ -2453,11 +2627,13 @@ PERFORM: dict[str, object] = {
     Transition.REJECT: adjustment_reject,
     Transition.REVIEW: adjustment_review,
     Transition.JOINT_REQUEST: adjustment_joint_request,
+    Transition.JOINT_DECLINE: adjustment_joint_decline,
     Transition.JOINT_CONVENE: adjustment_joint_convene,
     Transition.JOINT_CONCLUDE: adjustment_joint_conclude,
     Transition.APPROVE: adjustment_approve,
     Transition.CONFIRM: adjustment_confirm,
     Transition.OBJECT: adjustment_object,
+    Transition.OBJECTION_FORWARD: adjustment_objection_forward,
     Transition.REREVIEW: adjustment_rereview,
     Transition.PARENT_FORWARD: adjustment_parent_forward,
     Transition.PARENT_REVIEW: adjustment_parent_review,

@@ -71,6 +71,10 @@ ACTS: dict[str, Act] = {
         forms.JointRequestForm,
         gettext_lazy("Ask for a joint review"),
     ),
+    Transition.JOINT_DECLINE: Act(
+        forms.JointDeclineForm,
+        gettext_lazy("No joint review needed"),
+    ),
     Transition.JOINT_CONVENE: Act(
         forms.JointConveneForm,
         gettext_lazy("Record the meeting"),
@@ -82,6 +86,10 @@ ACTS: dict[str, Act] = {
     Transition.APPROVE: Act(forms.ApproveForm, gettext_lazy("Issue the approval opinion")),
     Transition.CONFIRM: Act(forms.ConfirmForm, gettext_lazy("Confirm")),
     Transition.OBJECT: Act(forms.ObjectForm, gettext_lazy("Raise an objection")),
+    Transition.OBJECTION_FORWARD: Act(
+        forms.ObjectionForwardForm,
+        gettext_lazy("Send to re-review"),
+    ),
     Transition.REREVIEW: Act(
         forms.RereviewForm,
         gettext_lazy("Give the re-review opinion"),
@@ -212,7 +220,12 @@ def _event_facts(event: RequestEvent, departments: dict[int, Department]) -> lis
     facts = []
     if detail.get("conclusion"):
         facts.append((_("Conclusion"), str(ReviewConclusion(detail["conclusion"]).label)))
-    if event.transition in (Transition.FORWARD, Transition.JOINT_REQUEST, Transition.OBJECT):
+    if event.transition in (
+        Transition.FORWARD,
+        Transition.JOINT_REQUEST,
+        Transition.OBJECT,
+        Transition.OBJECTION_FORWARD,
+    ) and detail.get("reviewers"):
         facts.append((_("Lead review departments"), names(detail.get("reviewers", []))))
     if event.transition == Transition.FORWARD and detail.get("primary"):
         facts.append((_("Primary reviewer"), names([detail["primary"]])))
@@ -238,6 +251,8 @@ def _event_facts(event: RequestEvent, departments: dict[int, Department]) -> lis
         facts.append((_("Due"), _moment(detail["due"])))
     if detail.get("late"):
         facts.append((_("Deadline"), _("after the due moment")))
+    if detail.get("clock_stop_ended"):
+        facts.append((_("Clock"), _("the stopped clock ended with the request")))
     return facts
 
 
@@ -718,7 +733,8 @@ class PolicyView(PermissionRequiredMixin, TemplateView):
                 if model_field.choices
                 else getattr(policy, name)
             )
-            rows.append((model_field.verbose_name, value))
+            # Where each number comes from: a seed's rule or this product's default (SPEC §4).
+            rows.append((model_field.verbose_name, value, model_field.help_text))
         form = context.get("form")
         if form is not None:
             paths = [name for name in services.POLICY_FIELDS if name.endswith("_path")]

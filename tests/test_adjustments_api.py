@@ -494,8 +494,10 @@ def test_the_detail(org, frozen):
         ("apply", "done"),
         ("forward", "done"),
         ("review", ""),
+        ("joint_notice", ""),
     ]
-    review = body["steps"][-1]
+    review = body["steps"][-2]
+    assert body["steps"][-1]["due_at"] and body["steps"][-1]["confirm_due_at"] is None
     assert review["department"]["name"] == "市法制办"
     assert review["primary"] is True
     # Five working days from 09-29: 09-30, 10-08, 10-09, Saturday 10-10 (make-up), 10-12.
@@ -513,7 +515,7 @@ def test_the_detail(org, frozen):
     # The office has no step open now; the reviewer has.
     assert body["available_transitions"] == []
     reviewer = as_user(org.users[Role.REVIEWER]).get(detail_url(request.number)).json()
-    assert set(reviewer["available_transitions"]) == {"review", "joint_request"}
+    assert set(reviewer["available_transitions"]) == {"review", "joint_request", "joint_decline"}
 
 
 def test_a_return_stops_the_office_clock(org, frozen):
@@ -623,7 +625,18 @@ def test_a_joint_review_an_objection_and_a_rereview(org, frozen):
     body = performed(office, number, "joint_conclude", conclusion="agreed", opinion="会审同意。")
     assert body["state"] == "approving"
     performed(office, number, "approve", opinion="同意。")
-    assert performed(clerk, number, "object", reason="时限过短。")["state"] == "rereview"
+    confirm = next(
+        s for s in office.get(detail_url(number)).json()["steps"] if s["kind"] == "confirm"
+    )
+    # Seed 004 三(三)4–5: confirmation by the first working day, an objection by the second.
+    assert confirm["confirm_due_at"] < confirm["due_at"]
+    assert performed(clerk, number, "object", reason="时限过短。")["state"] == "objected"
+    offered = office.get(transitions_url(number)).json()["transitions"]
+    sent = next(t for t in offered if t["transition"] == "objection_forward")
+    assert [p["name"] for p in sent["parameters"]][:1] == ["reviewers"]
+    assert performed(office, number, "objection_forward", opinion="请复审。")["state"] == (
+        "rereview"
+    )
     body = performed(reviewer, number, "rereview", conclusion="agreed_with_changes", opinion="可")
     assert body["state"] == "rereview"  # 编办 has not answered yet
     meeting = (
@@ -923,7 +936,7 @@ def test_detail_queries_do_not_grow_with_items_steps_and_events(org, frozen, set
     small = walk_to_review(org, filed(org, 1))
     busy = _busy_request(org, 10)
     body = office.get(detail_url(busy.number)).json()
-    assert (len(body["items"]), len(body["steps"]), len(body["events"])) == (4, 5, 5)
+    assert (len(body["items"]), len(body["steps"]), len(body["events"])) == (4, 6, 5)
     assert sum(len(e["attachments"]) for e in body["events"]) == 3
     assert office.get(detail_url(small.number)).json()["state"] == body["state"]
     for client in (office, reviewer):

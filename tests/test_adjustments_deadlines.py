@@ -45,8 +45,13 @@ def test_a_request_walks_across_national_day_2026(org, calendar):
     review = _step(request, StepKind.REVIEW)
     # Review within 5 working days: 10-08, 10-09, Saturday 10-10 (make-up), 10-12, 10-13.
     assert review.due_at == end_of(2026, 10, 13)
-    # The primary reviewer's notice of a joint review: 1 working day.
-    assert review.joint_notice_due_at == end_of(2026, 10, 8)
+    # The primary reviewer's notice of a joint review, a step of its own: 1 working day,
+    # 10-08 after the holiday; its reminder on 09-30, the last working day before it.
+    notice = _step(request, StepKind.JOINT_NOTICE)
+    assert (notice.due_at, notice.remind_at) == (end_of(2026, 10, 8), at(2026, 9, 30, 8))
+    with time_machine.travel(at(2026, 10, 8, 10), tick=False):
+        request = services.adjustment_joint_decline(actor=people[Role.REVIEWER], request=request)
+    assert request.state == RequestState.REVIEWING
 
     with time_machine.travel(at(2026, 10, 9, 11), tick=False):
         request = services.adjustment_review(
@@ -63,11 +68,21 @@ def test_a_request_walks_across_national_day_2026(org, calendar):
         request = services.adjustment_approve(
             actor=people[Role.OFFICE], request=request, opinion="同意。"
         )
-    assert _step(request, StepKind.CONFIRM).due_at == end_of(2026, 10, 13)
+    confirm = _step(request, StepKind.CONFIRM)
+    # Confirmation within 1 working day (10-13); an objection within 2 (10-14), the step's
+    # due moment, reminded on 10-13.
+    assert (confirm.confirm_due_at, confirm.due_at, confirm.remind_at) == (
+        end_of(2026, 10, 13),
+        end_of(2026, 10, 14),
+        at(2026, 10, 13, 8),
+    )
 
     with time_machine.travel(at(2026, 10, 13, 9), tick=False):
         request = services.adjustment_confirm(actor=people[Role.CLERK], request=request)
     assert _step(request, StepKind.DIGITAL_FORWARD).due_at == end_of(2026, 10, 15)
+    # Seed 004 三(三)5 "同时": the department's 3 working days run from the same moment as the
+    # office's 2: 10-14, 10-15, 10-16.
+    assert _step(request, StepKind.SITE_UPDATE).due_at == end_of(2026, 10, 16)
 
     with time_machine.travel(at(2026, 10, 14, 9), tick=False):
         request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
@@ -76,10 +91,8 @@ def test_a_request_walks_across_national_day_2026(org, calendar):
     with time_machine.travel(at(2026, 10, 15, 10), tick=False):
         request = services.adjustment_publish(actor=people[Role.DIGITAL], request=request)
     assert request.state == RequestState.PUBLISHED
-    # The department's own website within 3 working days: 10-16, 10-19, 10-20.
-    assert _step(request, StepKind.SITE_UPDATE).due_at == end_of(2026, 10, 20)
 
-    with time_machine.travel(at(2026, 10, 19, 9), tick=False):
+    with time_machine.travel(at(2026, 10, 16, 9), tick=False):
         request = services.adjustment_site_update(actor=people[Role.CLERK], request=request)
     assert request.state == RequestState.COMPLETED
     late = [step.kind for step in Step.objects.filter(request=request) if step.is_overdue]
@@ -120,6 +133,65 @@ def test_reminder_and_overdue_notice_across_national_day(org, calendar):
     ]
     escalated = Notification.objects.filter(kind=NotificationKind.DEADLINE_OVERDUE)
     assert {n.recipient for n in escalated} == {people[Role.OFFICE], people[Role.SUPERVISOR]}
+
+
+def _confirming(org):
+    """Approved on Thursday 11-05: confirmation due 11-06, an objection due Monday 11-09."""
+    people = org.users
+    with time_machine.travel(at(2026, 11, 2, 9), tick=False):
+        request = request_for(org, event_date=datetime.date(2026, 11, 2))
+        request = walk_to_review(org, request)
+    with time_machine.travel(at(2026, 11, 3, 9), tick=False):
+        request = services.adjustment_review(
+            actor=people[Role.REVIEWER],
+            request=request,
+            conclusion=ReviewConclusion.AGREE,
+            opinion="同意。",
+        )
+    with time_machine.travel(at(2026, 11, 5, 10), tick=False):
+        return services.adjustment_approve(
+            actor=people[Role.OFFICE], request=request, opinion="核准。"
+        )
+
+
+def test_a_confirmation_on_working_day_two_is_late_an_objection_is_not(org, calendar):
+    request = _confirming(org)
+    confirm = _step(request, StepKind.CONFIRM)
+    assert (confirm.confirm_due_at, confirm.due_at) == (end_of(2026, 11, 6), end_of(2026, 11, 9))
+    with time_machine.travel(at(2026, 11, 9, 10), tick=False):
+        request = services.adjustment_confirm(actor=org.users[Role.CLERK], request=request)
+    confirm.refresh_from_db()
+    assert confirm.is_overdue
+    assert request.events.get(transition="confirm").detail == {"late": True}
+
+
+def test_an_objection_after_working_day_two_is_accepted_and_late(org, calendar):
+    request = _confirming(org)
+    with time_machine.travel(at(2026, 11, 10, 9), tick=False):
+        request = services.adjustment_object(
+            actor=org.users[Role.CLERK], request=request, reason="申请复审。"
+        )
+    assert request.state == RequestState.OBJECTED
+    assert _step(request, StepKind.CONFIRM).is_overdue
+    assert request.events.get(transition="object").detail == {"late": True}
+
+
+def test_the_site_update_period_may_start_from_publication_by_policy(org, calendar):
+    people = org.users
+    core_jurisdiction = org.departments["salt"].jurisdiction
+    services.policy_save(
+        actor=people[Role.OFFICE],
+        jurisdiction=core_jurisdiction,
+        values={"site_update_start": "publication"},
+    )
+    request = _confirming(org)
+    with time_machine.travel(at(2026, 11, 6, 9), tick=False):
+        request = services.adjustment_confirm(actor=people[Role.CLERK], request=request)
+        assert _step(request, StepKind.SITE_UPDATE) is None
+        request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
+        request = services.adjustment_publish(actor=people[Role.DIGITAL], request=request)
+    # 3 working days from publication on Friday 11-06: 11-09, 10, 11.
+    assert _step(request, StepKind.SITE_UPDATE).due_at == end_of(2026, 11, 11)
 
 
 def test_spring_festival_2026_with_its_make_up_saturdays(org, calendar):

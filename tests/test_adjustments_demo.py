@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from adjustments import selectors, services
-from adjustments.choices import AdjustmentPath, RequestState, StepKind
+from adjustments.choices import AdjustmentPath, RequestState, StepKind, TriggerKind
 from adjustments.demo import REQUESTS
 from adjustments.models import (
     AdjustmentPolicy,
@@ -106,19 +106,24 @@ def test_the_three_policies_of_the_seeds(seeded):
         city.joint_notice_days,
         city.approve_days,
         city.confirm_days,
-        city.rereview_days,
+        city.objection_days,
         city.digital_forward_days,
         city.publish_days,
         city.site_update_days,
     ) == (2, 5, 1, 2, 1, 2, 2, 1, 3)
-    assert {city.law_path, city.institutional_path, city.other_path} == {AdjustmentPath.STANDARD}
+    assert {city.path_for(trigger) for trigger in TriggerKind.values} == {AdjustmentPath.STANDARD}
 
     shangjie = services.policy_for(Jurisdiction.objects.get(code="410106"))
     assert shangjie.jurisdiction.code == "410106"
     assert "上政文〔2016〕31号" in shangjie.basis and "备案" in shangjie.basis
-    assert shangjie.institutional_path == AdjustmentPath.FILING
-    assert shangjie.law_path == AdjustmentPath.PARENT_REVIEW
-    assert shangjie.other_path == AdjustmentPath.STANDARD
+    # Seed 003 三(二)5 "机构改革和职能调整": institutions and internal functions are filed.
+    assert {trigger: shangjie.path_for(trigger) for trigger in TriggerKind.values} == {
+        TriggerKind.NEW_LAW: AdjustmentPath.PARENT_REVIEW,
+        TriggerKind.LAW_CHANGED: AdjustmentPath.PARENT_REVIEW,
+        TriggerKind.INSTITUTIONAL: AdjustmentPath.FILING,
+        TriggerKind.SIMPLIFICATION: AdjustmentPath.STANDARD,
+        TriggerKind.INTERNAL: AdjustmentPath.FILING,
+    }
     assert (shangjie.apply_days, shangjie.apply_unit) == (10, DeadlineUnit.WORKING_DAYS)
 
     liuzhai = services.policy_for(Jurisdiction.objects.get(code="410183100"))
@@ -165,9 +170,12 @@ def test_each_demo_request_is_in_its_state_and_in_a_work_queue(seeded):
     assert filing.path == AdjustmentPath.FILING
     assert _open_step(filing, StepKind.APPROVE).department.name == "上街区改革办"
 
-    # 退回补正: the office's clock stands still while the department supplements.
-    forward = _open_step(returned, StepKind.FORWARD)
-    assert forward.clock_stopped and forward.due_at is None
+    # 退回补正: the office's clock stands still while the department supplements. An internal
+    # change in 上街区 takes the filing path too (seed 003 "机构改革和职能调整"): it was returned
+    # from the district office's own decision.
+    assert returned.path == AdjustmentPath.FILING
+    approve = _open_step(returned, StepKind.APPROVE)
+    assert approve.clock_stopped and approve.due_at is None
     assert _open_step(returned, StepKind.SUPPLEMENT).department.name == "上街区民政局"
 
     # Seed 002 第十条: seven calendar days from the event (the event's day not counted).

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
@@ -163,9 +163,10 @@ def test_the_detail_page_shows_facts_items_timeline_and_actions(client, org, cal
         ("step", StepKind.FORWARD),
         ("event", Transition.FORWARD),
         ("step", StepKind.REVIEW),
+        ("step", StepKind.JOINT_NOTICE),
     ]
     panel = [entry.name for entry in response.context["panel"]]
-    assert panel == [Transition.REVIEW, Transition.JOINT_REQUEST]
+    assert panel == [Transition.REVIEW, Transition.JOINT_REQUEST, Transition.JOINT_DECLINE]
     assert f'action="{_act(request, Transition.REVIEW)}"' in content
 
 
@@ -188,11 +189,12 @@ def test_on_the_real_clock_each_step_follows_the_action_that_opened_it(client, o
         ("step", row.step.kind) if row.step else ("event", row.event.transition)
         for row in response.context["timeline"]
     ]
-    assert timeline[-4:] == [
+    assert timeline[-5:] == [
         ("event", Transition.SUBMIT),
         ("step", StepKind.FORWARD),
         ("event", Transition.FORWARD),
         ("step", StepKind.REVIEW),
+        ("step", StepKind.JOINT_NOTICE),
     ]
 
 
@@ -246,6 +248,8 @@ def test_the_list_costs_the_same_queries_for_2_and_12_requests(client, org, cale
 def test_the_list_filters_in_the_url(client, org, calendar, frozen):
     drafting, reviewing = _requests(org, 0, 2)
     walk_to_review(org, reviewing)
+    # The primary reviewer says at once that no joint review is needed (its 1-day step).
+    services.adjustment_joint_decline(actor=org.users[Role.REVIEWER], request=reviewing)
     law = registry_builders.law()
     by_law = request_for(
         org,
@@ -659,6 +663,19 @@ def test_every_step_of_the_five_step_path_through_the_pages(client, org, calenda
     _do(client, reviewer, request, Transition.REVIEW, review)
     _do(client, office, request, Transition.APPROVE, {"opinion": "同意调整。"})
     _do(client, clerk, request, Transition.OBJECT, {"reason": "时限应为6日。"})
+    assert request.state == RequestState.OBJECTED
+    # The office sends the objection on; the reviewers of the last round are ticked.
+    client.force_login(office)
+    page = client.get(_detail(request))
+    (sent,) = [e for e in page.context["panel"] if e.name == Transition.OBJECTION_FORWARD]
+    assert sent.form["reviewers"].value() == [legal.pk]
+    _do(
+        client,
+        office,
+        request,
+        Transition.OBJECTION_FORWARD,
+        {"reviewers": [legal.pk], "opinion": "请复审。"},
+    )
     assert request.state == RequestState.REREVIEW
     _do(
         client,
@@ -669,9 +686,16 @@ def test_every_step_of_the_five_step_path_through_the_pages(client, org, calenda
     )
     _do(client, office, request, Transition.APPROVE, {"opinion": "维持原意见。"})
     _do(client, clerk, request, Transition.CONFIRM, {"note": "确认。"})
+    # Seed 004 三(三)5 "同时": the department may update its own site before publication.
+    page = _client(client, clerk).get(_detail(request))
+    (site,) = [e for e in page.context["panel"] if e.name == Transition.SITE_UPDATE]
+    with translation.override("en"):
+        assert "not published on the network yet" in site.form.intro
+    _do(client, clerk, request, Transition.SITE_UPDATE, {"note": "已更新网站。"})
+    assert request.state == RequestState.DIGITAL_FORWARD
     _do(client, office, request, Transition.DIGITAL_FORWARD, {"opinion": "请公布。"})
     _do(client, digital, request, Transition.PUBLISH, {"note": ""})
-    assert request.state == RequestState.PUBLISHED
+    assert request.state == RequestState.COMPLETED
     (item,) = request.items.all()
     assert item.entry.promised_limit_days == 5 and item.entry.version == 2
     # After publication the page shows the published version against the one before.
@@ -679,8 +703,6 @@ def test_every_step_of_the_five_step_path_through_the_pages(client, org, calenda
     (shown,) = page.context["items"]
     assert page.context["published"] and shown.proposed.version == 2
     assert {row.name for row in shown.changed} == {"promised_limit_days"}
-    _do(client, clerk, request, Transition.SITE_UPDATE, {"note": "已更新网站。"})
-    assert request.state == RequestState.COMPLETED
     assert request.attachments.get().name == "申请表.pdf"
 
 
@@ -751,7 +773,7 @@ def test_the_seed_003_paths_through_the_pages(client, org, calendar, frozen):
         actor=None,
         jurisdiction=org.district,
         values={
-            "law_path": AdjustmentPath.PARENT_REVIEW,
+            "law_changed_path": AdjustmentPath.PARENT_REVIEW,
             "institutional_path": AdjustmentPath.FILING,
         },
     )
@@ -946,3 +968,52 @@ def test_whatever_is_typed_as_reasons_is_kept_exactly_or_refused_with_a_message(
         assert response.status_code == 200
         assert response.context["failed"].form.errors
         assert events.count() == before
+
+
+def test_the_policy_page_says_which_periods_are_this_products_defaults(client, org, calendar):
+    """Issue 9 §8 and §7: the five periods no seed fixes are labelled as this product's
+    defaults, the seed's numbers cite their seed; every trigger has its path on the form."""
+    policy_url = reverse("adjustments:policy")
+    clerk = _client(client, org.users[Role.CLERK])
+    page = clerk.get(policy_url)
+    with translation.override("en"):
+        rows = {str(label): str(source) for label, _value, source in page.context["rows"]}
+        labels = {
+            name: str(AdjustmentPolicy._meta.get_field(name).verbose_name)
+            for name in (
+                "joint_review_days",
+                "rereview_days",
+                "filing_days",
+                "parent_review_days",
+                "meeting_days",
+                "review_days",
+            )
+        }
+        default = "This product's default: no seed fixes this period."
+        for name in ("joint_review_days", "rereview_days", "filing_days"):
+            assert rows[labels[name]] == default, name
+        for name in ("parent_review_days", "meeting_days"):
+            assert rows[labels[name]] == default, name
+        assert rows[labels["review_days"]].startswith("Seed 004")
+    office = _client(client, org.users[Role.OFFICE])
+    content = office.get(policy_url).content.decode()
+    for trigger in TriggerKind.values:
+        assert f'name="{trigger}_path"' in content, trigger
+    assert 'name="objection_days"' in content and 'name="site_update_start"' in content
+
+
+def test_a_request_withdrawn_during_a_return_shows_its_clock_stop_ended(
+    client, org, calendar, frozen
+):
+    """Issue 9 §20: the timeline no longer says "still stopped" for ever."""
+    people = org.users
+    request = services.adjustment_submit(
+        actor=people[Role.CLERK], request=request_for(org, event_date=EVENT_DAY)
+    )
+    request = services.adjustment_return(
+        actor=people[Role.OFFICE], request=request, reason="请补充依据。"
+    )
+    _do(client, people[Role.CLERK], request, Transition.WITHDRAW, {"reason": "无需调整。"})
+    content = _client(client, people[Role.OFFICE]).get(_detail(request)).content.decode()
+    assert "仍在暂停计时" not in content
+    assert "随环节结束而终止" in content and "暂停的计时随调整申请结束而终止" in content

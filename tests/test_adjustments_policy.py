@@ -20,10 +20,21 @@ SEED_004 = {
     "joint_notice_days": 1,
     "approve_days": 2,
     "confirm_days": 1,
-    "rereview_days": 2,
+    "objection_days": 2,
     "digital_forward_days": 2,
     "publish_days": 1,
     "site_update_days": 3,
+    "site_update_start": "digital_forward",
+}
+# SPEC §4: the periods no seed fixes are this product's defaults.
+PRODUCT_DEFAULTS = {
+    "joint_review_days": 5,
+    "objection_forward_days": 2,
+    "rereview_days": 5,
+    "parent_forward_days": 2,
+    "parent_review_days": 5,
+    "meeting_days": 20,
+    "filing_days": 5,
 }
 
 
@@ -42,7 +53,29 @@ def test_without_any_row_every_jurisdiction_follows_seed_004(org):
         policy = services.policy_for(jurisdiction)
         assert policy.pk is None
         assert numbers(policy) == SEED_004
-        assert policy.path_for(TriggerKind.INSTITUTIONAL) == AdjustmentPath.STANDARD
+        assert {name: getattr(policy, name) for name in PRODUCT_DEFAULTS} == PRODUCT_DEFAULTS
+        assert {policy.path_for(trigger) for trigger in TriggerKind.values} == {
+            AdjustmentPath.STANDARD
+        }
+
+
+def test_each_period_says_whether_a_seed_or_this_product_sets_it():
+    """Issue 9 §8: nothing calls a product default a seed's number."""
+    for name in [*SEED_004, *PRODUCT_DEFAULTS]:
+        if not name.endswith("_days"):
+            continue
+        help_text = str(AdjustmentPolicy._meta.get_field(name).help_text)
+        if name in PRODUCT_DEFAULTS:
+            assert help_text == "This product's default: no seed fixes this period.", name
+        else:
+            assert help_text.startswith("Seed 00"), name
+
+
+def test_the_objection_period_is_no_shorter_than_the_confirmation(org):
+    with pytest.raises(DomainError, match="objection period"):
+        services.policy_save(
+            actor=None, jurisdiction=org.city, values={"confirm_days": 3, "objection_days": 2}
+        )
 
 
 def test_the_nearest_policy_above_applies(org):
@@ -114,7 +147,7 @@ def test_other_roles_may_not_save_a_policy(org, role):
     assert services.policy_for(org.city).apply_days == 12
 
 
-@pytest.mark.parametrize("field", ["institutional_path", "law_path", "other_path"])
+@pytest.mark.parametrize("field", [f"{trigger}_path" for trigger in TriggerKind.values])
 @pytest.mark.parametrize("path", [AdjustmentPath.FILING, AdjustmentPath.PARENT_REVIEW])
 def test_a_jurisdiction_with_no_office_above_follows_the_five_steps(org, field, path):
     with pytest.raises(DomainError, match="no office above"):
@@ -147,3 +180,40 @@ def test_invalid_numbers_are_refused(org):
         values={"apply_days": 7, "apply_unit": DeadlineUnit.CALENDAR_DAYS},
     )
     assert services.policy_for(org.city).apply_days == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_every_trigger_the_path_it_followed():
+    """Issue 9 §7: migration 0003 maps the old law path and other path to every trigger they
+    covered, and files an internal change where a change of institutions is filed (seed 003
+    三(二)5 "机构改革和职能调整")."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("adjustments", "0002_events_append_only")]
+    after = [("adjustments", "0003_procedure_fidelity")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    jurisdiction = old.get_model("core", "Jurisdiction").objects.create(
+        code="410106", name="上街区", level="district", path="/410106/"
+    )
+    old.get_model("adjustments", "AdjustmentPolicy").objects.create(
+        jurisdiction=jurisdiction,
+        law_path=AdjustmentPath.PARENT_REVIEW,
+        institutional_path=AdjustmentPath.FILING,
+        other_path=AdjustmentPath.STANDARD,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    policy = new.get_model("adjustments", "AdjustmentPolicy").objects.get()
+    assert {trigger: getattr(policy, f"{trigger}_path") for trigger in TriggerKind.values} == {
+        TriggerKind.NEW_LAW: AdjustmentPath.PARENT_REVIEW,
+        TriggerKind.LAW_CHANGED: AdjustmentPath.PARENT_REVIEW,
+        TriggerKind.INSTITUTIONAL: AdjustmentPath.FILING,
+        TriggerKind.SIMPLIFICATION: AdjustmentPath.STANDARD,
+        TriggerKind.INTERNAL: AdjustmentPath.FILING,
+    }
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -324,3 +324,67 @@ def test_two_workers_sweeping_at_once_send_each_notice_once(org, calendar):
     keys = deadline_notifications().values_list("recipient_id", "dedupe_key")
     assert len(set(keys)) == 90
     assert Step.objects.filter(request__in=requests, overdue_at__isnull=True).count() == 0
+
+
+# --- issue 9 §1, §3: the joint-review notice and the objection window under the sweep -------
+
+
+def _forwarded(org) -> AdjustmentRequest:
+    """Submitted and forwarded to 法制办 on Monday 11-02 at 10:00."""
+    from tests.adjustment_builders import walk_to_review
+
+    with travel(at(2026, 11, 2, 9)):
+        request = request_for(org, event_date=D(2026, 11, 2))
+    with travel(at(2026, 11, 2, 10)):
+        return walk_to_review(org, request)
+
+
+def test_the_primary_reviewers_joint_notice_is_reminded_and_escalated(org, calendar):
+    """Seed 004 三(三)3 "1个工作日内告知": a step of its own, due at the end of 11-03, reminded
+    (its reminder moment, 08:00 of the start day, has passed: it goes at once) and escalated
+    to the office and the supervisors from 11-04."""
+    people = org.users
+    request = _forwarded(org)
+    notice = open_step(request, StepKind.JOINT_NOTICE)
+    assert (notice.department, notice.due_at) == (org.departments["legal"], end_of(2026, 11, 3))
+    with travel(at(2026, 11, 2, 10, 5)):
+        assert services.deadlines_sweep().reminders == 1
+    with travel(end_of(2026, 11, 3)):
+        assert services.deadlines_sweep().overdue == 0
+    with travel(at(2026, 11, 4, 0, 1)):
+        assert services.deadlines_sweep().overdue == 1
+    overdue = Notification.objects.filter(kind=NotificationKind.DEADLINE_OVERDUE)
+    assert {n.recipient for n in overdue} == {
+        people[Role.REVIEWER],
+        people[Role.OFFICE],
+        people[Role.SUPERVISOR],
+    }
+    assert "告知是否需要联合会审" in overdue.first().subject
+
+
+def test_the_confirm_step_is_overdue_only_after_the_objection_window(org, calendar):
+    """Seed 004 三(三)4–5: approved on Tuesday 11-03, confirmation due 11-04, an objection on
+    time until the end of 11-05: no overdue notice on 11-05, one from 11-06."""
+    people = org.users
+    request = _forwarded(org)
+    with travel(at(2026, 11, 3, 9)):
+        request = services.adjustment_review(
+            actor=people[Role.REVIEWER], request=request, conclusion="agreed", opinion="同意。"
+        )
+        request = services.adjustment_approve(
+            actor=people[Role.OFFICE], request=request, opinion="核准。"
+        )
+    confirm = open_step(request, StepKind.CONFIRM)
+    assert (confirm.due_at, confirm.remind_at) == (end_of(2026, 11, 5), at(2026, 11, 4, 8))
+    with travel(at(2026, 11, 4, 8)):
+        assert services.deadlines_sweep().reminders == 1
+    reminder = Notification.objects.get(
+        kind=NotificationKind.DEADLINE_REMINDER, recipient=people[Role.CLERK]
+    )
+    assert "2026-11-04" in reminder.body and "2026-11-05" in reminder.body
+    with travel(at(2026, 11, 5, 12)):
+        assert services.deadlines_sweep().overdue == 0
+    with travel(at(2026, 11, 6, 0, 1)):
+        assert services.deadlines_sweep().overdue == 1
+    confirm.refresh_from_db()
+    assert confirm.overdue_at == at(2026, 11, 6, 0, 1)

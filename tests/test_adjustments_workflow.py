@@ -142,8 +142,13 @@ def test_joint_review_from_the_primary_reviewers_notice_to_publication(org, cale
     ]
     # Review within 5 working days of 11-03: 11-04, 05, 06, 09, 10.
     assert {s.due_at for s in reviews} == {end_of(2026, 11, 10)}
-    # Only the primary reviewer has the 1 working day notice: 11-04.
-    assert [s.joint_notice_due_at for s in reviews] == [end_of(2026, 11, 4), None]
+    # Only the primary reviewer has the 1 working day notice, a step of its own: 11-04.
+    [notice] = Step.objects.filter(request=request, kind=K.JOINT_NOTICE)
+    assert (notice.department, notice.due_at, notice.remind_at) == (
+        org.departments["legal"],
+        end_of(2026, 11, 4),
+        at(2026, 11, 3, 8),
+    )
 
     # 编办 is not the primary reviewer: it tells its view, it does not ask.
     before = trail(request)
@@ -169,6 +174,8 @@ def test_joint_review_from_the_primary_reviewers_notice_to_publication(org, cale
     assert set(
         Step.objects.filter(request=request, kind=K.REVIEW).values_list("outcome", flat=True)
     ) == {StepOutcome.JOINT}
+    notice.refresh_from_db()
+    assert (notice.outcome, notice.is_overdue) == (StepOutcome.JOINT, False)
     joint = open_step(request, K.JOINT_REVIEW)
     assert joint.department == org.departments["office"]
     assert joint.detail["reviewers"] == [
@@ -246,7 +253,9 @@ def test_joint_review_from_the_primary_reviewers_notice_to_publication(org, cale
         request = services.adjustment_approve(
             actor=people[Role.OFFICE], request=request, opinion="核准。"
         )
-    assert open_step(request, K.CONFIRM).due_at == end_of(2026, 11, 10)
+    confirm = open_step(request, K.CONFIRM)
+    # Confirmation by 11-10, an objection by 11-11.
+    assert (confirm.confirm_due_at, confirm.due_at) == (end_of(2026, 11, 10), end_of(2026, 11, 11))
     with travel(at(2026, 11, 10, 9)):
         request = services.adjustment_confirm(actor=people[Role.CLERK], request=request)
         request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
@@ -324,40 +333,63 @@ def test_an_objection_goes_back_to_the_last_reviewers_and_then_to_publication(or
         request = services.adjustment_approve(
             actor=people[Role.OFFICE], request=request, opinion="核准，承诺时限7个工作日。"
         )
-    # Confirmation within 1 working day: 11-06.
-    assert open_step(request, K.CONFIRM).due_at == end_of(2026, 11, 6)
+    # Seed 004 三(三)4–5: confirmation within 1 working day (Friday 11-06); an objection
+    # within 2 (Monday 11-09), the step's due moment.
+    confirm = open_step(request, K.CONFIRM)
+    assert (confirm.confirm_due_at, confirm.due_at) == (end_of(2026, 11, 6), end_of(2026, 11, 9))
 
     before = trail(request)
-    with travel(at(2026, 11, 6, 10)), pytest.raises(DomainError, match="reasons"):
+    with travel(at(2026, 11, 9, 10)), pytest.raises(DomainError, match="reasons"):
         services.adjustment_object(actor=people[Role.CLERK], request=request, reason="  ")
     assert trail(request) == before
 
-    with travel(at(2026, 11, 6, 10)):
+    # Working day 2: on time, not overdue; the objection goes to the office first.
+    with travel(at(2026, 11, 9, 16)):
         request = services.adjustment_object(
             actor=people[Role.CLERK],
             request=request,
             reason="5个工作日已能办结，申请复审。",
         )
-    assert request.state == S.REREVIEW
+    assert request.state == S.OBJECTED
     confirm = Step.objects.get(request=request, kind=K.CONFIRM)
-    assert confirm.outcome == StepOutcome.OBJECTED
+    assert (confirm.outcome, confirm.is_overdue) == (StepOutcome.OBJECTED, False)
+    objected = last_event(request)
+    assert (objected.transition, objected.opinion, objected.detail) == (
+        Transition.OBJECT,
+        "5个工作日已能办结，申请复审。",
+        {"late": False},
+    )
+    assert not Step.objects.filter(request=request, kind=K.REREVIEW).exists()
+    objection = open_step(request, K.OBJECTION)
+    # The office's step, this product's default 2 working days: 11-10, 11-11.
+    assert (objection.department, objection.due_at) == (
+        org.departments["office"],
+        end_of(2026, 11, 11),
+    )
+    # Only the office sends it on.
+    with travel(at(2026, 11, 10, 9)), pytest.raises(TransitionRefused):
+        services.adjustment_objection_forward(actor=people[Role.CLERK], request=request)
+
+    with travel(at(2026, 11, 10, 9)):
+        request = services.adjustment_objection_forward(
+            actor=people[Role.OFFICE], request=request, opinion="请原审核部门复审。"
+        )
+    assert request.state == S.REREVIEW
     rereviews = Step.objects.filter(request=request, kind=K.REREVIEW).order_by("department_id")
+    # By default, the reviewers of the last round.
     assert [(s.department, s.round, s.finished_at) for s in rereviews] == [
         (org.departments["legal"], 2, None),
         (org.departments["establishment"], 2, None),
     ]
-    # Re-review within 2 working days of Friday 11-06: 11-09, 11-10.
-    assert {s.due_at for s in rereviews} == {end_of(2026, 11, 10)}
-    objected = last_event(request)
-    assert (objected.transition, objected.opinion) == (
-        Transition.OBJECT,
-        "5个工作日已能办结，申请复审。",
-    )
-    assert sorted(objected.detail["reviewers"]) == sorted(
+    # Re-review within this product's default 5 working days of 11-10: 11-11 .. 11-17.
+    assert {s.due_at for s in rereviews} == {end_of(2026, 11, 17)}
+    sent = last_event(request)
+    assert sent.transition == Transition.OBJECTION_FORWARD
+    assert sorted(sent.detail["reviewers"]) == sorted(
         [org.departments["legal"].pk, org.departments["establishment"].pk]
     )
 
-    with travel(at(2026, 11, 9, 10)):
+    with travel(at(2026, 11, 11, 10)):
         request = services.adjustment_rereview(
             actor=people[Role.REVIEWER],
             request=request,
@@ -372,12 +404,12 @@ def test_an_objection_goes_back_to_the_last_reviewers_and_then_to_publication(or
             opinion="复审同意。",
         )
     assert request.state == S.APPROVING
-    # A new approval opinion within 2 working days of 11-09: 11-10, 11-11.
+    # A new approval opinion within 2 working days of 11-11: 11-12, 11-13.
     approve = open_step(request, K.APPROVE)
-    assert approve.due_at == end_of(2026, 11, 11)
+    assert approve.due_at == end_of(2026, 11, 13)
     assert Step.objects.filter(request=request, kind=K.APPROVE).count() == 2
 
-    with travel(at(2026, 11, 10, 9)):
+    with travel(at(2026, 11, 12, 9)):
         request = services.adjustment_approve(
             actor=people[Role.OFFICE], request=request, opinion="核准，承诺时限5个工作日。"
         )
@@ -396,6 +428,7 @@ def test_an_objection_goes_back_to_the_last_reviewers_and_then_to_publication(or
         Transition.REVIEW,
         Transition.APPROVE,
         Transition.OBJECT,
+        Transition.OBJECTION_FORWARD,
         Transition.REREVIEW,
         Transition.REREVIEW,
         Transition.APPROVE,
@@ -910,8 +943,9 @@ def test_seed_003_filing_path_for_a_change_of_institutions(org, calendar):
         org.district_departments["salt"],
         org.departments["office"],
     )
-    # Own site within 3 working days of 11-04: 11-05, 06, 09; filing within 5: to 11-11.
-    assert (site.due_at, filing.due_at) == (end_of(2026, 11, 9), end_of(2026, 11, 11))
+    # Own site within 3 working days of the approval on 11-03 (同时 with the sending to the
+    # digital office): 11-04, 05, 06; filing within 5 of publication: to 11-11.
+    assert (site.due_at, filing.due_at) == (end_of(2026, 11, 6), end_of(2026, 11, 11))
     # The district office cannot file with itself.
     with travel(at(2026, 11, 5, 9)), pytest.raises(TransitionRefused, match="not yours"):
         services.adjustment_file(actor=people[Role.OFFICE], request=request)
@@ -943,7 +977,7 @@ def _parent_review_request(org) -> AdjustmentRequest:
     services.policy_save(
         actor=None,
         jurisdiction=org.district,
-        values={"law_path": AdjustmentPath.PARENT_REVIEW},
+        values={"law_changed_path": AdjustmentPath.PARENT_REVIEW},
     )
     people = org.district_users
     with travel(at(2026, 11, 2, 9)):
@@ -1028,9 +1062,10 @@ def test_seed_003_parent_review_path_for_a_change_of_law(org, calendar):
         request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
         request = services.adjustment_publish(actor=people[Role.DIGITAL], request=request)
     assert request.state == S.PUBLISHED
-    # Own site within 3 working days of Friday 11-13: 11-16, 17, 18; no filing on this path.
+    # Own site within 3 working days of the meeting's record on Thursday 11-12 (同时 with the
+    # sending to the digital office): 11-13, 16, 17; no filing on this path.
     assert open_kinds(request) == [K.SITE_UPDATE]
-    assert open_step(request, K.SITE_UPDATE).due_at == end_of(2026, 11, 18)
+    assert open_step(request, K.SITE_UPDATE).due_at == end_of(2026, 11, 17)
     with travel(at(2026, 11, 16, 9)):
         request = services.adjustment_site_update(actor=people[Role.CLERK], request=request)
     assert request.state == S.COMPLETED
@@ -1527,3 +1562,146 @@ def test_the_database_refuses_rewriting_the_event_log(org, calendar, statement):
     ):
         cursor.execute(statement)
     assert RequestEvent.objects.filter(request=request).count() == count
+
+
+# --- issue 9: fidelity to seed 004 三(三) and seed 003 三(二)5 --------------------------------
+
+
+def test_withdrawing_during_a_return_ends_the_stopped_clock(org, calendar):
+    """Issue 9 §20: the clock stop of the office's step ends with it, not 'still stopped'."""
+    people = org.users
+    request = submitted(org)
+    with travel(at(2026, 11, 3, 10)):
+        request = services.adjustment_return(
+            actor=people[Role.OFFICE], request=request, reason="请补充法律依据条款。"
+        )
+    with travel(at(2026, 11, 4, 10)):
+        request = services.adjustment_withdraw(
+            actor=people[Role.CLERK], request=request, reason="无需调整。"
+        )
+    assert request.state == S.WITHDRAWN
+    [stop] = ClockStop.objects.filter(step__request=request)
+    assert stop.restarted_at == stop.step.finished_at == at(2026, 11, 4, 10)
+    assert not stop.step.clock_stopped
+    withdrawn = last_event(request)
+    assert withdrawn.detail == {"clock_stop_ended": [stop.step_id]}
+    assert withdrawn.at == request.closed_at
+
+
+def test_an_internal_change_takes_the_filing_path_where_the_policy_maps_it(org, calendar):
+    """Issue 9 §7, seed 003 三(二)5 "机构改革和职能调整": each trigger maps to a path in the
+    policy; an internal change of functions files like a change of institutions."""
+    services.policy_save(
+        actor=None,
+        jurisdiction=org.district,
+        values={"institutional_path": AdjustmentPath.FILING, "internal_path": "filing"},
+    )
+    with travel(at(2026, 11, 2, 9)):
+        internal = request_for(
+            org, district=True, event_date=D(2026, 11, 2), trigger=TriggerKind.INTERNAL
+        )
+        simplification = request_for(
+            org,
+            district=True,
+            event_date=D(2026, 11, 2),
+            trigger=TriggerKind.SIMPLIFICATION,
+            entry=numbered_entry(org, 7, district=True),
+        )
+    assert (internal.path, simplification.path) == (
+        AdjustmentPath.FILING,
+        AdjustmentPath.STANDARD,
+    )
+    policy = services.policy_for(org.district)
+    assert {trigger: policy.path_for(trigger) for trigger in TriggerKind.values} == {
+        TriggerKind.NEW_LAW: AdjustmentPath.STANDARD,
+        TriggerKind.LAW_CHANGED: AdjustmentPath.STANDARD,
+        TriggerKind.INSTITUTIONAL: AdjustmentPath.FILING,
+        TriggerKind.SIMPLIFICATION: AdjustmentPath.STANDARD,
+        TriggerKind.INTERNAL: AdjustmentPath.FILING,
+    }
+
+
+def test_the_site_update_done_before_publication_completes_with_it(org, calendar):
+    """Issue 9 §2: the department updates its own site from its confirmation on (同时); the
+    request completes only once the change is published."""
+    people = org.users
+    request = submitted(org)
+    with travel(at(2026, 11, 3, 9)):
+        request = services.adjustment_forward(
+            actor=people[Role.OFFICE], request=request, reviewers=[org.departments["legal"]]
+        )
+        request = services.adjustment_review(
+            actor=people[Role.REVIEWER],
+            request=request,
+            conclusion=ReviewConclusion.AGREE,
+            opinion="同意。",
+        )
+        request = services.adjustment_approve(
+            actor=people[Role.OFFICE], request=request, opinion="核准。"
+        )
+    with travel(at(2026, 11, 4, 9)):
+        request = services.adjustment_confirm(actor=people[Role.CLERK], request=request)
+    assert open_kinds(request) == [K.DIGITAL_FORWARD, K.SITE_UPDATE]
+    site = open_step(request, K.SITE_UPDATE)
+    # Three working days from the confirmation on Wednesday 11-04: 11-05, 06, 09.
+    assert (site.started_at, site.due_at) == (at(2026, 11, 4, 9), end_of(2026, 11, 9))
+    with travel(at(2026, 11, 5, 9)):
+        request = services.adjustment_site_update(
+            actor=people[Role.CLERK], request=request, note="已按核准内容更新门户网站。"
+        )
+        assert request.state == S.DIGITAL_FORWARD
+        request = services.adjustment_digital_forward(actor=people[Role.OFFICE], request=request)
+        assert request.state == S.PUBLISHING
+        request = services.adjustment_publish(actor=people[Role.DIGITAL], request=request)
+    assert request.state == S.COMPLETED
+    assert request.closed_at == request.published_at
+    assert Step.objects.filter(request=request, kind=K.SITE_UPDATE).count() == 1
+
+
+def test_the_primary_reviewer_declines_a_joint_review_within_its_day(org, calendar):
+    """Issue 9 §3: the notice is a step; declining ends it on time, the review goes on."""
+    request = _forwarded_to_two(org)
+    establishment = second_reviewer(org)
+    with travel(at(2026, 11, 4, 9)), pytest.raises(TransitionRefused, match="not yours"):
+        services.adjustment_joint_decline(actor=establishment, request=request)
+    with travel(at(2026, 11, 4, 9)):
+        request = services.adjustment_joint_decline(
+            actor=org.users[Role.REVIEWER], request=request, note="不涉及交叉事项。"
+        )
+    notice = Step.objects.get(request=request, kind=K.JOINT_NOTICE)
+    assert (notice.outcome, notice.is_overdue) == (StepOutcome.NO_JOINT, False)
+    assert request.state == S.REVIEWING
+    assert open_kinds(request) == [K.REVIEW, K.REVIEW]
+    assert last_event(request).detail == {"late": False}
+
+
+def test_the_office_may_send_an_objection_to_other_reviewers(org, calendar):
+    people = org.users
+    with travel(at(2026, 11, 3, 9)):
+        request = services.adjustment_forward(
+            actor=people[Role.OFFICE], request=submitted(org), reviewers=[org.departments["legal"]]
+        )
+        request = services.adjustment_review(
+            actor=people[Role.REVIEWER],
+            request=request,
+            conclusion=ReviewConclusion.AGREE,
+            opinion="同意。",
+        )
+        request = services.adjustment_approve(
+            actor=people[Role.OFFICE], request=request, opinion="核准。"
+        )
+        request = services.adjustment_object(
+            actor=people[Role.CLERK], request=request, reason="申请复审。"
+        )
+    with travel(at(2026, 11, 4, 9)), pytest.raises(DomainError, match="not a lead review"):
+        services.adjustment_objection_forward(
+            actor=people[Role.OFFICE], request=request, reviewers=[org.departments["salt"]]
+        )
+    with travel(at(2026, 11, 4, 9)):
+        request = services.adjustment_objection_forward(
+            actor=people[Role.OFFICE],
+            request=request,
+            reviewers=[org.departments["establishment"]],
+        )
+    [rereview] = Step.objects.filter(request=request, kind=K.REREVIEW)
+    assert (rereview.department, rereview.round) == (org.departments["establishment"], 2)

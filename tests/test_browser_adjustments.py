@@ -5,20 +5,26 @@ office, which publishes; the public item page shows the new version and the anno
 page shows the diff. On the demo data that `make run` loads. Also the screenshots of the
 adjustment pages at desktop and phone widths."""
 
+import contextlib
 import datetime
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.utils import timezone
 
+from adjustments import services as adjustment_services
 from adjustments.choices import RequestState
 from adjustments.models import AdjustmentRequest
+from core import calendar as work_calendar
 from core import services as core_services
+from core.models import Department, User
 from registry import selectors as registry_selectors
 from registry import services as registry_services
 from registry.models import Entry
+from tests.adjustment_builders import draft_of
 
 pytestmark = [pytest.mark.browser]
 
@@ -215,3 +221,97 @@ def test_bad_input_is_explained_in_chinese_and_what_was_typed_stays(
     assert clerk.locator(".field.has-error").count() >= 2
     assert not AdjustmentRequest.objects.filter(reason="按内部职能调整规范事项名称。").exists()
     screenshot(clerk, "adjustments-new-errors-1280")
+
+
+def _working_days_back(day: datetime.date, count: int) -> datetime.date:
+    for _ in range(count):
+        day = work_calendar.previous_working_day(day)
+    return day
+
+
+def test_an_objection_on_working_day_two_goes_to_the_office_then_to_re_review(
+    browser, live_server, demo, screenshot
+):
+    """Issue 9 §1, seed 004 三(三)4–5: the office's approval opinion is two working days old,
+    so the confirmation (1 working day) has lapsed but the objection (2 working days) is on
+    time today. The clerk's page shows both moments and the 2-working-day window; the clerk
+    objects; the objection waits on the office's step, which sends it to 法制办 for
+    re-review."""
+    today = timezone.localdate()
+    while not work_calendar.is_working_day(today):
+        today += datetime.timedelta(days=1)
+    approved_on = _working_days_back(today, 2)
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["clerk", "office", "reviewer"])
+    }
+    legal = Department.objects.get(jurisdiction__code="410100", name="市法制办")
+    approved_at = datetime.datetime.combine(
+        approved_on, datetime.time(10), tzinfo=work_calendar.SHANGHAI
+    )
+    with time_machine.travel(approved_at, tick=False):
+        draft = draft_of(_salt_item(), users["clerk"], promised_limit_days=6)
+        request = adjustment_services.adjustment_create(
+            actor=users["clerk"],
+            trigger="internal",
+            event_date=approved_on - datetime.timedelta(days=1),
+            summary="压缩承诺时限至6个工作日",
+            reason="流程优化。",
+            drafts=[draft],
+        )
+        request = adjustment_services.adjustment_submit(actor=users["clerk"], request=request)
+        request = adjustment_services.adjustment_forward(
+            actor=users["office"], request=request, reviewers=[legal]
+        )
+        request = adjustment_services.adjustment_review(
+            actor=users["reviewer"], request=request, conclusion="agreed", opinion="同意。"
+        )
+        request = adjustment_services.adjustment_approve(
+            actor=users["office"], request=request, opinion="核准，承诺时限8个工作日。"
+        )
+    number = request.number
+    moment = (
+        time_machine.travel(
+            datetime.datetime.combine(today, datetime.time(10), tzinfo=work_calendar.SHANGHAI)
+        )
+        if today != timezone.localdate()
+        else contextlib.nullcontext()
+    )
+    with moment:
+        clerk = _logged_in(browser, live_server, "clerk")
+        _open_from_the_queue(clerk, live_server, number)
+        waiting = clerk.locator("section[aria-labelledby=waiting-heading]").inner_text()
+        assert "确认核准意见" in waiting and "确认截止" in waiting
+        intro = clerk.locator("form.adj-action-object .adj-intro").inner_text()
+        assert "2个工作日内" in intro and today.isoformat() in intro
+        screenshot(clerk, "adjustment-objection-clerk-1280")
+        phone = _logged_in(browser, live_server, "clerk", PHONE)
+        phone.goto(f"{live_server.url}/work/adjustments/{number}/")
+        screenshot(phone, "adjustment-objection-clerk-390")
+        phone.context.close()
+
+        _act(clerk, "object", fill={"reason": "8个工作日过长，申请复审。"})
+        assert _state(number) == RequestState.OBJECTED
+        objected = AdjustmentRequest.objects.get(number=number).events.get(transition="object")
+        assert objected.detail == {"late": False}
+        waiting = clerk.locator("section[aria-labelledby=waiting-heading]").inner_text()
+        assert "将异议转交复审" in waiting and "市改革办" in waiting
+
+        office = _logged_in(browser, live_server, "office")
+        _open_from_the_queue(office, live_server, number)
+        form = office.locator("form.adj-action-objection_forward")
+        assert form.get_by_label("市法制办", exact=True).is_checked()
+        screenshot(office, "adjustment-objection-office-1280")
+        phone = _logged_in(browser, live_server, "office", PHONE)
+        phone.goto(f"{live_server.url}/work/adjustments/{number}/")
+        screenshot(phone, "adjustment-objection-office-390")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        phone.context.close()
+        _act(office, "objection_forward", fill={"opinion": "请市法制办复审。"})
+        assert _state(number) == RequestState.REREVIEW
+
+        reviewer = _logged_in(browser, live_server, "reviewer")
+        _open_from_the_queue(reviewer, live_server, number)
+        reviewer.locator("input[name='rereview-conclusion'][value='agreed']").check()
+        _act(reviewer, "rereview", fill={"opinion": "复审同意8个工作日。"})
+        assert _state(number) == RequestState.APPROVING
+        screenshot(reviewer, "adjustment-rereviewed-1280")

@@ -83,9 +83,12 @@ class RequestStepSerializer(OpenStepSerializer):
     started_at = serializers.DateTimeField()
     deadline_days = serializers.IntegerField(allow_null=True)
     deadline_unit = serializers.ChoiceField(choices=DeadlineUnit.choices)
-    joint_notice_due_at = serializers.DateTimeField(
+    confirm_due_at = serializers.DateTimeField(
         allow_null=True,
-        help_text=_("When the primary lead reviewer must have asked for a joint review."),
+        help_text=_(
+            "A confirm step: when the confirmation is due (seed 004 三(三)4: 1 working day); an "
+            "objection is on time until due_at (三(三)5: 2 working days)."
+        ),
     )
     finished_at = serializers.DateTimeField(allow_null=True)
     finished_by = serializers.CharField(
@@ -492,6 +495,16 @@ class ForwardParameters(TransitionParameters):
         allow_null=True,
         default=None,
         help_text=_("The primary lead reviewer, if not the first named."),
+    )
+    opinion = _note(_("The opinion, if any."))
+    files = AttachmentsField()
+
+
+class ObjectionForwardParameters(TransitionParameters):
+    reviewers = DepartmentListField(
+        required=False,
+        default=list,
+        help_text=_("Lead review departments to re-review; by default those of the last review."),
     )
     opinion = _note(_("The opinion, if any."))
     files = AttachmentsField()

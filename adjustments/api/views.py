@@ -289,6 +289,7 @@ PERFORMERS: dict[str, Performer] = {
     Transition.REJECT: Performer(api.ReasonFilesParameters),
     Transition.REVIEW: Performer(api.ConclusionParameters),
     Transition.JOINT_REQUEST: Performer(api.JointRequestParameters, {"departments": REVIEWERS}),
+    Transition.JOINT_DECLINE: Performer(api.NoteParameters),
     Transition.JOINT_CONVENE: Performer(
         api.JointConveneParameters,
         {"participants": _departments(selectors.joint_participant_choices)},
@@ -297,6 +298,9 @@ PERFORMERS: dict[str, Performer] = {
     Transition.APPROVE: Performer(api.ApproveParameters),
     Transition.CONFIRM: Performer(api.NoteParameters),
     Transition.OBJECT: Performer(api.ReasonFilesParameters),
+    Transition.OBJECTION_FORWARD: Performer(
+        api.ObjectionForwardParameters, {"reviewers": REVIEWERS}
+    ),
     Transition.REREVIEW: Performer(api.ConclusionParameters),
     Transition.PARENT_FORWARD: Performer(api.OpinionParameters),
     Transition.PARENT_REVIEW: Performer(api.ConclusionParameters),

@@ -26,7 +26,7 @@ def items_live(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("adjustments", "0002_events_append_only"),
+        ("adjustments", "0003_procedure_fidelity"),
         ("core", "0006_notification_email_pending"),
         ("registry", "0003_categories"),
     ]
@@ -95,11 +95,13 @@ class Migration(migrations.Migration):
                     ("reject", "Rejected"),
                     ("review", "Review opinion given"),
                     ("joint_request", "Joint review requested"),
+                    ("joint_decline", "No joint review needed"),
                     ("joint_convene", "Joint review convened"),
                     ("joint_conclude", "Joint review opinion given"),
                     ("approve", "Approval opinion issued"),
                     ("confirm", "Approval opinion confirmed"),
                     ("object", "Objection raised"),
+                    ("objection_forward", "Objection forwarded to re-review"),
                     ("rereview", "Re-review opinion given"),
                     ("parent_forward", "Forwarded to the office above"),
                     ("parent_review", "Reviewed by the office above"),
