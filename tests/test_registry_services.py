@@ -290,7 +290,10 @@ def test_categories_seed_is_idempotent(db):
 
 def test_a_nul_character_in_a_query_is_refused_politely(client, salt):
     rb.publish(salt)
-    assert client.get("/lists/", {"q": "残疾\x00"}).status_code == 200
+    # The query guard (core.middleware) refuses it on the page too, saying why (issue 9 §12).
+    page = client.get("/lists/", {"q": "残疾\x00"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 400
+    assert "U+0000" in page.content.decode()
     response = client.get("/api/v1/items/", {"q": "残疾\x00"})
     assert response.status_code == 400
     assert "q" in response.json()["error"]["fields"]
