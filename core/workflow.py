@@ -37,6 +37,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import calendar
 from core.permissions import restrict
 from core.services import DomainError
 
@@ -127,16 +128,33 @@ class Move:
         """Writes the event row now (saving the record first), instead of at the end."""
         self.save()
         self.event_with(**kwargs)
+        # The step and moment are the actor's and the move's unless the procedure says
+        # otherwise (e.g. an event about the step the transition starts).
+        columns = {"actor": self.actor, "from_state": self.before, "step": self.step, "at": self.at}
         self.event = self.procedure.event(
-            self.record,
-            self.name,
-            actor=self.actor,
-            from_state=self.before,
-            step=self.step,
-            at=self.at,
-            **self.event_kwargs,
+            self.record, self.name, **{**columns, **self.event_kwargs}
         )
         return self.event
+
+    def finish(self, step: models.Model | None = None, **fields) -> models.Model:
+        """Ends a step (by default the one the actor holds) at the move's moment, with the
+        procedure's own columns (outcome, opinion, ...), saved with update_fields."""
+        step = step or self.step
+        step.finished_at = self.at
+        for name, value in fields.items():
+            setattr(step, name, value)
+        step.save(update_fields=["finished_at", *fields])
+        return step
+
+    def start(self, step: models.Model) -> models.Model:
+        """Starts a new step (an unsaved core.TimedStep) at the move's moment: its period is its
+        own or else the rule's declared one, its due moment from the core calendar."""
+        step.started_at = self.at
+        if step.deadline_days is None:
+            step.deadline_days = self.period()
+        calendar.apply_deadline(step)
+        step.save()
+        return step
 
     def after(self, effect: Callable[[], None]) -> None:
         """A side effect (a task, an e-mail) for after the commit; never run on a rollback."""

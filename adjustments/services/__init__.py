@@ -44,9 +44,7 @@ from .policy import (
     reviewer_departments,
 )
 from .procedure import (
-    ALL_PATHS,
     OFFICE_DECISION_STEPS,
-    STANDARD,
     TRANSITIONS,
     WITHDRAWABLE,
     DraftTaken,
@@ -54,7 +52,6 @@ from .procedure import (
     Rule,
     S,
     TransitionRefused,
-    _begin,
     _check_files,
     _due_text,
     _event,
@@ -131,7 +128,6 @@ from .transitions import (
 )
 
 __all__ = [
-    "ALL_PATHS",
     "ATTACHMENT_SUFFIXES",
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
@@ -139,7 +135,6 @@ __all__ = [
     "ORPHAN_AGE",
     "PERFORM",
     "POLICY_FIELDS",
-    "STANDARD",
     "TRANSITIONS",
     "WITHDRAWABLE",
     "_NOTICE_CONDITION",
@@ -154,7 +149,6 @@ __all__ = [
     "TransitionRefused",
     "_ancestors",
     "_attachments_save",
-    "_begin",
     "_check_files",
     "_check_request_fields",
     "_clock_stops_end",

@@ -1,8 +1,6 @@
 """Which service performs each transition a person takes."""
 
-from ..choices import (
-    Transition,
-)
+from ..choices import Transition
 from .publication import adjustment_digital_forward, adjustment_publish, adjustment_site_update
 from .requests import (
     adjustment_extend,

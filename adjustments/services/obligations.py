@@ -19,9 +19,7 @@ from ..choices import (
     RequestOrigin,
     TriggerKind,
 )
-from ..models import (
-    AdjustmentRequest,
-)
+from ..models import AdjustmentRequest
 from .procedure import _now
 from .requests import adjustment_create
 

@@ -13,9 +13,7 @@ from core.models import Department, Jurisdiction, User
 from core.permissions import Action
 from core.services import DomainError, audit_record, permission_require
 
-from ..models import (
-    AdjustmentPolicy,
-)
+from ..models import AdjustmentPolicy
 
 # --- policies ----------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from core.choices import AuditAction, DeadlineUnit, NotificationKind, Role
 from core.models import Department, User
 from core.permissions import can
 from core.services import DomainError, audit_record, notification_send
-from core.workflow import Procedure, Rule
+from core.workflow import Move, Procedure, Rule
 from core.workflow import TransitionRefused as WorkflowRefused
 from registry.models import Draft
 
@@ -48,8 +48,6 @@ from .policy import _users_of
 
 S = RequestState
 K = StepKind
-ALL_PATHS = frozenset(AdjustmentPath.values)
-STANDARD = frozenset({AdjustmentPath.STANDARD})
 
 
 class TransitionRefused(WorkflowRefused):
@@ -271,13 +269,6 @@ def _lock(request: AdjustmentRequest) -> AdjustmentRequest:
     return TRANSITIONS.lock(request)
 
 
-def _begin(
-    request: AdjustmentRequest, transition: str, actor: User | None
-) -> tuple[AdjustmentRequest, Step | None]:
-    """Lock, check the declared transition, find the actor's open step (locked too)."""
-    return TRANSITIONS.begin(request, transition, actor)
-
-
 def _period(request: AdjustmentRequest, kind: str) -> int | None:
     name = STEP_PERIOD.get(kind)
     if name is None:
@@ -394,11 +385,8 @@ def _event(
 
 
 def _hand_on(
-    request: AdjustmentRequest,
-    step: Step,
-    transition: str,
+    move: Move,
     *,
-    actor: User | None,
     outcome: str,
     opinion: str = "",
     state: str,
@@ -410,23 +398,11 @@ def _hand_on(
     """The middle of most transitions: the actor's step ends with its outcome, the request
     moves to `state`, the next step (`kind`, for `department`) starts, and the event records
     it all."""
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=outcome, opinion=opinion, at=now)
-    _set_state(request, state)
+    _finish(move.step, actor=move.actor, outcome=outcome, opinion=opinion, at=move.at)
+    _set_state(move.record, state)
     if kind is not None:
-        _start(request, kind, department, at=now)
-    return _event(
-        request,
-        transition,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=opinion,
-        detail=detail,
-        files=files,
-    )
+        _start(move.record, kind, department, at=move.at)
+    return move.write_event(opinion=opinion, detail=detail, files=files)
 
 
 def _require_text(text: str, what: str) -> str:

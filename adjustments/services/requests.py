@@ -15,6 +15,7 @@ from core.choices import DepartmentFunction, NotificationKind, Role
 from core.models import DEADLINE_FIELDS, Department, Jurisdiction, User
 from core.permissions import Action
 from core.services import DomainError, notification_send, permission_require
+from core.workflow import Move
 from registry import services as registry
 from registry.choices import DraftState, EntryStatus
 from registry.models import Draft, Entry, Law
@@ -45,10 +46,10 @@ from .policy import (
     policy_for,
 )
 from .procedure import (
+    TRANSITIONS,
     DraftTaken,
     K,
     S,
-    _begin,
     _check_files,
     _event,
     _event_moment,
@@ -334,49 +335,48 @@ def adjustment_update(
     office returns it (退回补正). While it is being prepared, a new trigger or event date moves
     the application deadline; once submitted, the date stays what it was."""
     permission_require(actor, WITHDRAW, request)
-    request, _step = _begin(request, Transition.UPDATE, actor)
-    _check_request_fields(trigger, event_date, law, summary)
-    _check_files(files)
-    chosen = _drafts_check(actor, request.department, drafts, request=request)
-    moved = _moves_check(request.department, chosen, moves)
-    before = request.state
-    changed = {
-        name: value
-        for name, value in {
-            "trigger": trigger,
-            "event_date": event_date,
-            "law": law,
-            "summary": summary.strip(),
-            "reason": (reason or "").strip(),
-        }.items()
-        if getattr(request, name) != value
-    }
-    if request.state != S.DRAFTING and {"trigger", "event_date"} & set(changed):
-        raise DomainError(
-            _("The trigger and the date of the event cannot change once the request was submitted.")
+    with TRANSITIONS.transition(request, Transition.UPDATE, actor=actor) as move:
+        request = move.record
+        _check_request_fields(trigger, event_date, law, summary)
+        _check_files(files)
+        chosen = _drafts_check(actor, request.department, drafts, request=request)
+        moved = _moves_check(request.department, chosen, moves)
+        changed = {
+            name: value
+            for name, value in {
+                "trigger": trigger,
+                "event_date": event_date,
+                "law": law,
+                "summary": summary.strip(),
+                "reason": (reason or "").strip(),
+            }.items()
+            if getattr(request, name) != value
+        }
+        if request.state != S.DRAFTING and {"trigger", "event_date"} & set(changed):
+            raise DomainError(
+                _(
+                    "The trigger and the date of the event cannot change once the request was "
+                    "submitted."
+                )
+            )
+        for name, value in changed.items():
+            setattr(request, name, value)
+        fields = [name for name in changed]
+        if "trigger" in changed:
+            request.path = policy_for(request.jurisdiction).path_for(trigger)
+            fields.append("path")
+        if fields:
+            request.save(update_fields=fields)
+        if "event_date" in changed:
+            apply = Step.objects.select_for_update().get(request=request, kind=K.APPLY)
+            apply.started_at = _event_moment(event_date)
+            calendar.apply_deadline(apply)
+            apply.save(update_fields=["started_at", *DEADLINE_FIELDS])
+        _items_set(request, chosen, moved)
+        move.write_event(
+            detail={"fields": sorted(changed), "items": [d.pk for d in chosen]},
+            files=files,
         )
-    for name, value in changed.items():
-        setattr(request, name, value)
-    fields = [name for name in changed]
-    if "trigger" in changed:
-        request.path = policy_for(request.jurisdiction).path_for(trigger)
-        fields.append("path")
-    if fields:
-        request.save(update_fields=fields)
-    if "event_date" in changed:
-        apply = Step.objects.select_for_update().get(request=request, kind=K.APPLY)
-        apply.started_at = _event_moment(event_date)
-        calendar.apply_deadline(apply)
-        apply.save(update_fields=["started_at", *DEADLINE_FIELDS])
-    _items_set(request, chosen, moved)
-    _event(
-        request,
-        Transition.UPDATE,
-        actor=actor,
-        from_state=before,
-        detail={"fields": sorted(changed), "items": [d.pk for d in chosen]},
-        files=files,
-    )
     return request
 
 
@@ -502,32 +502,25 @@ def adjustment_submit(
     application period had passed."""
     if actor is not None:
         permission_require(actor, WITHDRAW, request)
-    request, step = _begin(request, Transition.SUBMIT, actor)
-    _check_files(files)
-    items = _proposals_check(request)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.DONE, at=now)
-    registry.drafts_workflow_set(
-        actor=actor,
-        drafts=[item.draft for item in items],
-        state=DraftState.SUBMITTED,
-        reference=request.number,
-    )
-    state, _office_step = _first_office_step(request, now)
-    request.submitted_at = now
-    _set_state(request, state, "submitted_at")
-    _event(
-        request,
-        Transition.SUBMIT,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        detail={"late": step.is_overdue},
-        files=files,
-    )
-    _notify_receiving(request, "submitted")
+    with TRANSITIONS.transition(request, Transition.SUBMIT, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        items = _proposals_check(request)
+        _finish(step, actor=actor, outcome=StepOutcome.DONE, at=now)
+        registry.drafts_workflow_set(
+            actor=actor,
+            drafts=[item.draft for item in items],
+            state=DraftState.SUBMITTED,
+            reference=request.number,
+        )
+        state, _office_step = _first_office_step(request, now)
+        request.submitted_at = now
+        _set_state(request, state, "submitted_at")
+        move.write_event(
+            detail={"late": step.is_overdue},
+            files=files,
+        )
+        _notify_receiving(request, "submitted")
     return request
 
 
@@ -543,47 +536,40 @@ def adjustment_resubmit(
     the step it was returned from restarts where it stopped."""
     if actor is not None:
         permission_require(actor, WITHDRAW, request)
-    request, step = _begin(request, Transition.RESUBMIT, actor)
-    _check_files(files)
-    items = _proposals_check(request)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=note.strip(), at=now)
-    registry.drafts_workflow_set(
-        actor=actor,
-        drafts=[item.draft for item in items],
-        state=DraftState.SUBMITTED,
-        reference=request.number,
-    )
-    stop = (
-        ClockStop.objects.select_for_update()
-        .filter(step__request=request, restarted_at=None, step__finished_at=None)
-        .select_related("step")
-        .first()
-    )
-    if stop is not None:
-        stop.restarted_at = now
-        stop.save(update_fields=["restarted_at"])
-        paused = Step.objects.select_for_update().get(pk=stop.step_id)
-        calendar.apply_deadline(paused)
-        paused.save(update_fields=DEADLINE_FIELDS)
-    resume = request.resume_state or S.SUBMITTED
-    request.resume_state = ""
-    _set_state(request, resume, "resume_state")
-    _event(
-        request,
-        Transition.RESUBMIT,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=note.strip(),
-        # The log shows the restart as the return's event shows the stop.
-        detail={"clock_restarted": stop.step_id} if stop is not None else {},
-        files=files,
-    )
-    if stop is not None:
-        _notify_step(paused, occasion=f"restarted:{stop.pk}")
+    with TRANSITIONS.transition(request, Transition.RESUBMIT, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        items = _proposals_check(request)
+        _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=note.strip(), at=now)
+        registry.drafts_workflow_set(
+            actor=actor,
+            drafts=[item.draft for item in items],
+            state=DraftState.SUBMITTED,
+            reference=request.number,
+        )
+        stop = (
+            ClockStop.objects.select_for_update()
+            .filter(step__request=request, restarted_at=None, step__finished_at=None)
+            .select_related("step")
+            .first()
+        )
+        if stop is not None:
+            stop.restarted_at = now
+            stop.save(update_fields=["restarted_at"])
+            paused = Step.objects.select_for_update().get(pk=stop.step_id)
+            calendar.apply_deadline(paused)
+            paused.save(update_fields=DEADLINE_FIELDS)
+        resume = request.resume_state or S.SUBMITTED
+        request.resume_state = ""
+        _set_state(request, resume, "resume_state")
+        move.write_event(
+            opinion=note.strip(),
+            # The log shows the restart as the return's event shows the stop.
+            detail={"clock_restarted": stop.step_id} if stop is not None else {},
+            files=files,
+        )
+        if stop is not None:
+            _notify_step(paused, occasion=f"restarted:{stop.pk}")
     return request
 
 
@@ -597,14 +583,14 @@ def adjustment_withdraw(
     if actor is not None:
         permission_require(actor, WITHDRAW, request)
     reason = _require_text(reason, _("reasons"))
-    request, _step = _begin(request, Transition.WITHDRAW, actor)
-    now = _now()
-    # Withdrawn while returned for supplement: the stopped clock ends with its step (issue 9
-    # §20), it does not stand still for ever.
-    ended = _clock_stops_end(request, now)
-    before = _close(request, actor=actor, state=S.WITHDRAWN, outcome=StepOutcome.CANCELLED, at=now)
-    detail = {"clock_stop_ended": ended} if ended else None
-    return _closed_event(request, Transition.WITHDRAW, actor, reason, before, detail=detail)
+    with TRANSITIONS.transition(request, Transition.WITHDRAW, actor=actor) as move:
+        request, now = move.record, move.at
+        # Withdrawn while returned for supplement: the stopped clock ends with its step (issue 9
+        # §20), it does not stand still for ever.
+        ended = _clock_stops_end(request, now)
+        _close(request, actor=actor, state=S.WITHDRAWN, outcome=StepOutcome.CANCELLED, at=now)
+        detail = {"clock_stop_ended": ended} if ended else None
+        return _closed_event(move, reason, detail=detail)
 
 
 def _clock_stops_end(request: AdjustmentRequest, at: datetime.datetime) -> list[int]:
@@ -642,18 +628,11 @@ def _close(request: AdjustmentRequest, *, actor, state: str, outcome: str, at=No
     return before
 
 
-def _closed_event(
-    request, transition, actor, reason, before, files=(), detail=None
-) -> AdjustmentRequest:
-    event = _event(
-        request,
-        transition,
-        actor=actor,
-        from_state=before,
-        opinion=reason,
-        detail=detail,
-        files=files,
-        at=request.closed_at,
+def _closed_event(move: Move, reason: str, files=(), detail=None) -> AdjustmentRequest:
+    """The event of a request that ends (at the moment it closed), and who hears of it."""
+    request, transition = move.record, move.name
+    event = move.write_event(
+        step=None, opinion=reason, detail=detail, files=files, at=request.closed_at
     )
     _notify_applicant(request, event)
     office = _function_department(request.jurisdiction, DepartmentFunction.REFORM_OFFICE)
@@ -677,28 +656,25 @@ def adjustment_extension_request(
     longer application period, with its reasons."""
     permission_require(actor, WITHDRAW, request)
     reason = _require_text(reason, _("reasons"))
-    request, step = _begin(request, Transition.EXTENSION_REQUEST, actor)
-    _extension_days_check(request, step, days)
-    step.detail = {**step.detail, "extension_requested": {"days": days, "reason": reason}}
-    step.save(update_fields=["detail"])
-    event = _event(
-        request,
-        Transition.EXTENSION_REQUEST,
-        actor=actor,
-        from_state=request.state,
-        step=step,
-        opinion=reason,
-        detail={"days": days},
-    )
-    notification_send(
-        recipients=_users_of(office_of(request.jurisdiction), Role.OFFICE),
-        kind=NotificationKind.TASK_ASSIGNED,
-        subject=_("Extension asked for adjustment request %(number)s") % {"number": request.number},
-        body=_("%(department)s asks for %(days)s days: %(reason)s")
-        % {"department": request.department, "days": days, "reason": reason},
-        url=request_url(request),
-        dedupe_key=f"adjustment-event:{event.pk}:office",
-    )
+    with TRANSITIONS.transition(request, Transition.EXTENSION_REQUEST, actor=actor) as move:
+        request, step = move.record, move.step
+        _extension_days_check(request, step, days)
+        step.detail = {**step.detail, "extension_requested": {"days": days, "reason": reason}}
+        step.save(update_fields=["detail"])
+        event = move.write_event(
+            opinion=reason,
+            detail={"days": days},
+        )
+        notification_send(
+            recipients=_users_of(office_of(request.jurisdiction), Role.OFFICE),
+            kind=NotificationKind.TASK_ASSIGNED,
+            subject=_("Extension asked for adjustment request %(number)s")
+            % {"number": request.number},
+            body=_("%(department)s asks for %(days)s days: %(reason)s")
+            % {"department": request.department, "days": days, "reason": reason},
+            url=request_url(request),
+            dedupe_key=f"adjustment-event:{event.pk}:office",
+        )
     return request
 
 
@@ -721,27 +697,24 @@ def adjustment_extend(
     if actor is not None:
         permission_require(actor, EXTEND, request)
     reason = _require_text(reason, _("reasons"))
-    request, _none = _begin(request, Transition.EXTEND, actor)
-    step = Step.objects.select_for_update().get(request=request, kind=K.APPLY, finished_at=None)
-    _extension_days_check(request, step, days)
-    before_days, before_due = step.deadline_days, step.due_at
-    step.deadline_days = days
-    # The department's request is decided: it leaves the office's work queue (the events
-    # keep it).
-    step.detail = {k: v for k, v in step.detail.items() if k != "extension_requested"}
-    calendar.apply_deadline(step)
-    step.save(update_fields=["deadline_days", "detail", *DEADLINE_FIELDS])
-    event = _event(
-        request,
-        Transition.EXTEND,
-        actor=actor,
-        from_state=request.state,
-        step=step,
-        opinion=reason,
-        detail={
-            "days": [before_days, days],
-            "due": [before_due.isoformat() if before_due else None, step.due_at.isoformat()],
-        },
-    )
-    _notify_applicant(request, event)
+    with TRANSITIONS.transition(request, Transition.EXTEND, actor=actor) as move:
+        request = move.record
+        step = Step.objects.select_for_update().get(request=request, kind=K.APPLY, finished_at=None)
+        _extension_days_check(request, step, days)
+        before_days, before_due = step.deadline_days, step.due_at
+        step.deadline_days = days
+        # The department's request is decided: it leaves the office's work queue (the events
+        # keep it).
+        step.detail = {k: v for k, v in step.detail.items() if k != "extension_requested"}
+        calendar.apply_deadline(step)
+        step.save(update_fields=["deadline_days", "detail", *DEADLINE_FIELDS])
+        event = move.write_event(
+            step=step,
+            opinion=reason,
+            detail={
+                "days": [before_days, days],
+                "due": [before_due.isoformat() if before_due else None, step.due_at.isoformat()],
+            },
+        )
+        _notify_applicant(request, event)
     return request

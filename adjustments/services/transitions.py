@@ -33,17 +33,15 @@ from ..models import (
 )
 from .policy import office_of, parent_office_of, reviewer_departments
 from .procedure import (
+    TRANSITIONS,
     K,
     S,
     TransitionRefused,
-    _begin,
     _check_files,
-    _event,
     _finish,
     _finish_open,
     _hand_on,
     _notify_applicant,
-    _now,
     _require_text,
     _set_state,
     _start,
@@ -70,39 +68,32 @@ def adjustment_forward(
     reviews within 5 working days; the first named (or `primary`) leads (主办) and tells the
     office within 1 working day if a joint review is needed (its own timed step, JOINT_NOTICE,
     under the sweep like every other)."""
-    request, step = _begin(request, Transition.FORWARD, actor)
-    _check_files(files)
-    chosen = list(dict.fromkeys(reviewers))
-    if not chosen:
-        raise DomainError(_("Choose at least one lead review department."))
-    allowed = set(reviewer_departments(request.jurisdiction).values_list("pk", flat=True))
-    for department in chosen:
-        if department.pk not in allowed:
-            raise DomainError(
-                _("%(department)s is not a lead review department for this request.")
-                % {"department": department}
-            )
-    primary = primary or chosen[0]
-    if primary not in chosen:
-        raise DomainError(_("The primary reviewer must be one of the chosen departments."))
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
-    _set_state(request, S.REVIEWING)
-    for department in chosen:
-        _start(request, K.REVIEW, department, at=now, primary=department == primary)
-    _start(request, K.JOINT_NOTICE, primary, at=now, primary=True)
-    _event(
-        request,
-        Transition.FORWARD,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=opinion.strip(),
-        detail={"reviewers": [d.pk for d in chosen], "primary": primary.pk},
-        files=files,
-    )
+    with TRANSITIONS.transition(request, Transition.FORWARD, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        chosen = list(dict.fromkeys(reviewers))
+        if not chosen:
+            raise DomainError(_("Choose at least one lead review department."))
+        allowed = set(reviewer_departments(request.jurisdiction).values_list("pk", flat=True))
+        for department in chosen:
+            if department.pk not in allowed:
+                raise DomainError(
+                    _("%(department)s is not a lead review department for this request.")
+                    % {"department": department}
+                )
+        primary = primary or chosen[0]
+        if primary not in chosen:
+            raise DomainError(_("The primary reviewer must be one of the chosen departments."))
+        _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
+        _set_state(request, S.REVIEWING)
+        for department in chosen:
+            _start(request, K.REVIEW, department, at=now, primary=department == primary)
+        _start(request, K.JOINT_NOTICE, primary, at=now, primary=True)
+        move.write_event(
+            opinion=opinion.strip(),
+            detail={"reviewers": [d.pk for d in chosen], "primary": primary.pk},
+            files=files,
+        )
     return request
 
 
@@ -119,37 +110,32 @@ def adjustment_return(
     ClockStop) and restarts when it is resubmitted; the department's proposals become
     editable again."""
     reason = _require_text(reason, _("reasons"))
-    request, step = _begin(request, Transition.RETURN, actor)
-    _check_files(files)
-    now = _now()
-    before = request.state
-    ClockStop.objects.create(step=step, stopped_at=now, reason=reason)
-    calendar.apply_deadline(step)
-    step.save(update_fields=DEADLINE_FIELDS)
-    drafts = [
-        item.draft for item in RequestItem.objects.filter(request=request).select_related("draft")
-    ]
-    registry.drafts_workflow_set(
-        actor=actor,
-        drafts=[d for d in drafts if d.state == DraftState.SUBMITTED],
-        state=DraftState.OPEN,
-        reference=request.number,
-    )
-    request.resume_state = before
-    _set_state(request, S.SUPPLEMENT, "resume_state")
-    supplement = _start(request, K.SUPPLEMENT, request.department, at=now)
-    event = _event(
-        request,
-        Transition.RETURN,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=supplement,
-        opinion=reason,
-        detail={"clock_stopped": step.pk},
-        files=files,
-    )
-    _notify_applicant(request, event)
+    with TRANSITIONS.transition(request, Transition.RETURN, actor=actor) as move:
+        request, step, now, before = move.record, move.step, move.at, move.before
+        _check_files(files)
+        ClockStop.objects.create(step=step, stopped_at=now, reason=reason)
+        calendar.apply_deadline(step)
+        step.save(update_fields=DEADLINE_FIELDS)
+        drafts = [
+            item.draft
+            for item in RequestItem.objects.filter(request=request).select_related("draft")
+        ]
+        registry.drafts_workflow_set(
+            actor=actor,
+            drafts=[d for d in drafts if d.state == DraftState.SUBMITTED],
+            state=DraftState.OPEN,
+            reference=request.number,
+        )
+        request.resume_state = before
+        _set_state(request, S.SUPPLEMENT, "resume_state")
+        supplement = _start(request, K.SUPPLEMENT, request.department, at=now)
+        event = move.write_event(
+            step=supplement,
+            opinion=reason,
+            detail={"clock_stopped": step.pk},
+            files=files,
+        )
+        _notify_applicant(request, event)
     return request
 
 
@@ -165,11 +151,12 @@ def adjustment_reject(
     (on receipt, or instead of approving it after review); nothing is published and the
     department's drafts are open again."""
     reason = _require_text(reason, _("reasons"))
-    request, step = _begin(request, Transition.REJECT, actor)
-    _check_files(files)
-    _finish(step, actor=actor, outcome=StepOutcome.REJECTED, opinion=reason)
-    before = _close(request, actor=actor, state=S.REJECTED, outcome=StepOutcome.CANCELLED)
-    return _closed_event(request, Transition.REJECT, actor, reason, before, files)
+    with TRANSITIONS.transition(request, Transition.REJECT, actor=actor) as move:
+        request, step = move.record, move.step
+        _check_files(files)
+        _finish(step, actor=actor, outcome=StepOutcome.REJECTED, opinion=reason)
+        _close(request, actor=actor, state=S.REJECTED, outcome=StepOutcome.CANCELLED)
+        return _closed_event(move, reason, files)
 
 
 # --- lead review (审核), joint review (联合会审), re-review (复审) -------------------------
@@ -219,28 +206,21 @@ def _reviewed(
     """A review or re-review opinion: the reviewer's step ends; the last one of the round
     moves the request on to the office's approval opinion."""
     conclusion = ReviewConclusion(conclusion)
-    request, step = _begin(request, transition, actor)
-    _check_files(files)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
-    # The primary reviewer who gives its opinion alone has decided that no joint review is
-    # needed.
-    _joint_notice_finish(
-        request, step.department, actor=actor, outcome=StepOutcome.NO_JOINT, at=now
-    )
-    _review_round_done(request, kind, now)
-    _event(
-        request,
-        transition,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=opinion,
-        detail={"conclusion": str(conclusion)},
-        files=files,
-    )
+    with TRANSITIONS.transition(request, transition, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
+        # The primary reviewer who gives its opinion alone has decided that no joint review is
+        # needed.
+        _joint_notice_finish(
+            request, step.department, actor=actor, outcome=StepOutcome.NO_JOINT, at=now
+        )
+        _review_round_done(request, kind, now)
+        move.write_event(
+            opinion=opinion,
+            detail={"conclusion": str(conclusion)},
+            files=files,
+        )
     return request
 
 
@@ -265,19 +245,13 @@ def adjustment_joint_decline(
     """Seed 004 三(三)3 "主办牵头部门应在收到转办意见后 1 个工作日内告知": the primary reviewer
     tells the office within 1 working day that the item needs no joint review; the reviews go
     on. (Asking for one is adjustment_joint_request; giving its opinion alone says the same.)"""
-    request, step = _begin(request, Transition.JOINT_DECLINE, actor)
-    now = _now()
-    _finish(step, actor=actor, outcome=StepOutcome.NO_JOINT, opinion=note.strip(), at=now)
-    _event(
-        request,
-        Transition.JOINT_DECLINE,
-        actor=actor,
-        from_state=request.state,
-        at=now,
-        step=step,
-        opinion=note.strip(),
-        detail={"late": step.is_overdue},
-    )
+    with TRANSITIONS.transition(request, Transition.JOINT_DECLINE, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _finish(step, actor=actor, outcome=StepOutcome.NO_JOINT, opinion=note.strip(), at=now)
+        move.write_event(
+            opinion=note.strip(),
+            detail={"late": step.is_overdue},
+        )
     return request
 
 
@@ -295,50 +269,43 @@ def adjustment_joint_request(
     JOINT_NOTICE step, 1 working day; a notice after it is accepted and recorded as late); the
     separate reviews end and the office convenes."""
     reason = _require_text(reason, _("reasons"))
-    request, step = _begin(request, Transition.JOINT_REQUEST, actor)
-    if not step.primary:
-        raise TransitionRefused(
-            _("Only the primary lead reviewer asks for a joint review; tell it your view.")
-        )
-    allowed = set(reviewer_departments(request.jurisdiction).values_list("pk", flat=True))
-    others = [d for d in dict.fromkeys(departments) if d.pk != step.department_id]
-    if not others:
-        raise DomainError(_("Name the other lead review departments the joint review needs."))
-    for department in others:
-        if department.pk not in allowed:
-            raise DomainError(
-                _("%(department)s is not a lead review department for this request.")
-                % {"department": department}
+    with TRANSITIONS.transition(request, Transition.JOINT_REQUEST, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        if not step.primary:
+            raise TransitionRefused(
+                _("Only the primary lead reviewer asks for a joint review; tell it your view.")
             )
-    now = _now()
-    before = request.state
-    _joint_notice_finish(
-        request, step.department, actor=actor, outcome=StepOutcome.JOINT, opinion=reason, at=now
-    )
-    # The notice is late after its 1 working day, whether it was still open or declined.
-    notice = (
-        Step.objects.filter(request=request, kind=K.JOINT_NOTICE, department=step.department)
-        .order_by("pk")
-        .last()
-    )
-    late = notice is not None and notice.due_at is not None and now > notice.due_at
-    _finish(step, actor=actor, outcome=StepOutcome.JOINT, opinion=reason, at=now)
-    _finish_open(request, actor=None, outcome=StepOutcome.JOINT, kinds=[K.REVIEW], at=now)
-    _set_state(request, S.JOINT_REVIEW)
-    joint = _start(request, K.JOINT_REVIEW, office_of(request.jurisdiction), at=now)
-    participants = [step.department_id, *(d.pk for d in others)]
-    joint.detail = {"reviewers": participants, "requested_by": step.department_id}
-    joint.save(update_fields=["detail"])
-    _event(
-        request,
-        Transition.JOINT_REQUEST,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=reason,
-        detail={"reviewers": participants, "late": late},
-    )
+        allowed = set(reviewer_departments(request.jurisdiction).values_list("pk", flat=True))
+        others = [d for d in dict.fromkeys(departments) if d.pk != step.department_id]
+        if not others:
+            raise DomainError(_("Name the other lead review departments the joint review needs."))
+        for department in others:
+            if department.pk not in allowed:
+                raise DomainError(
+                    _("%(department)s is not a lead review department for this request.")
+                    % {"department": department}
+                )
+        _joint_notice_finish(
+            request, step.department, actor=actor, outcome=StepOutcome.JOINT, opinion=reason, at=now
+        )
+        # The notice is late after its 1 working day, whether it was still open or declined.
+        notice = (
+            Step.objects.filter(request=request, kind=K.JOINT_NOTICE, department=step.department)
+            .order_by("pk")
+            .last()
+        )
+        late = notice is not None and notice.due_at is not None and now > notice.due_at
+        _finish(step, actor=actor, outcome=StepOutcome.JOINT, opinion=reason, at=now)
+        _finish_open(request, actor=None, outcome=StepOutcome.JOINT, kinds=[K.REVIEW], at=now)
+        _set_state(request, S.JOINT_REVIEW)
+        joint = _start(request, K.JOINT_REVIEW, office_of(request.jurisdiction), at=now)
+        participants = [step.department_id, *(d.pk for d in others)]
+        joint.detail = {"reviewers": participants, "requested_by": step.department_id}
+        joint.save(update_fields=["detail"])
+        move.write_event(
+            opinion=reason,
+            detail={"reviewers": participants, "late": late},
+        )
     return request
 
 
@@ -354,51 +321,50 @@ def adjustment_joint_convene(
 ) -> AdjustmentRequest:
     """Seed 004 三(三)3 联合会审: the office convenes the lead review departments concerned and
     the applying department; the meeting's time, place and participants are recorded."""
-    request, step = _begin(request, Transition.JOINT_CONVENE, actor)
-    place = _require_text(place, _("place of the meeting"))
-    chosen = list(dict.fromkeys(participants))
-    needed = set(step.detail.get("reviewers", [])) | {request.department_id}
-    missing = needed - {d.pk for d in chosen}
-    if missing:
-        names = "、".join(str(d) for d in Department.objects.filter(pk__in=missing).order_by("pk"))
-        raise DomainError(
-            _(
-                "The joint review needs the applying department and the reviewers concerned: "
-                "add %(names)s."
+    with TRANSITIONS.transition(request, Transition.JOINT_CONVENE, actor=actor) as move:
+        request, step = move.record, move.step
+        place = _require_text(place, _("place of the meeting"))
+        chosen = list(dict.fromkeys(participants))
+        needed = set(step.detail.get("reviewers", [])) | {request.department_id}
+        missing = needed - {d.pk for d in chosen}
+        if missing:
+            names = "、".join(
+                str(d) for d in Department.objects.filter(pk__in=missing).order_by("pk")
             )
-            % {"names": names}
-        )
-    step.detail = {
-        **step.detail,
-        "meeting": {
-            "at": meeting_at.isoformat(),
-            "place": place,
-            "participants": [d.pk for d in chosen],
-        },
-    }
-    step.save(update_fields=["detail"])
-    _event(
-        request,
-        Transition.JOINT_CONVENE,
-        actor=actor,
-        from_state=request.state,
-        step=step,
-        opinion=note.strip(),
-        detail=step.detail["meeting"],
-    )
-    for department in chosen:
-        notification_send(
-            recipients=User.objects.filter(department=department, is_active=True),
-            kind=NotificationKind.TASK_ASSIGNED,
-            subject=_("Joint review of adjustment request %(number)s") % {"number": request.number},
-            body=_("%(when)s, %(place)s.")
-            % {
-                "when": date_format(meeting_at.astimezone(calendar.SHANGHAI), "Y-m-d H:i"),
+            raise DomainError(
+                _(
+                    "The joint review needs the applying department and the reviewers concerned: "
+                    "add %(names)s."
+                )
+                % {"names": names}
+            )
+        step.detail = {
+            **step.detail,
+            "meeting": {
+                "at": meeting_at.isoformat(),
                 "place": place,
+                "participants": [d.pk for d in chosen],
             },
-            url=request_url(request),
-            dedupe_key=f"adjustment-step:{step.pk}:convened:{meeting_at.isoformat()}",
+        }
+        step.save(update_fields=["detail"])
+        move.write_event(
+            opinion=note.strip(),
+            detail=step.detail["meeting"],
         )
+        for department in chosen:
+            notification_send(
+                recipients=User.objects.filter(department=department, is_active=True),
+                kind=NotificationKind.TASK_ASSIGNED,
+                subject=_("Joint review of adjustment request %(number)s")
+                % {"number": request.number},
+                body=_("%(when)s, %(place)s.")
+                % {
+                    "when": date_format(meeting_at.astimezone(calendar.SHANGHAI), "Y-m-d H:i"),
+                    "place": place,
+                },
+                url=request_url(request),
+                dedupe_key=f"adjustment-step:{step.pk}:convened:{meeting_at.isoformat()}",
+            )
     return request
 
 
@@ -415,23 +381,21 @@ def adjustment_joint_conclude(
     then has 2 working days for its approval opinion."""
     conclusion = ReviewConclusion(conclusion)
     opinion = _require_text(opinion, _("joint opinion"))
-    request, step = _begin(request, Transition.JOINT_CONCLUDE, actor)
-    if "meeting" not in step.detail:
-        raise TransitionRefused(_("Record the joint review meeting before its opinion."))
-    _check_files(files)
-    _hand_on(
-        request,
-        step,
-        Transition.JOINT_CONCLUDE,
-        actor=actor,
-        outcome=conclusion,
-        opinion=opinion,
-        state=S.APPROVING,
-        kind=K.APPROVE,
-        department=office_of(request.jurisdiction),
-        detail={"conclusion": str(conclusion)},
-        files=files,
-    )
+    with TRANSITIONS.transition(request, Transition.JOINT_CONCLUDE, actor=actor) as move:
+        request, step = move.record, move.step
+        if "meeting" not in step.detail:
+            raise TransitionRefused(_("Record the joint review meeting before its opinion."))
+        _check_files(files)
+        _hand_on(
+            move,
+            outcome=conclusion,
+            opinion=opinion,
+            state=S.APPROVING,
+            kind=K.APPROVE,
+            department=office_of(request.jurisdiction),
+            detail={"conclusion": str(conclusion)},
+            files=files,
+        )
     return request
 
 
@@ -449,37 +413,27 @@ def adjustment_approve(
     path (seed 003: 区政务服务改革管理办公室在清单中调整) this is the office's own decision and
     the change goes to the digital office."""
     opinion = _require_text(opinion, _("approval opinion"))
-    request, step = _begin(request, Transition.APPROVE, actor)
-    _check_files(files)
-    if request.path == AdjustmentPath.FILING:
-        now = _now()
-        before = request.state
-        _finish(step, actor=actor, outcome=StepOutcome.APPROVED, opinion=opinion, at=now)
-        _to_digital_forward(request, now)
-        event = _event(
-            request,
-            Transition.APPROVE,
-            actor=actor,
-            from_state=before,
-            at=now,
-            step=step,
-            opinion=opinion,
-            files=files,
-        )
-    else:
-        event = _hand_on(
-            request,
-            step,
-            Transition.APPROVE,
-            actor=actor,
-            outcome=StepOutcome.APPROVED,
-            opinion=opinion,
-            state=S.CONFIRMING,
-            kind=K.CONFIRM,
-            department=request.department,
-            files=files,
-        )
-    _notify_applicant(request, event)
+    with TRANSITIONS.transition(request, Transition.APPROVE, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        if request.path == AdjustmentPath.FILING:
+            _finish(step, actor=actor, outcome=StepOutcome.APPROVED, opinion=opinion, at=now)
+            _to_digital_forward(request, now)
+            event = move.write_event(
+                opinion=opinion,
+                files=files,
+            )
+        else:
+            event = _hand_on(
+                move,
+                outcome=StepOutcome.APPROVED,
+                opinion=opinion,
+                state=S.CONFIRMING,
+                kind=K.CONFIRM,
+                department=request.department,
+                files=files,
+            )
+        _notify_applicant(request, event)
     return request
 
 
@@ -501,21 +455,14 @@ def adjustment_confirm(
     ("申请单位无异议的"; later is accepted and recorded as late); the office then has 2 working
     days to send it to the digital office and, at the same moment, the department 3 working
     days to update its own website and premises."""
-    request, step = _begin(request, Transition.CONFIRM, actor)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.CONFIRMED, opinion=note.strip(), at=now)
-    _to_digital_forward(request, now)
-    _event(
-        request,
-        Transition.CONFIRM,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=note.strip(),
-        detail={"late": now > step.confirm_due_at},
-    )
+    with TRANSITIONS.transition(request, Transition.CONFIRM, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _finish(step, actor=actor, outcome=StepOutcome.CONFIRMED, opinion=note.strip(), at=now)
+        _to_digital_forward(request, now)
+        move.write_event(
+            opinion=note.strip(),
+            detail={"late": now > step.confirm_due_at},
+        )
     return request
 
 
@@ -550,25 +497,23 @@ def adjustment_object(
     moment; later is accepted and recorded as late). The office then sends it to re-review
     (its OBJECTION step, this product's default period)."""
     reason = _require_text(reason, _("reasons of the objection"))
-    request, step = _begin(request, Transition.OBJECT, actor)
-    _check_files(files)
-    reviewers, _round = last_reviewers(request)
-    if not reviewers:
-        raise TransitionRefused(_("Nobody reviewed this request, so nobody can re-review it."))
-    event = _hand_on(
-        request,
-        step,
-        Transition.OBJECT,
-        actor=actor,
-        outcome=StepOutcome.OBJECTED,
-        opinion=reason,
-        state=S.OBJECTED,
-        kind=K.OBJECTION,
-        department=office_of(request.jurisdiction),
-        detail={"late": step.is_overdue},
-        files=files,
-    )
-    _notify_applicant(request, event)
+    with TRANSITIONS.transition(request, Transition.OBJECT, actor=actor) as move:
+        request, step = move.record, move.step
+        _check_files(files)
+        reviewers, _round = last_reviewers(request)
+        if not reviewers:
+            raise TransitionRefused(_("Nobody reviewed this request, so nobody can re-review it."))
+        event = _hand_on(
+            move,
+            outcome=StepOutcome.OBJECTED,
+            opinion=reason,
+            state=S.OBJECTED,
+            kind=K.OBJECTION,
+            department=office_of(request.jurisdiction),
+            detail={"late": step.is_overdue},
+            files=files,
+        )
+        _notify_applicant(request, event)
     return request
 
 
@@ -584,38 +529,31 @@ def adjustment_objection_forward(
     """Seed 004 三(三)5 "…提交市政务服务改革管理办公室申请复审": the office sends the department's
     objection to the lead reviewers for re-review (复审): those of the last review unless it
     names others. The re-review period is this product's default (the seed sets none)."""
-    request, step = _begin(request, Transition.OBJECTION_FORWARD, actor)
-    _check_files(files)
-    last, last_round = last_reviewers(request)
-    chosen = list(dict.fromkeys(reviewers)) or list(
-        Department.objects.filter(pk__in=last).order_by("pk")
-    )
-    if not chosen:
-        raise DomainError(_("Choose at least one lead review department."))
-    allowed = set(reviewer_departments(request.jurisdiction).values_list("pk", flat=True))
-    for department in chosen:
-        if department.pk not in allowed:
-            raise DomainError(
-                _("%(department)s is not a lead review department for this request.")
-                % {"department": department}
-            )
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
-    _set_state(request, S.REREVIEW)
-    for department in chosen:
-        _start(request, K.REREVIEW, department, at=now, round=last_round + 1)
-    _event(
-        request,
-        Transition.OBJECTION_FORWARD,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=opinion.strip(),
-        detail={"reviewers": [d.pk for d in chosen]},
-        files=files,
-    )
+    with TRANSITIONS.transition(request, Transition.OBJECTION_FORWARD, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        last, last_round = last_reviewers(request)
+        chosen = list(dict.fromkeys(reviewers)) or list(
+            Department.objects.filter(pk__in=last).order_by("pk")
+        )
+        if not chosen:
+            raise DomainError(_("Choose at least one lead review department."))
+        allowed = set(reviewer_departments(request.jurisdiction).values_list("pk", flat=True))
+        for department in chosen:
+            if department.pk not in allowed:
+                raise DomainError(
+                    _("%(department)s is not a lead review department for this request.")
+                    % {"department": department}
+                )
+        _finish(step, actor=actor, outcome=StepOutcome.DONE, opinion=opinion.strip(), at=now)
+        _set_state(request, S.REREVIEW)
+        for department in chosen:
+            _start(request, K.REREVIEW, department, at=now, round=last_round + 1)
+        move.write_event(
+            opinion=opinion.strip(),
+            detail={"reviewers": [d.pk for d in chosen]},
+            files=files,
+        )
     return request
 
 
@@ -652,18 +590,16 @@ def adjustment_parent_forward(
     """Seed 003 三(二)5: "凡是由于法律法规规章的立、改、废情况导致清单内容需要调整的，由责任
     单位向区政务服务改革管理办公室提出申请，经市政务服务改革管理办公室审核后…": the district
     office forwards the request to the city office for review."""
-    request, step = _begin(request, Transition.PARENT_FORWARD, actor)
-    _hand_on(
-        request,
-        step,
-        Transition.PARENT_FORWARD,
-        actor=actor,
-        outcome=StepOutcome.DONE,
-        opinion=opinion.strip(),
-        state=S.PARENT_REVIEW,
-        kind=K.PARENT_REVIEW,
-        department=parent_office_of(request.jurisdiction),
-    )
+    with TRANSITIONS.transition(request, Transition.PARENT_FORWARD, actor=actor) as move:
+        request = move.record
+        _hand_on(
+            move,
+            outcome=StepOutcome.DONE,
+            opinion=opinion.strip(),
+            state=S.PARENT_REVIEW,
+            kind=K.PARENT_REVIEW,
+            department=parent_office_of(request.jurisdiction),
+        )
     return request
 
 
@@ -681,27 +617,20 @@ def adjustment_parent_review(
     with its reasons."""
     conclusion = ReviewConclusion(conclusion)
     opinion = _require_text(opinion, _("review opinion"))
-    request, step = _begin(request, Transition.PARENT_REVIEW, actor)
-    _check_files(files)
-    now = _now()
-    before = request.state
-    _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
-    if conclusion == ReviewConclusion.DISAGREE:
-        _close(request, actor=actor, state=S.REJECTED, outcome=StepOutcome.CANCELLED)
-        return _closed_event(request, Transition.PARENT_REVIEW, actor, opinion, before, files)
-    _set_state(request, S.MEETING)
-    _start(request, K.MEETING, office_of(request.jurisdiction), at=now)
-    _event(
-        request,
-        Transition.PARENT_REVIEW,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=opinion,
-        detail={"conclusion": str(conclusion)},
-        files=files,
-    )
+    with TRANSITIONS.transition(request, Transition.PARENT_REVIEW, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        _finish(step, actor=actor, outcome=conclusion, opinion=opinion, at=now)
+        if conclusion == ReviewConclusion.DISAGREE:
+            _close(request, actor=actor, state=S.REJECTED, outcome=StepOutcome.CANCELLED)
+            return _closed_event(move, opinion, files)
+        _set_state(request, S.MEETING)
+        _start(request, K.MEETING, office_of(request.jurisdiction), at=now)
+        move.write_event(
+            opinion=opinion,
+            detail={"conclusion": str(conclusion)},
+            files=files,
+        )
     return request
 
 
@@ -720,41 +649,34 @@ def adjustment_meeting_record(
     records
     the executive meeting's decision (date, session, approved or not)."""
     session = _require_text(session, _("session of the executive meeting"))
-    request, step = _begin(request, Transition.MEETING, actor)
-    _check_files(files)
-    if meeting_date > timezone.localdate(timezone=calendar.SHANGHAI):
-        raise DomainError(_("Record a meeting that has taken place."))
-    now = _now()
-    before = request.state
-    meeting = {"date": meeting_date.isoformat(), "session": session, "approved": approved}
-    step.detail = {**step.detail, "meeting": meeting}
-    step.save(update_fields=["detail"])
-    _finish(
-        step,
-        actor=actor,
-        outcome=StepOutcome.APPROVED if approved else StepOutcome.REJECTED,
-        opinion=opinion.strip(),
-        at=now,
-    )
-    if not approved:
-        _close(request, actor=actor, state=S.REJECTED, outcome=StepOutcome.CANCELLED)
-        reason = opinion.strip() or _("Not approved by the executive meeting (%(session)s).") % {
-            "session": session
-        }
-        return _closed_event(request, Transition.MEETING, actor, reason, before, files)
-    _to_digital_forward(request, now)
-    event = _event(
-        request,
-        Transition.MEETING,
-        actor=actor,
-        from_state=before,
-        at=now,
-        step=step,
-        opinion=opinion.strip(),
-        detail=meeting,
-        files=files,
-    )
-    _notify_applicant(request, event)
+    with TRANSITIONS.transition(request, Transition.MEETING, actor=actor) as move:
+        request, step, now = move.record, move.step, move.at
+        _check_files(files)
+        if meeting_date > timezone.localdate(timezone=calendar.SHANGHAI):
+            raise DomainError(_("Record a meeting that has taken place."))
+        meeting = {"date": meeting_date.isoformat(), "session": session, "approved": approved}
+        step.detail = {**step.detail, "meeting": meeting}
+        step.save(update_fields=["detail"])
+        _finish(
+            step,
+            actor=actor,
+            outcome=StepOutcome.APPROVED if approved else StepOutcome.REJECTED,
+            opinion=opinion.strip(),
+            at=now,
+        )
+        if not approved:
+            _close(request, actor=actor, state=S.REJECTED, outcome=StepOutcome.CANCELLED)
+            reason = opinion.strip() or _(
+                "Not approved by the executive meeting (%(session)s)."
+            ) % {"session": session}
+            return _closed_event(move, reason, files)
+        _to_digital_forward(request, now)
+        event = move.write_event(
+            opinion=opinion.strip(),
+            detail=meeting,
+            files=files,
+        )
+        _notify_applicant(request, event)
     return request
 
 

@@ -6,9 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from ..models import (
-    User,
-)
+from ..models import User
 from ..permissions import can
 
 

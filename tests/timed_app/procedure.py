@@ -53,8 +53,9 @@ CASE = Procedure(
 )
 
 
-def case_step_start(case: Case, kind: str, holder, *, at, days=None) -> CaseStep:
-    step = CaseStep(case=case, kind=kind, holder=holder, started_at=at, deadline_days=days)
+def case_step_start(case: Case, kind: str, holder, *, at) -> CaseStep:
+    """A step started outside a transition (the intake step of a new case), without period."""
+    step = CaseStep(case=case, kind=kind, holder=holder, started_at=at)
     calendar.apply_deadline(step)
     step.save()
     return step

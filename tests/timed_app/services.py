@@ -47,10 +47,9 @@ def case_open(*, actor, title: str, intake, at: datetime.datetime) -> Case:
 def case_accept(*, actor, case: Case, effect=None) -> Case:
     """The intake step's holder accepts: the handling step starts with the declared period."""
     with CASE.transition(case, "accept", actor=actor) as move:
-        move.step.finished_at = move.at
-        move.step.save(update_fields=["finished_at"])
+        move.finish()
         move.set(move.rule.target)
-        case_step_start(move.record, "handling", actor, at=move.at, days=move.period())
+        move.start(CaseStep(case=move.record, kind="handling", holder=actor))
         move.event_with(detail={"period": move.period()})
         if effect is not None:
             move.after(effect)
@@ -72,7 +71,6 @@ def case_note(*, actor, case: Case, note: str, fail: bool = False, effect=None) 
 def case_withdraw(*, actor, case: Case) -> Case:
     with CASE.transition(case, "withdraw", actor=actor) as move:
         for step in CaseStep.objects.select_for_update().filter(case=move.record, finished_at=None):
-            step.finished_at = move.at
-            step.save(update_fields=["finished_at"])
+            move.finish(step)
         move.set(move.rule.target)
     return move.record
