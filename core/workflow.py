@@ -1,10 +1,10 @@
 """One workflow mechanism for every procedure (issue 10 §1).
 
 The adjustment procedure (seed 004 三(三)) and the procedures of complaints, inspections,
-decisions and accountability share one recipe (docs/architecture.md, "Workflow recipe"): lock
-the record, check its state and the actor's turn against a declared table, do the procedure's
-own work, save with `update_fields`, write the event row, and defer side effects until the
-commit. A procedure declares its table once:
+decisions and accountability share one recipe (docs/architecture.md, "One workflow
+mechanism"): lock the record, check its state and the actor's turn against a declared table,
+do the procedure's own work, save with `update_fields`, write the event row, and defer side
+effects until the commit. A procedure declares its table once:
 
     PROCEDURE = Procedure(
         model=Case,

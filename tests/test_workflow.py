@@ -56,7 +56,7 @@ def test_a_transition_from_another_state_is_refused_and_writes_nothing(calendar,
     case = _open(owner, intake)
     case_accept(actor=intake, case=case)
 
-    refusal = "“accept” is not possible: 案件一 is handling"
+    refusal = "无法执行“accept”：案件一当前状态为“handling”"
     with pytest.raises(CaseRefused, match=refusal) as refused:
         case_accept(actor=intake, case=case)
 
@@ -68,9 +68,9 @@ def test_a_transition_not_the_actors_turn_says_whom_the_record_waits_on(calendar
     owner, intake, stranger = people
     case = _open(owner, intake)
 
-    with pytest.raises(CaseRefused, match=f"not yours to do: 案件一 is waiting on {intake}"):
+    with pytest.raises(CaseRefused, match=f"您无权执行“accept”：案件一正在等待{intake}办理"):
         case_accept(actor=stranger, case=case)
-    with pytest.raises(CaseRefused, match="not yours to do"):
+    with pytest.raises(CaseRefused, match="您无权执行“withdraw”"):
         case_withdraw(actor=stranger, case=case)  # the guard `may`: only the owner
 
     case.refresh_from_db()
@@ -164,7 +164,7 @@ def test_two_people_at_once_the_second_waits_for_the_lock_and_is_refused(calenda
     for thread in threads:
         thread.join()
 
-    assert sorted(outcomes)[0] == "done" and "is not possible" in sorted(outcomes)[1]
+    assert sorted(outcomes)[0] == "done" and "无法执行" in sorted(outcomes)[1]
     case.refresh_from_db()
     assert CaseEvent.objects.filter(case=case).count() == 1
     assert case.state == CaseEvent.objects.get(case=case).to_state
