@@ -2,13 +2,14 @@
 table and the parts of the recipe every transition shares (start and finish steps, the event
 row, the notifications).
 
-Every transition is one service with the same recipe: lock the request (select_for_update),
-check its state and path against the table and find the open step the actor holds (core
-permissions' "act" rule) or refuse with a TransitionRefused that says why, finish that step and
-start the next ones (each a Step row with its due moment from the working-day calendar), save
-with update_fields, write the RequestEvent (actor, from, to, opinion, attachments) and the
-audit row, and notify the people of the new steps (rows now, e-mail on commit). Two people
-acting at once: the second waits for the lock and then finds the state changed.
+Every transition is one service performing it inside `TRANSITIONS.transition(...)`, the
+mechanism's recipe: lock the request (select_for_update), check its state and path against
+the table and find the open step the actor holds (core permissions' "act" rule) or refuse with
+a TransitionRefused that says why; the service finishes that step and starts the next ones
+(each a Step row with its due moment from the working-day calendar), saves with update_fields,
+writes the RequestEvent (actor, from, to, opinion, attachments) and the audit row, and
+notifies the people of the new steps (rows now, e-mail on commit). Two people acting at once:
+the second waits for the lock and then finds the state changed.
 """
 
 import datetime
@@ -142,6 +143,7 @@ def _period_of(request: AdjustmentRequest, name: str) -> int:
 
 
 def _record_event(request: AdjustmentRequest, transition: str, **kwargs) -> RequestEvent:
+    """The procedure's event factory (the table is declared before `_event`)."""
     return _event(request, transition, **kwargs)
 
 
