@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.choices import DepartmentFunction
 from core.models import Department
-from core.permissions import Action, can, restrict, role_of
+from core.permissions import Action, restrict, role_of
 from core.workqueue import WorkItem
 from registry import selectors as registry_selectors
 from registry import services as registry_services
@@ -29,7 +29,7 @@ from .models import (
     RequestItem,
     Step,
 )
-from .permissions import ACT, ANNOUNCE, EXTEND, WITHDRAW
+from .permissions import ACT, ANNOUNCE, EXTEND
 
 HistoricalEntry = Entry.history.model
 
@@ -198,36 +198,11 @@ def _published_items(items: list[RequestItem]) -> list[ItemView]:
 
 def available_transitions(*, user, request: AdjustmentRequest) -> list[str]:
     """The transitions `user` may perform on `request` in its present state: what the request
-    page offers (the services check again when it is done)."""
-    open_steps = getattr(request, "open_steps", None)
-    if open_steps is None:
-        open_steps = list(request.steps.filter(finished_at=None))
-    actable = set(
-        restrict(Step.objects.all(), user, ACT)
-        .filter(pk__in=[s.pk for s in open_steps])
-        .values_list("pk", flat=True)
+    page offers (the services check again when it is done). Read from the procedure's table
+    (core.workflow), the one the services perform."""
+    return services.TRANSITIONS.available(
+        user, request, open_steps=getattr(request, "open_steps", None)
     )
-    mine = [s for s in open_steps if s.pk in actable]
-    own = can(user, WITHDRAW, request)
-    found = []
-    for transition, rule in services.TRANSITIONS.items():
-        if request.state not in rule.sources or request.path not in rule.paths:
-            continue
-        if rule.steps:
-            holding = [s for s in mine if s.kind in rule.steps]
-            if not holding:
-                continue
-            if transition == Transition.JOINT_REQUEST and not any(s.primary for s in holding):
-                continue
-            if transition in (Transition.SUBMIT, Transition.RESUBMIT) and not own:
-                continue
-        elif transition == Transition.EXTEND:
-            if not can(user, EXTEND, request):
-                continue
-        elif not own:
-            continue
-        found.append(str(transition))
-    return found
 
 
 def reviewer_choices(*, user, request: AdjustmentRequest) -> QuerySet[Department]:

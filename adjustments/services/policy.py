@@ -1,0 +1,159 @@
+"""Policies per jurisdiction and who acts (routing to offices, reviewers, supervisors).
+
+Deadlines are data: each request keeps a snapshot of its jurisdiction's AdjustmentPolicy (seed
+004 by default) from its creation.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction, DepartmentFunction, Role
+from core.models import Department, Jurisdiction, User
+from core.permissions import Action
+from core.services import DomainError, audit_record, permission_require
+
+from ..models import AdjustmentPolicy
+
+# --- policies ----------------------------------------------------------------------------------
+
+
+def policy_for(jurisdiction: Jurisdiction) -> AdjustmentPolicy:
+    """The policy a jurisdiction follows: its own, else the nearest one above it, else the
+    model's defaults, unsaved (seed 004's numbers, and this product's where no seed sets a
+    period)."""
+    codes = [code for code in jurisdiction.path.strip("/").split("/") if code]
+    prefixes = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+    found = (
+        AdjustmentPolicy.objects.filter(jurisdiction__path__in=prefixes)
+        .select_related("jurisdiction")
+        .order_by("-jurisdiction__path")
+        .first()
+    )
+    return found or AdjustmentPolicy()
+
+
+POLICY_FIELDS = tuple(
+    field.name
+    for field in AdjustmentPolicy._meta.concrete_fields
+    if field.name not in ("id", "jurisdiction", "updated_at")
+)
+
+
+@transaction.atomic
+def policy_save(
+    *, actor: User | None, jurisdiction: Jurisdiction, values: dict
+) -> AdjustmentPolicy:
+    """SPEC §4 ("variants that must be expressible as policy per jurisdiction") and §1 (the
+    office sets its policies): a jurisdiction's deadlines (seed 004 三(三) by default, seed
+    002 第十条's "7日内" as seven calendar days) and its paths (seed 003 三(二)5: a change of
+    institutions adjusted by the district office and filed with the city office; a change of
+    law reviewed by the city office and decided by the executive meeting). Requests already
+    under way keep the numbers they started with."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    policy = AdjustmentPolicy.objects.select_for_update().filter(jurisdiction=jurisdiction).first()
+    created = policy is None
+    if created:
+        permission_require(actor, Action.ADD, AdjustmentPolicy)
+        policy = AdjustmentPolicy(jurisdiction=jurisdiction)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    try:
+        policy.full_clean(exclude=["jurisdiction"])
+    except ValidationError as error:
+        raise DomainError("; ".join(error.messages)) from error
+    policy.save()
+    # After the save, so that a new row of another jurisdiction is refused too.
+    permission_require(actor, Action.CHANGE, policy)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=policy,
+        jurisdiction=jurisdiction,
+        detail={"values": {name: str(value) for name, value in values.items()}},
+    )
+    return policy
+
+
+# --- who acts ----------------------------------------------------------------------------------
+
+
+def _function_department(jurisdiction: Jurisdiction, function: str) -> Department | None:
+    return (
+        Department.objects.filter(jurisdiction=jurisdiction, function=function)
+        .order_by("pk")
+        .first()
+    )
+
+
+def office_of(jurisdiction: Jurisdiction) -> Department:
+    office = _function_department(jurisdiction, DepartmentFunction.REFORM_OFFICE)
+    if office is None:
+        raise DomainError(
+            _("%(jurisdiction)s has no reform office: an administrator must add it first.")
+            % {"jurisdiction": jurisdiction}
+        )
+    return office
+
+
+def parent_office_of(jurisdiction: Jurisdiction) -> Department:
+    if jurisdiction.parent_id is None:
+        raise DomainError(
+            _("%(jurisdiction)s has no office above it.") % {"jurisdiction": jurisdiction}
+        )
+    return office_of(jurisdiction.parent)
+
+
+def _ancestors(jurisdiction: Jurisdiction) -> list[str]:
+    """The paths of the jurisdiction and those above it, nearest first."""
+    codes = [code for code in jurisdiction.path.strip("/").split("/") if code]
+    return ["/" + "/".join(codes[:depth]) + "/" for depth in range(len(codes), 0, -1)]
+
+
+def digital_office_of(jurisdiction: Jurisdiction) -> Department:
+    """The digital office of the jurisdiction, or of the nearest jurisdiction above it that has
+    one (a district may publish through the city's network)."""
+    paths = _ancestors(jurisdiction)
+    candidates = Department.objects.filter(
+        function=DepartmentFunction.DIGITAL_OFFICE, jurisdiction__path__in=paths
+    ).select_related("jurisdiction")
+    nearest = sorted(candidates, key=lambda d: (-len(d.jurisdiction.path), d.pk))
+    if not nearest:
+        raise DomainError(
+            _("No digital office serves %(jurisdiction)s: an administrator must add one.")
+            % {"jurisdiction": jurisdiction}
+        )
+    return nearest[0]
+
+
+def reviewer_departments(jurisdiction: Jurisdiction):
+    """The lead review departments (seed 004 三(三)2: 编办, 法制办, 政务服务中心, 财政局, 发改委) a
+    request of `jurisdiction` may be forwarded to: those of its own jurisdiction and above."""
+    return (
+        Department.objects.filter(
+            function=DepartmentFunction.LEAD_REVIEWER,
+            jurisdiction__path__in=_ancestors(jurisdiction),
+        )
+        .select_related("jurisdiction")
+        .order_by("-jurisdiction__path", "review_field", "name")
+    )
+
+
+def _users_of(department: Department, role: Role):
+    return User.objects.filter(department=department, role=role, is_active=True).order_by("pk")
+
+
+def _supervisors_of(jurisdiction: Jurisdiction) -> list[User]:
+    """The supervisors nearest to the jurisdiction: its own, else those of the nearest
+    jurisdiction above that has any."""
+    found = list(
+        User.objects.filter(
+            role=Role.SUPERVISOR, is_active=True, jurisdiction__path__in=_ancestors(jurisdiction)
+        ).select_related("jurisdiction")
+    )
+    if not found:
+        return []
+    nearest = max(len(user.jurisdiction.path) for user in found)
+    return [user for user in found if len(user.jurisdiction.path) == nearest]
