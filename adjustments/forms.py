@@ -117,14 +117,26 @@ class DraftChoiceField(forms.ModelMultipleChoiceField):
             ) from invalid
 
 
-class RequestForm(CheckedForm):
+class UploadsLostMixin:
+    """A browser does not send chosen files again: when a form that received files is shown
+    again, it says to choose them again, and only then (issue 10 §7)."""
+
+    @property
+    def files_to_choose_again(self) -> bool:
+        return self.is_bound and any(self.files.getlist(name) for name in self.files)
+
+
+class RequestForm(UploadsLostMixin, CheckedForm):
     """Seed 004 三(三)1 申请: what the department files (its trigger, the event's date, the
     law for a change of law, its reasons, documents and proposed changes)."""
 
+    # Nothing preselected (issue 10 §7): a trigger the clerk never chose must not decide
+    # what the form asks for next (a law), nor which path the request takes.
     trigger = forms.ChoiceField(
         label=_("Trigger"),
-        choices=TriggerKind.choices,
+        choices=[("", _("(choose the trigger)")), *TriggerKind.choices],
         help_text=_("The situation that obliges the adjustment (seed 004 三(二))."),
+        error_messages={"required": _("Choose the trigger: the situation that obliges it.")},
     )
     event_date = forms.DateField(
         label=_("Date of the triggering event"),
@@ -224,7 +236,7 @@ class RequestForm(CheckedForm):
 # --- the transitions --------------------------------------------------------------------------
 
 
-class TransitionForm(CheckedForm):
+class TransitionForm(UploadsLostMixin, CheckedForm):
     """Base of the action panel's forms: it knows the request and the user, and `intro` says
     what the action does and by when (from the request's policy snapshot)."""
 
