@@ -211,4 +211,3 @@ def favicon(request):
         response = HttpResponse(icon.read(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
-
