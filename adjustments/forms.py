@@ -117,14 +117,26 @@ class DraftChoiceField(forms.ModelMultipleChoiceField):
             ) from invalid
 
 
-class RequestForm(CheckedForm):
+class UploadsLostMixin:
+    """A browser does not send chosen files again: when a form that received files is shown
+    again, it says to choose them again, and only then (issue 10 §7)."""
+
+    @property
+    def files_to_choose_again(self) -> bool:
+        return self.is_bound and any(self.files.getlist(name) for name in self.files)
+
+
+class RequestForm(UploadsLostMixin, CheckedForm):
     """Seed 004 三(三)1 申请: what the department files (its trigger, the event's date, the
     law for a change of law, its reasons, documents and proposed changes)."""
 
+    # Nothing preselected (issue 10 §7): a trigger the clerk never chose must not decide
+    # what the form asks for next (a law), nor which path the request takes.
     trigger = forms.ChoiceField(
         label=_("Trigger"),
-        choices=TriggerKind.choices,
+        choices=[("", _("(choose the trigger)")), *TriggerKind.choices],
         help_text=_("The situation that obliges the adjustment (seed 004 三(二))."),
+        error_messages={"required": _("Choose the trigger: the situation that obliges it.")},
     )
     event_date = forms.DateField(
         label=_("Date of the triggering event"),
@@ -224,17 +236,40 @@ class RequestForm(CheckedForm):
 # --- the transitions --------------------------------------------------------------------------
 
 
-class TransitionForm(CheckedForm):
+class TransitionForm(UploadsLostMixin, CheckedForm):
     """Base of the action panel's forms: it knows the request and the user, and `intro` says
     what the action does and by when (from the request's policy snapshot)."""
 
     intro_text = ""
+    # Issue 10 §4: an irreversible action asks before it is done. `confirm_text` says what
+    # will happen (formatted with the request's number and intro_values); the form then has a
+    # required "I confirm" box, which the page's dialog (static/js/confirm.js) ticks when the
+    # user confirms there, so the form works the same without JavaScript. `destructive`: the
+    # action ends the request, and its button looks unlike the procedure's next step.
+    confirm_text = ""
+    destructive = False
 
     def __init__(self, *args, user, adjustment: AdjustmentRequest, **kwargs):
         self.user = user
         self.adjustment = adjustment
         super().__init__(*args, **kwargs)
         self.prepare()
+        if self.confirm_text:
+            self.fields["confirm"] = forms.BooleanField(
+                label=gettext("I confirm: %(what)s") % {"what": self.confirmation},
+                error_messages={
+                    "required": _(
+                        "Nothing was done: tick “I confirm” to do this, it cannot be undone."
+                    )
+                },
+            )
+
+    @property
+    def confirmation(self) -> str:
+        """What the irreversible action will do, in a sentence; empty when it asks nothing."""
+        if not self.confirm_text:
+            return ""
+        return str(self.confirm_text) % {"number": self.adjustment.number, **self.intro_values()}
 
     def prepare(self) -> None:
         """Choices and initial values that depend on the request."""
@@ -251,7 +286,7 @@ class TransitionForm(CheckedForm):
 
     def arguments(self) -> dict:
         """The service's keyword arguments besides actor and request."""
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items() if name != "confirm"}
 
 
 class SubmitForm(TransitionForm):
@@ -275,6 +310,10 @@ class ResubmitForm(TransitionForm):
 
 
 class WithdrawForm(TransitionForm):
+    confirm_text = _(
+        "Request %(number)s ends now without any change to the lists and cannot be reopened."
+    )
+    destructive = True
     intro_text = _(
         "The request ends without any change. For a request opened by a change of law, say "
         "why no adjustment is needed: the office and the supervisors read it."
@@ -401,6 +440,11 @@ class ReturnForm(TransitionForm):
 
 
 class RejectForm(TransitionForm):
+    confirm_text = _(
+        "Request %(number)s ends now with your reasons; nothing of it is published and it "
+        "cannot be reopened."
+    )
+    destructive = True
     intro_text = _("The request ends with your reasons; nothing is published.")
     reason = _text(_("Reasons of the rejection"), required=True)
     files = MultipleFileField()
@@ -447,6 +491,9 @@ class JointConcludeForm(ConclusionForm):
 
 class ParentReviewForm(ConclusionForm):
     period = "parent_review_days"
+    confirm_text = _(
+        "Your opinion on request %(number)s is final; if you disagree, the request ends."
+    )
     intro_text = _(
         "Review by the office above (seed 003 三(二)5) within %(days)s working days (this "
         "product's default; the seed sets no period). If you disagree, the request ends with "
@@ -568,6 +615,9 @@ def _moment(moment) -> str:
 
 
 class ConfirmForm(TransitionForm):
+    confirm_text = _(
+        "You accept the approval opinion on request %(number)s: you can no longer object to it."
+    )
     intro_text = _(
         "Confirm the approval opinion within %(days)s working day, by the end of %(due)s (seed "
         "004 三(三)4). If you disagree, raise an objection instead: it is on time until the end "
@@ -643,6 +693,10 @@ class ParentForwardForm(TransitionForm):
 
 
 class MeetingForm(TransitionForm):
+    confirm_text = _(
+        "The executive meeting's decision on request %(number)s is recorded as final; if it did "
+        "not approve, the request ends."
+    )
     intro_text = _(
         "Record the decision of the executive meeting (常务会议, seed 003 三(二)5), due within "
         "%(days)s working days (this product's default; the seed sets no period). If it did "
@@ -680,6 +734,10 @@ class DigitalForwardForm(TransitionForm):
 
 
 class PublishForm(TransitionForm):
+    confirm_text = _(
+        "Every change of request %(number)s becomes public now, each as a new version of its "
+        "entry; this cannot be undone here."
+    )
     intro_text = _(
         "Publishing makes every change of this request public at once, each as a new version "
         "of its entry, within %(days)s working day (seed 004 三(三)5). It cannot be undone "
@@ -715,6 +773,7 @@ class SiteUpdateForm(TransitionForm):
 
 
 class FileForm(TransitionForm):
+    confirm_text = _("Request %(number)s is recorded as filed; this cannot be undone.")
     intro_text = _(
         "Record the district's adjustment as filed (备案, seed 003 三(二)5), within %(days)s "
         "working days (this product's default; the seed sets no period)."

@@ -349,6 +349,7 @@ def work_items(user) -> list[WorkItem]:
                 deadline_days=step.deadline_days or 0,
                 deadline_unit=step.deadline_unit,
                 clock_stopped=step.clock_stopped,
+                department=str(request.department),
             )
         )
     for step in extension_requests(user=user)[:100]:
@@ -356,12 +357,13 @@ def work_items(user) -> list[WorkItem]:
         items.append(
             WorkItem(
                 action=str(Transition.EXTENSION_REQUEST.label),
-                subject=f"{request.summary} · {request.department}",
+                subject=request.summary,
                 reference=request.number,
                 url=reverse("adjustments:detail", args=[request.number]),
                 started_at=step.started_at,
                 due_at=step.due_at,
                 due_confirmed=step.due_confirmed,
+                department=str(request.department),
             )
         )
     return items

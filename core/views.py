@@ -4,6 +4,8 @@ notifications inbox. Views read through core.selectors and write through core.se
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import AccessMixin
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -194,3 +196,18 @@ class NotificationReadAllView(PermissionRequiredMixin, View):
             % {"count": count},
         )
         return redirect("core:notifications")
+
+
+FAVICON = "img/favicon.svg"
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links: the site's
+    own icon (an SVG, which every current browser takes at this address), cached for a day."""
+    found = finders.find(FAVICON)
+    if not found:
+        raise Http404
+    with open(found, "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -26,6 +26,8 @@ class WorkItem:
     deadline_days: int = 0
     deadline_unit: str = ""
     clock_stopped: bool = False
+    # Whose request or case it is (the applying department), for the office's queue.
+    department: str = ""
 
     @property
     def overdue(self) -> bool:

@@ -183,10 +183,12 @@ class DraftForm(CheckedForm):
                 coerce=int,
                 required=False,
                 choices=choices.provisions,
-                widget=forms.SelectMultiple(attrs={"size": 10}),
+                # Issue 10 §8: ticks, not a multiple select that needs Ctrl-click; the page's
+                # filter box (static/js/filter.js) narrows a long list as one types.
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "basis-choice"}),
                 help_text=_(
-                    "Provisions of the law register, grouped by law. Hold Ctrl (⌘ on a Mac) "
-                    "to choose several."
+                    "Provisions of the law register, grouped by law: tick every provision the "
+                    "entry rests on."
                 ),
             )
         if name == "materials":

@@ -175,6 +175,13 @@ def jurisdictions_with_counts(*, user) -> QuerySet[Jurisdiction]:
     )
 
 
+def jurisdictions_above(*, user, jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
+    """The jurisdictions above `jurisdiction` that the user sees, from the top down (its path
+    holds their codes)."""
+    codes = [code for code in jurisdiction.path.strip("/").split("/") if code][:-1]
+    return Jurisdiction.objects.restrict(user, Action.VIEW).filter(code__in=codes).order_by("path")
+
+
 def jurisdictions(*, user) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.restrict(user, Action.VIEW).order_by("path")
 

@@ -215,9 +215,31 @@ class Crumb:
     url: str
 
 
+def _jurisdiction_tree(rows) -> list:
+    """The jurisdictions (ordered by path, with `entry_count`) as a tree in path order, each
+    with `below_count` (entries in force in the jurisdictions below it) and its `depth`
+    under the shallowest one. A jurisdiction with nothing in force in it or below is left
+    out, but one with nothing of its own stays when something below it has entries: a town
+    sits under its county-level city (郑州市 → 新密市 → 刘寨镇), never at the top."""
+    rows = list(rows)
+    by_path = {row.path: row for row in rows}
+    for row in rows:
+        row.below_count = 0
+    for row in sorted(rows, key=lambda row: -len(row.path)):
+        parent = by_path.get(row.path[: row.path.rstrip("/").rfind("/") + 1])
+        if parent is not None:
+            parent.below_count += row.entry_count + row.below_count
+    kept = [row for row in rows if row.entry_count or row.below_count]
+    top = min((row.path.count("/") for row in kept), default=0)
+    for row in kept:
+        row.depth = row.path.count("/") - top
+    return kept
+
+
 class BrowseView(TemplateView):
     """/browse/: jurisdiction → department → category, each level with its number of entries
-    in force; the last level opens /lists/ with those filters."""
+    in force; the last level opens /lists/ with those filters. Jurisdictions nest by their
+    path, and a jurisdiction's breadcrumb names every jurisdiction above it."""
 
     template_name = "registry/browse.html"
 
@@ -231,15 +253,16 @@ class BrowseView(TemplateView):
         crumbs = [Crumb(_("All jurisdictions"), browse_url)]
         context["crumbs"] = crumbs
         if not code:
-            context["jurisdictions"] = [
-                (j, _depth(j))
-                for j in selectors.jurisdictions_with_counts(user=user).order_by("path")
-                if j.entry_count
-            ]
+            tree = _jurisdiction_tree(selectors.jurisdictions_with_counts(user=user))
+            context["jurisdictions"] = [(j, j.depth) for j in tree]
             return context
         jurisdiction = selectors.jurisdictions_with_counts(user=user).filter(code=code).first()
         if jurisdiction is None:
             raise Http404(_("No such jurisdiction."))
+        for above in selectors.jurisdictions_above(user=user, jurisdiction=jurisdiction):
+            crumbs.append(
+                Crumb(above.name, f"{browse_url}?{urlencode({'jurisdiction': above.code})}")
+            )
         here = urlencode({"jurisdiction": jurisdiction.code})
         crumbs.append(Crumb(jurisdiction.name, f"{browse_url}?{here}"))
         context["jurisdiction"] = jurisdiction
@@ -248,6 +271,12 @@ class BrowseView(TemplateView):
             context["departments"] = [
                 (d, f"{browse_url}?{here}&{urlencode({'department': d.pk})}") for d in departments
             ]
+            below = _jurisdiction_tree(
+                selectors.jurisdictions_with_counts(user=user).filter(
+                    path__startswith=jurisdiction.path
+                )
+            )
+            context["below"] = [j for j in below if j.depth == 1]
             context["all_url"] = f"{lists_url}?{here}"
             return context
         department = (

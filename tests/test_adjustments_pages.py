@@ -625,6 +625,8 @@ def _do(client, user, request, transition: str, data: dict | None = None, files=
     """One transition through the request page's form, as `user`; returns the request."""
     client.force_login(user)
     fields = {f"{transition}-{name}": value for name, value in (data or {}).items()}
+    # An irreversible action asks first (issue 10 §4): the person ticks "I confirm".
+    fields[f"{transition}-confirm"] = "on"
     for name, value in (files or {}).items():
         fields[f"{transition}-{name}"] = value
     response = client.post(_act(request, transition), fields)

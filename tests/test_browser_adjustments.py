@@ -79,7 +79,11 @@ def _act(page, transition: str, *, fill: dict | None = None, check: list[str] = 
         form.get_by_label(label, exact=True).check()
     for name, value in (fill or {}).items():
         form.locator(f"[name='{transition}-{name}']").fill(value)
+    # An irreversible action asks first (issue 10 §4): the dialog names it, the person confirms.
+    asks = form.get_attribute("data-confirm")
     form.locator("button[type=submit]").click()
+    if asks:
+        page.locator("dialog.confirm-dialog [data-answer=yes]").click()
     page.wait_for_load_state()
     assert page.locator(".messages .success").count() == 1, page.locator("main").inner_text()
 

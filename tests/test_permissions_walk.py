@@ -124,6 +124,7 @@ def _admin_model(
 EXPECTED: dict[str, Expect] = {
     # --- the public site and login ---------------------------------------------------------
     "core:home": Expect(EVERYONE),
+    "core:favicon": Expect(EVERYONE),
     "core:login": Expect(EVERYONE),
     # Logging out ends on the login page (without `next`) for everyone.
     "core:logout": Expect(EVERYONE, method="post"),

@@ -6,7 +6,8 @@ from .base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# One INFO line per notification e-mail instead of the whole message at WARNING (core.mail).
+EMAIL_BACKEND = "core.mail.LoggingEmailBackend"
 
 # Serve static files from the app folders, as collectstatic is a deployment step.
 WHITENOISE_USE_FINDERS = True
