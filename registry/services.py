@@ -4,7 +4,7 @@ has a history row that says why it exists."""
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
@@ -143,6 +143,39 @@ class EntryChange:
     jurisdiction: Jurisdiction | None = None
     department: Department | None = None
     entry: Entry | None = None
+    # A new entry whose payload entry_build has already checked (the import's dry run):
+    # entries_publish then re-checks only what may have changed since, in bulk (the
+    # referenced rows still exist, the codes are still free).
+    checked: bool = False
+
+
+def _checked_build(changes: list[EntryChange]) -> tuple[list[Entry], dict]:
+    """The entries of checked changes, with one query per referenced model for the rows a
+    payload names: a category, main item or provision deleted since the check is an error."""
+    built = []
+    for change in changes:
+        entry = Entry(
+            list_kind=change.list_kind,
+            jurisdiction=change.jurisdiction,
+            department=change.department,
+        )
+        _apply_payload(entry, change.payload)
+        built.append(entry)
+    errors: dict[int, dict[str, list[str]]] = {}
+    for name, model in _FOREIGN_KEYS.items():
+        wanted = {getattr(e, f"{name}_id") for e in built} - {None}
+        found = set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        for position, entry in enumerate(built):
+            if getattr(entry, f"{name}_id") not in found | {None}:
+                errors.setdefault(position, {}).setdefault(name, []).append(_("No such record."))
+    cited = {p for entry in built for p in entry.basis}
+    known = set(Provision.objects.filter(pk__in=cited).values_list("pk", flat=True))
+    for position, entry in enumerate(built):
+        if any(p not in known for p in entry.basis):
+            errors.setdefault(position, {}).setdefault("basis", []).append(
+                _("A cited provision is not in the law register.")
+            )
+    return built, errors
 
 
 @dataclass
@@ -184,9 +217,12 @@ def entries_publish(
     reference: str = "",
     reason: str = "",
     at: datetime.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Entry]:
     """SPEC §3.3 and §4 "publishing is atomic": every entry of `changes` gets its new version
     at the same moment with a history row naming the cause, or nothing changes.
+
+    `progress` is told how many entries are saved so far (the import's progress page).
 
     `at` is for loading a register's earlier versions with the dates they were published on
     (an import of the paper record); it may not be in the future, nor before the entry's
@@ -201,19 +237,23 @@ def entries_publish(
         .filter(pk__in=[c.entry.pk for c in changes if c.entry])
         .order_by("pk")
     }
-    built: list[Entry] = []
-    errors: dict[int, dict[str, list[str]]] = {}
+    built: list[Entry | None] = [None] * len(changes)
+    checked = [position for position, c in enumerate(changes) if c.checked and c.entry is None]
+    entries, errors = _checked_build([changes[position] for position in checked])
+    errors = {checked[index]: found for index, found in errors.items()}
+    for position, entry in zip(checked, entries, strict=True):
+        built[position] = entry
     for position, change in enumerate(changes):
+        if built[position] is not None:
+            continue
         current = locked.get(change.entry.pk) if change.entry else None
         try:
-            built.append(
-                entry_build(
-                    list_kind=current.list_kind if current else change.list_kind,
-                    jurisdiction=current.jurisdiction if current else change.jurisdiction,
-                    department=current.department if current else change.department,
-                    payload=change.payload,
-                    entry=current,
-                )
+            built[position] = entry_build(
+                list_kind=current.list_kind if current else change.list_kind,
+                jurisdiction=current.jurisdiction if current else change.jurisdiction,
+                department=current.department if current else change.department,
+                payload=change.payload,
+                entry=current,
             )
         except EntryInvalid as invalid:
             errors[position] = invalid.errors
@@ -284,6 +324,8 @@ def entries_publish(
             obj=entry,
             detail={"version": entry.version, "source": str(source), "reference": reference},
         )
+        if progress is not None:
+            progress(position + 1)
     _repealed_basis_announce(actor=actor, entries=built, provisions=provisions, at=now)
     return built
 
@@ -469,13 +511,15 @@ def entries_import(
     changes: list[EntryChange],
     parents: dict[int, int],
     file_name: str,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Entry]:
     """Issue 3 §5: an administrator loads a register from the Excel template; every row is
     published with a history row of source "import", or nothing is.
 
     `parents` maps the position of a sub-item to the position of its main item when both
     are new in the same file: main items are published first, then their sub-items point at
-    them. Both steps share one moment, reference and transaction."""
+    them. Both steps share one moment, reference and transaction. `progress` is told how many
+    entries of the file are saved so far."""
     moment = timezone.now()
     reference = f"import-{moment:%Y%m%d%H%M%S}"
     reason = _("Import of %(file)s") % {"file": file_name}
@@ -483,6 +527,8 @@ def entries_import(
     second = [position for position in range(len(changes)) if position in parents]
     published: dict[int, Entry] = {}
     for positions in (first, second):
+        done = len(published)
+        step_progress = (lambda saved, done=done: progress(done + saved)) if progress else None
         batch = []
         for position in positions:
             change = changes[position]
@@ -498,6 +544,7 @@ def entries_import(
                 reference=reference,
                 reason=reason,
                 at=moment,
+                progress=step_progress,
             )
         except PublishErrors as failed:
             # Positions in this step's batch back to positions in the file's changes.
@@ -509,18 +556,52 @@ def entries_import(
 
 
 @transaction.atomic
-def drafts_import(*, actor: User, rows: list[tuple[str, dict]]) -> list[Draft]:
+def drafts_import(
+    *, actor: User, rows: list[tuple[str, dict]], checked: bool = False
+) -> list[Draft]:
     """Issue 3 §5: a department clerk's import makes a draft of a new entry of their own
     department for each (list, payload) row; all of them or none. Drafts reach the public list
-    only through an adjustment request."""
-    drafts, errors = [], {}
-    for position, (kind, payload) in enumerate(rows):
-        try:
-            drafts.append(draft_create(actor=actor, list_kind=kind, payload=payload))
-        except EntryInvalid as invalid:
-            errors[position] = invalid.errors
+    only through an adjustment request. `checked`: the rows passed the import's dry run, so
+    only the rows they reference are looked up again (in bulk), not every rule per row."""
+    if not checked:
+        drafts, errors = [], {}
+        for position, (kind, payload) in enumerate(rows):
+            try:
+                drafts.append(draft_create(actor=actor, list_kind=kind, payload=payload))
+            except EntryInvalid as invalid:
+                errors[position] = invalid.errors
+        if errors:
+            raise PublishErrors(errors=errors)
+        return drafts
+    permission_require(actor, Action.ADD, Draft)
+    department = actor.department
+    if department is None:
+        raise DomainError(_("Only a member of a department keeps drafts."))
+    _built, errors = _checked_build(
+        [
+            EntryChange(
+                payload=payload,
+                list_kind=kind,
+                jurisdiction=department.jurisdiction,
+                department=department,
+            )
+            for kind, payload in rows
+        ]
+    )
     if errors:
         raise PublishErrors(errors=errors)
+    drafts = []
+    for kind, payload in rows:
+        draft = Draft.objects.create(
+            list_kind=kind,
+            jurisdiction=department.jurisdiction,
+            department=department,
+            payload=payload,
+            created_by=actor,
+            updated_by=actor,
+        )
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=draft)
+        drafts.append(draft)
     return drafts
 
 
