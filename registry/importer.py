@@ -826,6 +826,12 @@ class _Validator:
             .filter(Q(code__in=references) | Q(basic_code__in=references))
             .values_list("pk", "code", "basic_code", "list_kind", "jurisdiction_id")
         )
+        self.lookups = services.Lookups(
+            categories={category.pk: category for category in self.categories.values()},
+            entries={pk for pk, _parent in self.published.values()}
+            | {target[0] for target in self.merge_targets},
+            provisions=set(self.provisions.values()),
+        )
         self.drafted = set()
         if self.mode == DRAFTS:
             self.drafted = {
@@ -1119,6 +1125,7 @@ class _Validator:
                 jurisdiction=row.jurisdiction,
                 department=row.department,
                 payload=payload,
+                lookups=self.lookups,
             )
         except services.EntryInvalid as invalid:
             for name, messages in invalid.errors.items():
