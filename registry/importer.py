@@ -350,8 +350,9 @@ def _instructions(sheet, notes: dict[str, str], categories: list) -> None:
         % {"marker": example_marker().strip()},
         _("At most %(rows)s rows per file.") % {"rows": MAX_ROWS},
         _(
-            "Upload the file with “dry run” first: every bad row is reported with its sheet, "
-            "row number and reason, and nothing is imported while any row is bad."
+            "Upload the file: every row is checked first and every bad row is reported with "
+            "its sheet, row number and reason; nothing is imported while any row is bad. A "
+            "file with no problem is imported once you confirm it on the check's page."
         ),
         _(
             "An administrator's import publishes the entries in the register; a department "
@@ -431,7 +432,6 @@ class ImportReport:
     mode: str
     problems: list[Problem] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
-    imported: int = 0
 
     @property
     def ok_count(self) -> int:
@@ -441,12 +441,6 @@ class ImportReport:
     @property
     def valid(self) -> bool:
         return bool(self.rows) and not self.problems
-
-    def per_list(self) -> list[tuple[str, int]]:
-        counts = {kind: 0 for kind in ListKind.values}
-        for row in self.rows:
-            counts[row.list_kind] += 1
-        return [(ListKind(kind).label, n) for kind, n in counts.items() if n]
 
     def add(self, row: ParsedRow | None, column: str, message: str, sheet: str = "") -> None:
         if row is not None:

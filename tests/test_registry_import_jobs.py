@@ -8,7 +8,9 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -200,3 +202,20 @@ def test_the_sweep_sends_a_lost_job_again(org, salt, admin):
         fresh = uploaded(admin, xlsx({ListKind.POWER: [row(salt)]}))
         assert import_jobs.import_jobs_resume() == 1
     assert {lost.pk, done.pk, fresh.pk} == set(ImportJob.objects.values_list("pk", flat=True))
+
+
+def test_the_job_list_costs_the_same_for_one_job_or_many(
+    org, salt, admin, django_assert_num_queries
+):
+    client = Client()
+    client.force_login(admin)
+    content = xlsx({ListKind.POWER: [row(salt)]})
+    checked(admin, content)
+    client.get(reverse("registry:import"))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("registry:import")).status_code == 200
+    for _n in range(4):
+        checked(admin, content)
+    with django_assert_num_queries(len(one)):
+        page = client.get(reverse("registry:import"))
+    assert page.content.decode().count("清单.xlsx") == 5
