@@ -8,7 +8,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +20,7 @@ from registry import import_jobs, importer
 from registry.choices import ChangeSource, DraftState, ImportJobState, ListKind
 from registry.models import Draft, Entry, ImportJob
 from tests import registry_builders as rb
+from tests.conftest import need
 from tests.test_registry_import import row, xlsx
 
 
@@ -219,3 +220,22 @@ def test_the_job_list_costs_the_same_for_one_job_or_many(
     with django_assert_num_queries(len(one)):
         page = client.get(reverse("registry:import"))
     assert page.content.decode().count("清单.xlsx") == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_seen_while_the_import_transaction_is_still_open(org, salt, admin):
+    need(connection.vendor == "postgresql", "a second connection needs PostgreSQL")
+    job = checked(admin, xlsx({ListKind.POWER: [row(salt)]}))
+    write = import_jobs._progress_writer(job.pk)
+    reader = connections.create_connection("default")
+    try:
+        with transaction.atomic():
+            write(7, 9, force=True)
+            with reader.cursor() as cursor:
+                cursor.execute(
+                    "SELECT rows_done, rows_total FROM registry_importjob WHERE id = %s", [job.pk]
+                )
+                assert cursor.fetchone() == (7, 9)
+    finally:
+        write.close()
+        reader.close()
