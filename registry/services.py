@@ -408,6 +408,8 @@ def _publish_new_in_bulk(
                     batch,
                     Entry,
                     batch_size=BULK_BATCH,
+                    # The worker has no request: the history row names the importer itself.
+                    default_user=actor,
                     default_change_reason=reason,
                     default_date=at,
                     custom_historical_attrs={

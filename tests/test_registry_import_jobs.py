@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
 from django.test import Client
@@ -14,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.choices import Role
+from core.choices import AuditAction, Role
+from core.models import AuditEvent
 from core.services import DomainError
 from registry import import_jobs, importer
 from registry.choices import ChangeSource, DraftState, ImportJobState, ListKind
@@ -239,3 +241,17 @@ def test_progress_is_seen_while_the_import_transaction_is_still_open(org, salt, 
     finally:
         write.close()
         reader.close()
+
+
+def test_each_imported_version_names_its_importer_and_has_its_audit_row(org, salt, admin):
+    job = checked(admin, xlsx({ListKind.POWER: [row(salt), row(salt, basic_code="0700002000")]}))
+    import_jobs.import_job_confirm(actor=admin, job=job)
+    import_jobs.import_job_run(job_id=job.pk)
+    entries = list(Entry.objects.all())
+    assert [e.history.get().history_user for e in entries] == [admin, admin]
+    created = AuditEvent.objects.filter(
+        action=AuditAction.CREATE, content_type=ContentType.objects.get_for_model(Entry)
+    )
+    assert sorted((a.actor, a.object_id, a.detail["source"]) for a in created) == sorted(
+        (admin, str(e.pk), ChangeSource.IMPORT) for e in entries
+    )
