@@ -50,6 +50,7 @@ messages: $(STAMP)
 bench: $(STAMP) $(MO)
 	$(PY) manage.py bench $(BENCH_ARGS)
 	$(PY) manage.py bench_sweep $(BENCH_SWEEP_ARGS)
+	$(PY) manage.py bench_import $(BENCH_IMPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -39,6 +39,11 @@ app.conf.beat_schedule = {
         "task": "core.tasks.notifications_email_pending",
         "schedule": 300.0,
     },
+    # Issue 10 §2: import jobs whose check or import task was lost.
+    "registry-import-jobs-resume": {
+        "task": "registry.tasks.import_jobs_resume",
+        "schedule": 300.0,
+    },
     "adjustments-attachment-orphans": {
         "task": "adjustments.tasks.attachment_orphans_remove",
         "schedule": crontab(hour=3, minute=15),

@@ -94,3 +94,15 @@ class StarLevel(models.IntegerChoices):
     THREE = 3, _("3 stars: partial upload and online pre-review")
     FOUR = 4, _("4 stars: fully online, one visit")
     FIVE = 5, _("5 stars: zero visits")
+
+
+class ImportJobState(models.TextChoices):
+    """Issue 10 §2: an Excel import's way from upload through the dry run to the import."""
+
+    UPLOADED = "uploaded", _("Uploaded, waiting for the check")
+    CHECKING = "checking", _("Checking the rows")
+    CHECK_FAILED = "check_failed", _("Checked: the file has problems")
+    CHECKED = "checked", _("Checked: ready to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed: nothing was imported")

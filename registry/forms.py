@@ -231,11 +231,6 @@ class ImportForm(CheckedForm):
             }
         ),
     )
-    dry_run = forms.BooleanField(
-        label=_("Dry run: check the file and report, import nothing"),
-        required=False,
-        initial=True,
-    )
 
     def __init__(self, *args, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,3 +252,13 @@ class ImportForm(CheckedForm):
                 % {"size": self.max_bytes // (1024 * 1024)}
             )
         return upload
+
+
+class ImportConfirmForm(CheckedForm):
+    """Issue 10 §2: the import is confirmed explicitly (an administrator's publishes, which
+    cannot be undone)."""
+
+    confirm = forms.BooleanField(
+        label=_("I have read the check's report and want to import these rows now"),
+        error_messages={"required": _("Tick the box to confirm the import.")},
+    )

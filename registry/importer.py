@@ -9,15 +9,18 @@ parts separated by "|". A second sheet explains every column.
 `workbook_check` reads an uploaded file (openpyxl read-only: large files stream), validates
 every row completely (services.entry_build, plus duplicates inside the file and against the
 register) and reports every problem with sheet, row and column. It writes nothing.
-`workbook_import` writes a file that has no problem, all of it in one transaction: an
-administrator publishes into the register of their jurisdiction (source "import"), a
-department clerk gets drafts of new entries of their own department.
+`checked_rows` turns a valid report into JSON rows (what an import job keeps between its dry
+run and its confirmation) and `rows_import` writes them, all in one transaction, without
+checking each row again: an administrator publishes into the register of their jurisdiction
+(source "import"), a department clerk gets drafts of new entries of their own department.
+registry.import_jobs runs both as Celery tasks behind a progress page (issue 10 §2).
 """
 
 import datetime
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -55,9 +58,10 @@ from .models import (
     Entry,
 )
 
-# A register is loaded in parts of at most this many rows: the whole file is validated and
-# written in one request.
-MAX_ROWS = 5000
+# A register is loaded in parts of at most this many rows (this product's default): the file
+# is checked and written by a background job (registry.import_jobs), measured at 10,000 rows
+# well within a minute (`manage.py bench_import`).
+MAX_ROWS = 10_000
 MAX_BYTES = 20 * 1024 * 1024
 # Limits checked on the archive before openpyxl parses it (issue 9 §13: 114 KB of zip held 3
 # million empty rows, 231 KB one 200 MB cell). This product's defaults, generous for a
@@ -346,8 +350,9 @@ def _instructions(sheet, notes: dict[str, str], categories: list) -> None:
         % {"marker": example_marker().strip()},
         _("At most %(rows)s rows per file.") % {"rows": MAX_ROWS},
         _(
-            "Upload the file with “dry run” first: every bad row is reported with its sheet, "
-            "row number and reason, and nothing is imported while any row is bad."
+            "Upload the file: every row is checked first and every bad row is reported with "
+            "its sheet, row number and reason; nothing is imported while any row is bad. A "
+            "file with no problem is imported once you confirm it on the check's page."
         ),
         _(
             "An administrator's import publishes the entries in the register; a department "
@@ -427,7 +432,6 @@ class ImportReport:
     mode: str
     problems: list[Problem] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
-    imported: int = 0
 
     @property
     def ok_count(self) -> int:
@@ -437,12 +441,6 @@ class ImportReport:
     @property
     def valid(self) -> bool:
         return bool(self.rows) and not self.problems
-
-    def per_list(self) -> list[tuple[str, int]]:
-        counts = {kind: 0 for kind in ListKind.values}
-        for row in self.rows:
-            counts[row.list_kind] += 1
-        return [(ListKind(kind).label, n) for kind, n in counts.items() if n]
 
     def add(self, row: ParsedRow | None, column: str, message: str, sheet: str = "") -> None:
         if row is not None:
@@ -504,6 +502,9 @@ def _code(value, width: int = 0) -> str:
 
 def _lines(value) -> list[str]:
     return [line.strip() for line in _text(value).splitlines() if line.strip()]
+
+
+Progress = Callable[[int, int], None]
 
 
 class _Refused(Exception):
@@ -597,8 +598,9 @@ def archive_problem(upload) -> str | None:
     return None
 
 
-def workbook_check(*, user, upload) -> ImportReport:
-    """Reads and validates every row of an uploaded workbook; writes nothing."""
+def workbook_check(*, user, upload, progress: Progress | None = None) -> ImportReport:
+    """Reads and validates every row of an uploaded workbook once; writes nothing.
+    `progress(done, total)` is told how far the check of the rows has come."""
     report = ImportReport(mode=import_mode(user) or "")
     problem = archive_problem(upload)
     if problem:
@@ -618,7 +620,7 @@ def workbook_check(*, user, upload) -> ImportReport:
     if not report.rows:
         report.add(None, "", _("The file has no rows to import."))
         return report
-    _Validator(user, report).run()
+    _Validator(user, report, progress).run()
     return report
 
 
@@ -719,8 +721,9 @@ class _Validator:
     (jurisdictions, departments, categories, provisions, existing entries), then
     services.entry_build per row."""
 
-    def __init__(self, user, report: ImportReport):
+    def __init__(self, user, report: ImportReport, progress: "Progress | None" = None):
         self.user = user
+        self.progress = progress
         self.report = report
         self.mode = report.mode
         self.statuses = _choice_table(EntryStatus)
@@ -757,10 +760,12 @@ class _Validator:
                     )
                     % {"row": first.number, "sheet": first.sheet},
                 )
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
             self._existing(row)
             self._parent(row, in_file)
             self._build(row)
+            if self.progress is not None:
+                self.progress(done, len(rows))
         order = {title: index for index, title in enumerate(dict.fromkeys(r.sheet for r in rows))}
         self.report.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0, p.position))
 
@@ -814,6 +819,12 @@ class _Validator:
             selectors.published_entries(user=self.user)
             .filter(Q(code__in=references) | Q(basic_code__in=references))
             .values_list("pk", "code", "basic_code", "list_kind", "jurisdiction_id")
+        )
+        self.lookups = services.Lookups(
+            categories={category.pk: category for category in self.categories.values()},
+            entries={pk for pk, _parent in self.published.values()}
+            | {target[0] for target in self.merge_targets},
+            provisions=set(self.provisions.values()),
         )
         self.drafted = set()
         if self.mode == DRAFTS:
@@ -1108,6 +1119,7 @@ class _Validator:
                 jurisdiction=row.jurisdiction,
                 department=row.department,
                 payload=payload,
+                lookups=self.lookups,
             )
         except services.EntryInvalid as invalid:
             for name, messages in invalid.errors.items():
@@ -1135,43 +1147,84 @@ def _whole(raw) -> int | None:
 # --- writing ------------------------------------------------------------------------------
 
 
-def workbook_import(*, user, report: ImportReport, file_name: str) -> ImportReport:
-    """Writes a checked file with no problem: all rows or none. Problems found only while
-    writing (a concurrent change) are added to the report."""
-    if not report.valid:
-        return report
-    rows = report.rows
+def checked_rows(report: ImportReport) -> list[dict]:
+    """The rows of a valid report as JSON, in the file's order: what is written once the
+    user confirms, without checking each row again. A sub-item new in the same file names
+    its main item by position."""
+    position = {id(row): index for index, row in enumerate(report.rows)}
+    return [
+        {
+            "sheet": row.sheet,
+            "row": row.number,
+            "list_kind": row.list_kind,
+            "jurisdiction": row.jurisdiction.pk,
+            "department": row.department.pk,
+            "payload": row.payload,
+            "parent_row": position[id(row.parent_row)] if row.parent_row is not None else None,
+        }
+        for row in report.rows
+    ]
+
+
+@dataclass
+class Written:
+    count: int = 0
+    reference: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def rows_import(
+    *,
+    user,
+    mode: str,
+    rows: list[dict],
+    file_name: str,
+    progress: Callable[[int], None] | None = None,
+) -> Written:
+    """Writes checked rows: all or none (one transaction, registry.services). What may have
+    changed since the check (a code taken, a referenced row deleted) is checked again there,
+    in bulk, and reported by sheet and row."""
     try:
-        if report.mode == PUBLISH:
-            position = {id(row): index for index, row in enumerate(rows)}
-            services.entries_import(
+        if mode == PUBLISH:
+            places = Jurisdiction.objects.in_bulk({row["jurisdiction"] for row in rows})
+            departments = Department.objects.in_bulk({row["department"] for row in rows})
+            entries = services.entries_import(
                 actor=user,
                 changes=[
                     services.EntryChange(
-                        payload=row.payload,
-                        list_kind=row.list_kind,
-                        jurisdiction=row.jurisdiction,
-                        department=row.department,
+                        payload=row["payload"],
+                        list_kind=row["list_kind"],
+                        jurisdiction=places[row["jurisdiction"]],
+                        department=departments[row["department"]],
+                        checked=True,
                     )
                     for row in rows
                 ],
                 parents={
-                    index: position[id(row.parent_row)]
+                    index: row["parent_row"]
                     for index, row in enumerate(rows)
-                    if row.parent_row is not None
+                    if row["parent_row"] is not None
                 },
                 file_name=file_name,
+                progress=progress,
             )
-        else:
-            services.drafts_import(actor=user, rows=[(row.list_kind, row.payload) for row in rows])
+            reference = entries[0].history.latest().change_reference if entries else ""
+            return Written(count=len(entries), reference=reference)
+        drafts = services.drafts_import(
+            actor=user, rows=[(row["list_kind"], row["payload"]) for row in rows], checked=True
+        )
+        return Written(count=len(drafts))
     except services.PublishErrors as failed:
+        written = Written()
         for index, errors in failed.errors.items():
+            row = rows[index]
+            keys = columns(row["list_kind"])
             for name, messages in errors.items():
+                label = column_label(name) if name in keys and _is_field(name) else ""
                 for message in messages:
-                    report.add(rows[index], name, message)
-        return report
+                    written.problems.append(
+                        Problem(sheet=row["sheet"], row=row["row"], column=label, message=message)
+                    )
+        return written
     except DomainError as refused:
-        report.add(None, "", str(refused))
-        return report
-    report.imported = len(rows)
-    return report
+        return Written(problems=[Problem(sheet="", row=None, column="", message=str(refused))])

@@ -12,11 +12,13 @@ template, exports and diffs are built from one declaration.
 """
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -27,6 +29,7 @@ from .choices import (
     ChangeSource,
     DraftState,
     EntryStatus,
+    ImportJobState,
     LawLevel,
     LawStatus,
     ListKind,
@@ -539,3 +542,80 @@ def _check_entry(entry: Entry, errors: dict[str, list]) -> None:
         if isinstance(row, dict) and row.get("stage") not in ResponsibilityStage.values:
             errors.setdefault("responsibilities", []).append(_("Unknown stage."))
             break
+
+
+def _import_path(instance: "ImportJob", filename: str) -> str:
+    # Under MEDIA_ROOT, which the site does not serve: the workbook is read by the job only.
+    # A random name, so what the user called the file (`file_name`) reaches no path.
+    return f"imports/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """Issue 10 §2: one uploaded workbook on its way upload → dry run → confirmation →
+    import (registry.import_jobs). The database is the truth: the Celery tasks only trigger
+    the services, and the sweep re-finds a job whose task was lost. Only its uploader sees it."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(_("mode"), max_length=10)
+    # The scope the job writes into, fixed at upload: the uploader's jurisdiction and, for a
+    # clerk, their department.
+    jurisdiction = models.ForeignKey(
+        "core.Jurisdiction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "core.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=_import_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    # The uploader's language: the worker writes the problems in it.
+    language = models.CharField(max_length=16, default=settings.LANGUAGE_CODE)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ImportJobState.choices, default=ImportJobState.UPLOADED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    # Every problem of the dry run: [{sheet, row, column, message}], in the file's order.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    # The checked rows, ready to write: the import does not check them again.
+    checked_rows = models.JSONField(default=list, blank=True)
+    # After the import: {"count", "reference", "per_list"}.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Moves with every state and progress write: the sweep tells a lost job from a busy one.
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(state__in=["uploaded", "checking", "importing"]),
+                name="import_job_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def running(self) -> bool:
+        return self.state in (
+            ImportJobState.UPLOADED,
+            ImportJobState.CHECKING,
+            ImportJobState.IMPORTING,
+        )
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)

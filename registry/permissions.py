@@ -57,3 +57,12 @@ def _draft_edit(user) -> Q:
     if role_of(user) == Role.CLERK and user.department_id:
         return Q(department_id=user.department_id)
     return NONE
+
+
+@rule("registry.importjob", Action.VIEW, Action.CHANGE)
+def _import_job_own(user) -> Q:
+    """Issue 10 §2: an import job (its file, its problems) is its uploader's only, while they
+    still import (an administrator or a department clerk)."""
+    if role_of(user) not in (Role.ADMINISTRATOR, Role.CLERK):
+        return NONE
+    return Q(created_by=user)

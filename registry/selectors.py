@@ -20,7 +20,7 @@ from core.models import Department, Jurisdiction
 from core.permissions import Action, restrict
 
 from .choices import EntryStatus, LawStatus, ListKind
-from .models import Category, Citation, Draft, Entry, Law, Provision
+from .models import Category, Citation, Draft, Entry, ImportJob, Law, Provision
 from .permissions import CONSISTENCY
 from .search import keyword_filter
 
@@ -251,6 +251,11 @@ def drafts(*, user) -> QuerySet[Draft]:
     return Draft.objects.restrict(user, Action.VIEW).select_related(
         "entry", "department", "updated_by"
     )
+
+
+def import_jobs(*, user) -> QuerySet[ImportJob]:
+    """The user's own import jobs (issue 10 §2), without their checked rows (large)."""
+    return ImportJob.objects.restrict(user, Action.VIEW).defer("checked_rows")
 
 
 def editable_entries(*, user) -> QuerySet[Entry]:

@@ -19,19 +19,20 @@ from core.permissions import Action, can
 from core.services import DomainError
 from core.views import PermissionRequiredMixin
 
-from . import importer, selectors, services
-from .choices import DraftState, EntryStatus, LawStatus, ListKind
+from . import import_jobs, importer, selectors, services
+from .choices import DraftState, EntryStatus, ImportJobState, LawStatus, ListKind
 from .display import field_label, version_diff
 from .forms import (
     STRUCTURED,
     DraftChoices,
     DraftForm,
+    ImportConfirmForm,
     ImportForm,
     RowFormSet,
     form_initial,
     row_formset,
 )
-from .models import FIELDS_BY_KIND, Draft, Entry
+from .models import FIELDS_BY_KIND, Draft, Entry, ImportJob
 from .permissions import CONSISTENCY
 
 ACTIVE_DRAFTS = (DraftState.OPEN, DraftState.SUBMITTED)
@@ -508,8 +509,10 @@ class ImportTemplateView(ImportPermissionMixin, View):
 
 
 class ImportView(ImportPermissionMixin, TemplateView):
-    """Issue 3 §5: upload a filled template; a dry run reports every bad row and saves
-    nothing, a real run imports everything or, if any row is bad, nothing."""
+    """Issue 3 §5, issue 10 §2: upload a filled template. The upload starts a job that checks
+    every row in the background (the dry run); its page shows the progress, the problems by
+    sheet, row and column, and asks to confirm the import of a file with none. The user's
+    recent jobs are listed here, so they may leave and come back."""
 
     template_name = "registry/work_import.html"
 
@@ -521,35 +524,14 @@ class ImportView(ImportPermissionMixin, TemplateView):
         form = ImportForm(request.POST, request.FILES, max_bytes=importer.MAX_BYTES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        dry_run = form.cleaned_data["dry_run"]
-        report = importer.workbook_check(user=request.user, upload=upload)
-        if report.valid and not dry_run:
-            report = importer.workbook_import(
-                user=request.user, report=report, file_name=upload.name
+        try:
+            job = import_jobs.import_job_create(
+                actor=request.user, upload=form.cleaned_data["file"]
             )
-        if report.imported:
-            count = report.imported
-            done = (
-                ngettext(
-                    "%(count)s entry was imported and published.",
-                    "%(count)s entries were imported and published.",
-                    count,
-                )
-                if self.mode == importer.PUBLISH
-                else ngettext(
-                    "%(count)s draft was made from the file.",
-                    "%(count)s drafts were made from the file.",
-                    count,
-                )
-            )
-            messages.success(request, done % {"count": count})
-            return redirect(
-                "registry:my-entries" if self.mode == importer.DRAFTS else "registry:import"
-            )
-        return self.render_to_response(
-            self.get_context_data(form=form, report=report, dry_run=dry_run, file_name=upload.name)
-        )
+        except DomainError as refused:
+            form.add_error(None, str(refused))
+            return self.render_to_response(self.get_context_data(form=form))
+        return redirect("registry:import-job", pk=job.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -559,8 +541,77 @@ class ImportView(ImportPermissionMixin, TemplateView):
             max_rows=importer.MAX_ROWS,
             max_megabytes=importer.MAX_BYTES // (1024 * 1024),
             template_url=reverse("registry:import-template"),
+            jobs=selectors.import_jobs(user=self.request.user)[:JOBS_LISTED],
         )
         return context
+
+
+JOBS_LISTED = 10
+
+
+def _done_message(job: ImportJob) -> str:
+    count = job.result.get("count", 0)
+    if job.mode == importer.PUBLISH:
+        text = ngettext(
+            "%(count)s entry was imported and published.",
+            "%(count)s entries were imported and published.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(count)s draft was made from the file.",
+            "%(count)s drafts were made from the file.",
+            count,
+        )
+    return text % {"count": count}
+
+
+class ImportJobView(ImportPermissionMixin, TemplateView):
+    """One import job: its progress while it runs (the page reloads its progress part by
+    itself), then the dry run's problems, the confirmation, or the result. Another user's job
+    is not found."""
+
+    template_name = "registry/work_import_job.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Only for those who may import at all: the others are refused by the mixin.
+        if importer.import_mode(request.user) is not None:
+            self.job = get_object_or_404(selectors.import_jobs(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        per_list = [
+            (ListKind(kind).label, count) for kind, count in job.result.get("per_list", {}).items()
+        ]
+        context.update(
+            job=job,
+            per_list=per_list,
+            publishes=job.mode == importer.PUBLISH,
+            done_message=_done_message(job) if job.state == ImportJobState.DONE else "",
+            confirm_form=kwargs.get("confirm_form") or ImportConfirmForm(),
+            import_url=reverse("registry:import"),
+            results_url=reverse(
+                "registry:my-entries" if job.mode == importer.DRAFTS else "registry:entries"
+            ),
+        )
+        return context
+
+
+class ImportJobConfirmView(ImportJobView):
+    def get(self, request, *args, **kwargs):
+        return redirect("registry:import-job", pk=self.job.pk)
+
+    def post(self, request, *args, **kwargs):
+        form = ImportConfirmForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(confirm_form=form))
+        try:
+            import_jobs.import_job_confirm(actor=request.user, job=self.job)
+        except DomainError as refused:
+            messages.error(request, str(refused))
+        return redirect("registry:import-job", pk=self.job.pk)
 
 
 # --- consistency across levels ------------------------------------------------------------

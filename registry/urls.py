@@ -31,6 +31,12 @@ urlpatterns = [
         name="draft-discard",
     ),
     path("work/import/", staff_views.ImportView.as_view(), name="import"),
+    path("work/import/<int:pk>/", staff_views.ImportJobView.as_view(), name="import-job"),
+    path(
+        "work/import/<int:pk>/confirm/",
+        staff_views.ImportJobConfirmView.as_view(),
+        name="import-job-confirm",
+    ),
     path(
         "work/import/template.xlsx",
         staff_views.ImportTemplateView.as_view(),

@@ -165,6 +165,7 @@ def celery_worker(transactional_db, tmp_path):
         "DATABASE_URL": database_url(connection.settings_dict),
         "QINGDAN_TEST_QUEUE": queue,
         "QINGDAN_TEST_EMAIL_DIR": str(outbox),
+        "QINGDAN_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     worker = CeleryWorkerProcess(
         env=env, log_path=tmp_path / "celery-worker.log", queues=queue, outbox=outbox

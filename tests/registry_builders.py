@@ -1,8 +1,11 @@
 """Builds register data through registry.services, as the product itself would."""
 
 import datetime
+import io
 
-from registry import services
+from openpyxl import Workbook
+
+from registry import importer, services
 from registry.choices import ChangeSource, LawLevel, ListKind
 from registry.models import Category, Entry, Law
 
@@ -99,3 +102,14 @@ def republish(entry: Entry, *, actor=None, reason="更正", **changes) -> Entry:
         reason=reason,
     )
     return updated
+
+
+def import_workbook() -> bytes:
+    """An import workbook (registry.importer's template layout) with no rows."""
+    book = Workbook()
+    book.remove(book.active)
+    sheet = book.create_sheet(importer.sheet_title(ListKind.POWER))
+    sheet.append([importer.column_label(key) for key in importer.columns(ListKind.POWER)])
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()

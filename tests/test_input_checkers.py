@@ -256,8 +256,8 @@ def test_the_import_refuses_a_control_character_in_a_cell(org):
     # Excel writes an ESC typed into a cell as its OOXML escape _x001B_.
     content = xlsx({ListKind.POWER: [row(salt, name="残疾人证_x001B_核发")]})
     response = upload(_client(org.users[Role.ADMINISTRATOR]), content, dry_run=False)
-    (problem,) = response.context["report"].problems
-    assert problem.row == 2 and "U+001B" in problem.message
+    (problem,) = response.context["job"].problems
+    assert problem["row"] == 2 and "U+001B" in problem["message"]
     assert Entry.objects.count() == 0
 
 
@@ -366,9 +366,9 @@ def _import_bomb(org, content: bytes, settings):
     response = upload(admin_client, content, dry_run=False)
     elapsed = time.monotonic() - started
     assert response.status_code == 200
-    (problem,) = response.context["report"].problems
+    (problem,) = response.context["job"].problems
     assert Entry.objects.count() == 0 and Draft.objects.count() == 0
-    return problem.message, elapsed
+    return problem["message"], elapsed
 
 
 def test_three_million_empty_rows_are_refused_fast(org, settings):

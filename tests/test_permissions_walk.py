@@ -26,6 +26,7 @@ from adjustments.models import AdjustmentRequest, Attachment
 from core import services
 from core.choices import NotificationKind, PersonDuty, Role
 from core.models import Department, EnforcementCertificate, Person, Unit
+from registry import import_jobs
 from registry import services as registry_services
 from registry.models import Entry
 from tests import adjustment_builders, registry_builders
@@ -86,6 +87,10 @@ def _request_number(samples: Samples, identity: str) -> dict:
 
 def _attachment(samples: Samples, identity: str) -> dict:
     return {**_request_number(samples, identity), "pk": samples.ids["attachment"]}
+
+
+def _import_job(samples: Samples, identity: str) -> dict:
+    return {"pk": samples.ids["import_job"]}
 
 
 CLERKS = frozenset({Role.CLERK.value})
@@ -165,6 +170,17 @@ EXPECTED: dict[str, Expect] = {
     # The import: an administrator publishes, a clerk makes drafts.
     "registry:import": Expect(IMPORTERS),
     "registry:import-template": Expect(IMPORTERS),
+    # An import job is its uploader's (the clerk's) only: the other importer finds none.
+    "registry:import-job": Expect(
+        CLERKS, kwargs=_import_job, not_found=frozenset({Role.ADMINISTRATOR.value})
+    ),
+    "registry:import-job-confirm": Expect(
+        CLERKS,
+        method="post",
+        kwargs=_import_job,
+        data={"confirm": "on"},
+        not_found=frozenset({Role.ADMINISTRATOR.value}),
+    ),
     "registry:consistency": Expect(
         frozenset({Role.OFFICE.value, Role.SUPERVISOR.value, Role.ADMINISTRATOR.value})
     ),
@@ -337,6 +353,10 @@ def samples(org) -> Samples:
         "draft": draft.pk,
         "request": request.pk,
         "attachment": attachment.pk,
+        "import_job": import_jobs.import_job_create(
+            actor=org.users[Role.CLERK],
+            upload=SimpleUploadedFile("清单.xlsx", registry_builders.import_workbook()),
+        ).pk,
         "policy": adjustment_services.policy_save(
             actor=None, jurisdiction=org.city, values={"basis": "示例"}
         ).pk,

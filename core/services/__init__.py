@@ -5,7 +5,7 @@ admin, commands and tasks call these and never save models. Every public name (a
 helpers tests use) is re-exported here, so `core.services.X` keeps working.
 """
 
-from .audit import _jurisdiction_of, audit_record
+from .audit import _jurisdiction_of, audit_record, audit_records
 from .base import DomainError, _enqueue_on_commit, _validated_save, permission_require
 from .calendar import (
     CalendarSeedResult,
@@ -78,6 +78,7 @@ __all__ = [
     "_validated_save",
     "_year_confirm",
     "audit_record",
+    "audit_records",
     "calendar_day_set",
     "calendar_next_year_remind",
     "calendar_revision_apply",

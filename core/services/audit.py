@@ -37,6 +37,26 @@ def audit_record(
 ) -> AuditEvent:
     """痕迹化管理 (seed 004 preamble: 履职尽责实行痕迹化管理): every state-changing action by a
     logged-in user leaves an append-only row with who, what, when and from which address."""
+    event = _audit_event(actor, action, obj, jurisdiction, detail)
+    event.save()
+    return event
+
+
+def audit_records(
+    *,
+    actor: User | None,
+    action: AuditAction,
+    objects: list[models.Model],
+    detail: dict | None = None,
+) -> list[AuditEvent]:
+    """audit_record for many objects of one action at once (an import of thousands of
+    entries): the same rows, inserted together."""
+    return AuditEvent.objects.bulk_create(
+        [_audit_event(actor, action, obj, None, detail) for obj in objects], batch_size=1000
+    )
+
+
+def _audit_event(actor, action, obj, jurisdiction, detail) -> AuditEvent:
     actor = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
         actor=actor,
@@ -50,5 +70,4 @@ def audit_record(
         event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
-    event.save()
     return event
