@@ -182,12 +182,13 @@ CACHES = {
 }
 
 # Exports of the public lists (issue 10 §3, registry.exports); these are this product's
-# defaults, no seed sets them. A list of up to EXPORT_INLINE_ROWS rows (one department's list
-# is well below it) is built in the request, as fast as a page; a larger one by a worker, once
-# per published state. Each client (its account, else its address) may ask for
+# defaults, no seed sets them. A list of up to EXPORT_INLINE_ROWS rows (a department's list of
+# a few hundred items) is built in the request: 500 rows take about as long as the first
+# /lists/ page (0.3 s, docs/operations.md); a larger one is built by a worker, once per
+# published state. Each client (its account, else its address) may ask for
 # EXPORT_THROTTLE_COUNT exports every EXPORT_THROTTLE_SECONDS; checking on a workbook being
 # built is not counted.
-EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "2000"))
+EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "500"))
 EXPORT_THROTTLE_COUNT = int(os.environ.get("EXPORT_THROTTLE_COUNT", "20"))
 EXPORT_THROTTLE_SECONDS = int(os.environ.get("EXPORT_THROTTLE_SECONDS", "600"))
 

@@ -37,4 +37,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Uploaded documents of a test run go to a folder of its own, never into a developer's var/.
-MEDIA_ROOT = Path(tempfile.gettempdir()) / f"qingdan-test-media-{os.getpid()}"
+# A worker started by tests/celery_harness.py is handed the test's folder (exports it builds are
+# served by the test's requests).
+MEDIA_ROOT = Path(
+    os.environ.get("QINGDAN_TEST_MEDIA_ROOT")
+    or Path(tempfile.gettempdir()) / f"qingdan-test-media-{os.getpid()}"
+)
