@@ -3,7 +3,8 @@ CSV streams from the first chunk, a large Excel workbook is built once per publi
 worker and then served as a file, and each client has an export limit.
 
 The first tests run on a generated register of 50,000 entries (the builder of `make bench`),
-made once for the module and rolled back after it; they run everywhere, CI included."""
+made once for the module and rolled back after it; they are marked `large` (deselect them
+locally with -m "not large") and never skip, so CI runs them."""
 
 import csv
 import io
@@ -53,6 +54,7 @@ def drain(response) -> bytes:
 # --- 50,000 entries -------------------------------------------------------------------------
 
 
+@pytest.mark.large
 @pytest.mark.django_db
 def test_the_whole_list_as_csv_streams_from_the_first_chunk(client, big_register):
     started = time.perf_counter()
@@ -79,6 +81,7 @@ def test_the_whole_list_as_csv_streams_from_the_first_chunk(client, big_register
     assert len(captured) <= 2 * (TOTAL // exports.CHUNK_SIZE + 1)
 
 
+@pytest.mark.large
 @pytest.mark.django_db
 def test_the_whole_list_as_excel_is_built_by_a_worker_once_per_published_state(
     client, big_register, django_capture_on_commit_callbacks
