@@ -45,7 +45,8 @@ WORDS = [
 def register_fill(total: int) -> str:
     """A throw-away register of `total` published power items (one history row each) under a
     city and 20 districts with 40 departments each, written in bulk; returns the code of the
-    middle entry. Also the builder of the 50,000-entry export tests (tests/test_exports.py)."""
+    middle entry. Also the builder of the 50,000-entry export tests
+    (tests/test_exports_large.py)."""
     random.seed(2015)
     city = core_services.jurisdiction_create(
         actor=None, code="410100", name="郑州市", level=JurisdictionLevel.CITY
