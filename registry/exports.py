@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -167,15 +166,6 @@ def workbook_write(
             progress(written)
     workbook.save(output)
     return written
-
-
-def xlsx_response(queryset: QuerySet, fields: tuple[str, ...], name: str) -> FileResponse:
-    """The workbook built in the request, for a list too small to be worth a worker."""
-    # FileResponse streams the file and closes it (and so deletes it) when it is sent.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook_write(queryset, fields, output)
-    output.seek(0)
-    return file_response(output, name)
 
 
 def file_response(file, name: str) -> FileResponse:

@@ -184,12 +184,12 @@ class EntryExportView(View):
             return self._preparing(request, query, progress)
         if refused := self._refused(request):
             return refused
-        if not export.ready():
-            if query.entries.count() > settings.EXPORT_INLINE_ROWS:
-                exports.build_request(export)
-                return self._preparing(request, query, export.progress() or {})
-            exports.xlsx_inline(export, query.entries, fields)
+        if not export.ready() and query.entries.count() > settings.EXPORT_INLINE_ROWS:
+            exports.build_request(export)
+            return self._preparing(request, query, export.progress() or {})
         try:
+            if not export.ready():
+                exports.xlsx_inline(export, query.entries, fields)
             return exports.file_response(export.path.open("rb"), filename)
         except FileNotFoundError:
             # The sweep removed it just now: the register has moved on, so ask again.
