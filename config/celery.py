@@ -53,6 +53,12 @@ app.conf.beat_schedule = {
         "task": "adjustments.tasks.obligations_sweep",
         "schedule": crontab(hour=6, minute=45),
     },
+    # Issue 10 §3: removes the Excel exports of older published states, and asks again for
+    # the builds a worker lost.
+    "registry-exports-sweep": {
+        "task": "registry.tasks.exports_sweep",
+        "schedule": 600.0,
+    },
     "calendar-remind-next-year": {
         "task": "core.tasks.calendar_next_year_remind",
         "schedule": crontab(hour=8, minute=30),

@@ -1,13 +1,35 @@
 """Exports of a filtered list (issue 3 §4) to Excel (.xlsx) and CSV: every row the filters
 select, not one page. Columns come from FIELDS_BY_KIND and values from registry.display, so a
 cell reads as the item page does. Rows are read in chunks, each with one query for the
-provisions it cites, so the number of queries grows with the chunks, never with the rows."""
+provisions it cites, so the number of queries grows with the chunks, never with the rows.
+
+An export never holds a web worker longer than a page does (issue 10 §3):
+- CSV is streamed: the first rows leave after a few queries, while the server-side cursor
+  (PostgreSQL) reads the next chunk.
+- An Excel workbook has to be complete before it can be read, so a large one is built once per
+  published state of the register and filter, by a worker (registry.tasks.export_build), into
+  MEDIA_ROOT/exports/<state>/<filters>.xlsx; every later request for the same list serves that
+  file. While it is built a marker file next to it (<filters>.json) holds its progress; the
+  request answers 202 with a page that reloads itself. The files are the truth, Celery only the
+  trigger: a marker that has not moved for BUILD_STALE_SECONDS is a lost build, and the next
+  request or the sweep (registry.tasks.exports_sweep) asks again. Folders of older states are
+  removed by the sweep. A small export (settings.EXPORT_INLINE_ROWS) is built in the request,
+  as fast as a page, and kept the same way."""
 
 import csv
 import datetime
-import tempfile
-from collections.abc import Iterator
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
@@ -21,7 +43,7 @@ from core.checkers import writer_text
 
 from . import selectors
 from .display import display_lines, field_label
-from .models import COMMON_FIELDS, FIELDS_BY_KIND
+from .models import COMMON_FIELDS, FIELDS_BY_KIND, PublicationState
 
 CHUNK_SIZE = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,14 +113,19 @@ def _value(entry, name: str, provisions) -> str:
     return "\n".join(display_lines(entry, name, provisions))
 
 
-def rows(queryset: QuerySet, fields: tuple[str, ...]) -> Iterator[list[str]]:
-    """Each entry (or history row) of `queryset` as the text of `fields`."""
+def row_chunks(queryset: QuerySet, fields: tuple[str, ...]) -> Iterator[list[list[str]]]:
+    """The entries (or history rows) of `queryset` as the text of `fields`, CHUNK_SIZE rows at
+    a time: two queries per chunk, whatever is in it."""
     # The main item and the item merged into are shown by name: fetched with the rows.
     queryset = queryset.select_related("parent", "merged_into")
     for chunk in _chunks(queryset, CHUNK_SIZE):
         provisions = selectors.provisions_of(chunk)
-        for entry in chunk:
-            yield [_value(entry, name, provisions) for name in fields]
+        yield [[_value(entry, name, provisions) for name in fields] for entry in chunk]
+
+
+def rows(queryset: QuerySet, fields: tuple[str, ...]) -> Iterator[list[str]]:
+    for chunk in row_chunks(queryset, fields):
+        yield from chunk
 
 
 def _attachment(response, name: str):
@@ -106,8 +133,16 @@ def _attachment(response, name: str):
     return response
 
 
-def xlsx_response(queryset: QuerySet, fields: tuple[str, ...], name: str) -> FileResponse:
-    """A write-only workbook (rows go to a temporary file as they come, not into memory)."""
+def workbook_write(
+    queryset: QuerySet,
+    fields: tuple[str, ...],
+    output,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Writes a write-only workbook (rows go to a temporary file as they come, not into
+    memory) to `output`; `progress` is told the number of rows written after each chunk.
+    Returns the number of rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Lists"))
     sheet.freeze_panes = "A2"
@@ -123,14 +158,18 @@ def xlsx_response(queryset: QuerySet, fields: tuple[str, ...], name: str) -> Fil
         header.append(cell)
     sheet.append(header)
     wrap = Alignment(wrap_text=True, vertical="top")
+    written = 0
     for values in rows(queryset, fields):
         sheet.append([_xlsx_cell(sheet, value, wrap) for value in values])
-    # FileResponse streams the file and closes it (and so deletes it) when it is sent.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
+        written += 1
+        if progress is not None and written % CHUNK_SIZE == 0:
+            progress(written)
     workbook.save(output)
-    output.seek(0)
-    response = FileResponse(output, content_type=XLSX_TYPE)
-    return _attachment(response, name)
+    return written
+
+
+def file_response(file, name: str) -> FileResponse:
+    return _attachment(FileResponse(file, content_type=XLSX_TYPE), name)
 
 
 def _xlsx_cell(sheet, value: str, wrap: Alignment) -> WriteOnlyCell:
@@ -156,14 +195,186 @@ def _csv_safe(value: str) -> str:
 
 
 def csv_response(queryset: QuerySet, fields: tuple[str, ...], name: str) -> StreamingHttpResponse:
-    """UTF-8 with a byte order mark, so Excel opens the Chinese text correctly."""
+    """UTF-8 with a byte order mark, so Excel opens the Chinese text correctly. The byte order
+    mark and the header leave before the first query; then one piece per chunk of rows (not
+    one per row: every piece is a write to the client)."""
     writer = csv.writer(_Echo())
 
-    def lines() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow([writer_text(label) for label in headers(fields)])
-        for values in rows(queryset, fields):
-            yield writer.writerow([_csv_safe(value) for value in values])
+    def pieces() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow([writer_text(label) for label in headers(fields)])
+        for chunk in row_chunks(queryset, fields):
+            yield "".join(writer.writerow([_csv_safe(value) for value in row]) for row in chunk)
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(pieces(), content_type="text/csv; charset=utf-8")
     return _attachment(response, name)
+
+
+# --- Excel files built once per published state (issue 10 §3) ------------------------------
+
+# A marker whose file has not been touched for this long belongs to a lost build (a worker
+# that died, a message the broker lost): the next request or the sweep asks for it again. A
+# build touches its marker after every chunk (CHUNK_SIZE rows, well under a second), a queued
+# one waits for a free worker. This product's default.
+BUILD_STALE_SECONDS = 300
+
+
+def exports_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports"
+
+
+def current_state() -> str:
+    """The register's published state as a folder name: one read by primary key."""
+    row = (
+        PublicationState.objects.filter(pk=PublicationState.SINGLETON)
+        .values_list("sequence", "token")
+        .first()
+    )
+    return f"{row[0]}-{row[1]}" if row else "0"
+
+
+@dataclass(frozen=True)
+class CachedExport:
+    """The Excel file of one filtered list in one published state of the register."""
+
+    state: str
+    params: dict[str, str]
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps(self.params, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    @property
+    def folder(self) -> Path:
+        return exports_root() / self.state
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"{self.digest}.xlsx"
+
+    @property
+    def marker(self) -> Path:
+        return self.folder / f"{self.digest}.json"
+
+    def ready(self) -> bool:
+        return self.path.is_file()
+
+    def progress(self) -> dict | None:
+        """What the marker says of a build that is queued or running; None when there is none,
+        or when it has not moved for BUILD_STALE_SECONDS (a lost build)."""
+        try:
+            if time.time() - self.marker.stat().st_mtime > BUILD_STALE_SECONDS:
+                return None
+            progress = json.loads(self.marker.read_text())
+        except (OSError, ValueError):
+            return None
+        total = progress.get("total") or 0
+        progress["percent"] = int(100 * progress.get("rows", 0) / total) if total else 0
+        return progress
+
+    def mark(self, **progress) -> None:
+        """Writes the marker whole (a reader never sees half of it)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        part = self.marker.with_suffix(f".{os.getpid()}.json-part")
+        part.write_text(json.dumps({"params": self.params, **progress}, ensure_ascii=False))
+        part.replace(self.marker)
+
+
+def cached_export(params: dict[str, str]) -> CachedExport:
+    return CachedExport(state=current_state(), params=params)
+
+
+def build_request(export: CachedExport) -> None:
+    """Marks the build as queued and sends the task once the request's transaction commits.
+    A second request while it is queued or running sends nothing (the view checks progress())."""
+    from .tasks import export_build  # the tasks module imports this one
+
+    export.mark(state="queued", rows=0, total=0)
+    transaction.on_commit(lambda: export_build.delay(state=export.state, params=export.params))
+
+
+def xlsx_build(*, state: str, params: dict[str, str]) -> Path | None:
+    """Builds the Excel file of `params` for published state `state`, unless it exists, the
+    register has moved on (the next request asks for the new state), or another worker is
+    building it. Written under a temporary name and renamed, so a request serves a whole file
+    or none. Returns the file, or None when there was nothing to do."""
+    from .list_query import entry_query  # reads the filters as the list page does
+
+    export = CachedExport(state=state, params=params)
+    if export.ready():
+        return export.path
+    if current_state() != state:
+        export.marker.unlink(missing_ok=True)
+        return None
+    progress = export.progress()
+    if progress and progress.get("state") == "building":
+        return None
+    query = entry_query(params, AnonymousUser())
+    if not query.valid:
+        # An as_of that was today when asked is still valid; anything else never reaches here.
+        export.marker.unlink(missing_ok=True)
+        return None
+    total = query.entries.count()
+    started = time.time()
+
+    def report(rows: int) -> None:
+        export.mark(state="building", rows=rows, total=total, started=started)
+
+    report(0)
+    part = export.path.with_suffix(f".{os.getpid()}.xlsx-part")
+    try:
+        with part.open("wb") as output:
+            workbook_write(query.entries, export_fields(query.list_kind), output, progress=report)
+        part.replace(export.path)
+    except FileNotFoundError:
+        # The sweep removed the folder of a state that was superseded meanwhile.
+        return None
+    finally:
+        part.unlink(missing_ok=True)
+    export.marker.unlink(missing_ok=True)
+    return export.path
+
+
+def xlsx_inline(export: CachedExport, queryset: QuerySet, fields: tuple[str, ...]) -> Path:
+    """A small list's file, built in the request and kept like a worker's."""
+    export.folder.mkdir(parents=True, exist_ok=True)
+    part = export.path.with_suffix(f".{os.getpid()}.xlsx-part")
+    try:
+        with part.open("wb") as output:
+            workbook_write(queryset, fields, output)
+        part.replace(export.path)
+    finally:
+        part.unlink(missing_ok=True)
+    return export.path
+
+
+def exports_sweep() -> tuple[int, int]:
+    """Removes the folders of older published states and asks again for the lost builds of
+    the current one. Returns (folders removed, builds asked for)."""
+    root = exports_root()
+    if not root.is_dir():
+        return 0, 0
+    state = current_state()
+    removed = 0
+    for folder in root.iterdir():
+        if folder.name != state:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    retried = 0
+    folder = root / state
+    if folder.is_dir():
+        for part in folder.glob("*-part"):
+            # Left by a build that died; a live one renames its file within seconds of a chunk.
+            if time.time() - part.stat().st_mtime > BUILD_STALE_SECONDS:
+                part.unlink(missing_ok=True)
+        for marker in folder.glob("*.json"):
+            try:
+                params = json.loads(marker.read_text())["params"]
+            except (OSError, ValueError, KeyError):
+                marker.unlink(missing_ok=True)
+                continue
+            export = CachedExport(state=state, params=params)
+            if not export.ready() and export.progress() is None:
+                build_request(export)
+                retried += 1
+    return removed, retried

@@ -619,3 +619,25 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class PublicationState(models.Model):
+    """One row: which published state of the register is the current one (issue 10 §3).
+    Every service that changes what a public page or an export shows (a publication, a law's
+    name, a provision, a category) moves it on in its own transaction, so a file built from the
+    register (an Excel export) is named by the state it shows and a change of the register
+    names a new one. `token` is new with every change: a database restored from a backup, or a
+    test rolled back, never meets a file of a state it did not have."""
+
+    SINGLETON = 1
+
+    sequence = models.PositiveBigIntegerField(_("publication number"), default=0)
+    token = models.CharField(_("state token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("publication state")
+        verbose_name_plural = _("publication states")
+
+    def __str__(self) -> str:
+        return f"{self.sequence}-{self.token}"

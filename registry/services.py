@@ -3,6 +3,7 @@ drafts, the import and (issue 4) the adjustment workflow all go through it, so e
 has a history row that says why it exists."""
 
 import datetime
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from .models import (
     Entry,
     Law,
     Provision,
+    PublicationState,
 )
 from .search import bigrams, normalise
 from .signals import law_status_changed, repealed_basis_published
@@ -376,6 +378,7 @@ def entries_publish(
             done=len(built) - len(checked),
         )
     _repealed_basis_announce(actor=actor, entries=built, provisions=provisions, at=now)
+    publication_advance(actor=actor)
     return built
 
 
@@ -447,6 +450,24 @@ def _publish_new_in_bulk(
         )
         if progress is not None:
             progress(done + start + len(batch))
+
+
+@transaction.atomic
+def publication_advance(*, actor: User | None) -> PublicationState:
+    """Issue 10 §3: the register's published state moves on (registry.exports names its
+    cached files by it). Called inside the transaction of every service that changes what the
+    public sees, and by loaders that write the register in bulk. The row is locked, so
+    concurrent publications take consecutive numbers and a reader sees a number only once the
+    rows it stands for are committed."""
+    state, _created = PublicationState.objects.select_for_update().get_or_create(
+        pk=PublicationState.SINGLETON,
+        defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()},
+    )
+    state.sequence += 1
+    state.token = uuid.uuid4().hex
+    state.changed_at = timezone.now()
+    state.save(update_fields=["sequence", "token", "changed_at"])
+    return state
 
 
 def _repealed_basis_announce(
@@ -744,6 +765,8 @@ def law_save(*, actor: User | None, law: Law | None = None, reason: str = "", **
     law._change_reason = reason
     law.save()
     audit_record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=law)
+    # Exports show a cited provision by its law's name.
+    publication_advance(actor=actor)
     return law
 
 
@@ -789,6 +812,7 @@ def provisions_save(
             provision.save()
         saved.append(provision)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=law, detail={"provisions": len(saved)})
+    publication_advance(actor=actor)
     return saved
 
 
@@ -829,6 +853,8 @@ def category_save(
     audit_record(
         actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=category
     )
+    # Exports show an entry's category by its name.
+    publication_advance(actor=actor)
     return category
 
 

@@ -1,11 +1,12 @@
-"""Celery tasks of the register: thin triggers (ids in, one service call), JSON-serialised.
-Publication itself happens in one transaction (registry.services.entries_publish); the
-obligations a law change starts are swept by the adjustments app. The import job's tasks
-(issue 10 §2) are re-found by their sweep when lost (registry.import_jobs)."""
+"""Celery tasks of the register: thin triggers (ids or JSON in, one service call). Publication
+itself happens in one transaction (registry.services.entries_publish); the obligations a law
+change starts are swept by the adjustments app. The import job's tasks (issue 10 §2) are re-found
+by their sweep when lost (registry.import_jobs); for the Excel exports of large lists (issue 10
+§3) the files under MEDIA_ROOT/exports are the truth (registry.exports)."""
 
 from celery import shared_task
 
-from . import import_jobs
+from . import exports, import_jobs
 
 
 @shared_task
@@ -24,3 +25,13 @@ def import_job_run(job_id: int) -> str:
 def import_jobs_resume() -> int:
     """Beat sweep (config/celery.py): sends again the import jobs whose task was lost."""
     return import_jobs.import_jobs_resume()
+
+
+@shared_task
+def export_build(*, state: str, params: dict[str, str]) -> None:
+    exports.xlsx_build(state=state, params=params)
+
+
+@shared_task
+def exports_sweep() -> None:
+    exports.exports_sweep()

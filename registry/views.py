@@ -3,13 +3,13 @@ URL, browsing by jurisdiction → department → category, and exports of any fi
 login: every read goes through registry.selectors, so the public sees published versions
 only."""
 
-import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,50 +17,20 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import exports, selectors
+from core import throttle
+
+from . import exports, list_query, selectors
 from .choices import EntryStatus, ListKind
-from .filtersets import EntryFilter
-from .models import Entry
+from .list_query import EntryQuery
 
 PAGE_SIZE = 25
-
-
-@dataclass
-class EntryQuery:
-    """The published entries one request asks for: /lists/ pages through them and its exports
-    write all of them, so a page and its export always hold the same rows."""
-
-    filterset: EntryFilter
-    entries: QuerySet  # filtered and ordered; empty when a filter value is invalid
-    as_of: datetime.date | None
-    list_kind: str
-    jurisdiction_code: str
-    valid: bool
+# How often the "being prepared" page of a large Excel export checks again (this product's
+# default).
+PREPARING_REFRESH_SECONDS = 5
 
 
 def entry_query(request) -> EntryQuery:
-    """Validates the filters of the query string and builds the queryset they select."""
-    filterset = EntryFilter(request.GET, queryset=Entry.objects.none())
-    form = filterset.form
-    valid = form.is_valid()
-    as_of = form.cleaned_data.get("as_of") if valid else None
-    if as_of is not None and as_of > timezone.localdate():
-        # The register has no future: a later date would silently show today's list.
-        form.add_error("as_of", _("Choose a date no later than today."))
-        valid, as_of = False, None
-    base = selectors.published_entries(user=request.user, as_of=as_of)
-    # as_of decides which table the filters run on, so the queryset is set after validation.
-    filterset.queryset = base
-    entries = selectors.order_by_path(filterset.qs) if valid else base.none()
-    cleaned = form.cleaned_data if valid else {}
-    return EntryQuery(
-        filterset=filterset,
-        entries=entries,
-        as_of=as_of,
-        list_kind=cleaned.get("list") or "",
-        jurisdiction_code=cleaned.get("jurisdiction") or "",
-        valid=valid,
-    )
+    return list_query.entry_query(request.GET, request.user)
 
 
 @dataclass(frozen=True)
@@ -192,7 +162,9 @@ class EntryListView(TemplateView):
 
 
 class EntryExportView(View):
-    """The filtered list of /lists/ (every row, not one page) as .xlsx or .csv."""
+    """The filtered list of /lists/ (every row, not one page) as .xlsx or .csv, within the
+    export limit of each client (issue 10 §3; registry.exports for how a large workbook is
+    built once and kept)."""
 
     fmt = ""
 
@@ -204,9 +176,54 @@ class EntryExportView(View):
         day = query.as_of or timezone.localdate()
         filename = exports.filename(day, self.fmt)
         fields = exports.export_fields(query.list_kind)
-        if self.fmt == "xlsx":
-            return exports.xlsx_response(query.entries, fields, filename)
-        return exports.csv_response(query.entries, fields, filename)
+        if self.fmt == "csv":
+            return self._refused(request) or exports.csv_response(query.entries, fields, filename)
+        export = exports.cached_export(query.params)
+        if not export.ready() and (progress := export.progress()) is not None:
+            # Checking on a build asked for already costs two file reads: not counted.
+            return self._preparing(request, query, progress)
+        if refused := self._refused(request):
+            return refused
+        if not export.ready() and query.entries.count() > settings.EXPORT_INLINE_ROWS:
+            exports.build_request(export)
+            return self._preparing(request, query, export.progress() or {})
+        try:
+            if not export.ready():
+                exports.xlsx_inline(export, query.entries, fields)
+            return exports.file_response(export.path.open("rb"), filename)
+        except FileNotFoundError:
+            # The sweep removed it just now: the register has moved on, so ask again.
+            return redirect(request.get_full_path())
+
+    def _refused(self, request):
+        limit = throttle.Limit(
+            scope="export",
+            count=settings.EXPORT_THROTTLE_COUNT,
+            seconds=settings.EXPORT_THROTTLE_SECONDS,
+        )
+        retry_after = throttle.limit_take(request, limit)
+        if retry_after is None:
+            return None
+        return throttle.throttled_response(
+            request, retry_after=retry_after, limit=limit, what=_("exports of the lists")
+        )
+
+    def _preparing(self, request, query, progress: dict):
+        querystring = urlencode(query.params)
+        response = render(
+            request,
+            "registry/export_preparing.html",
+            {
+                "progress": progress,
+                "refresh_seconds": PREPARING_REFRESH_SECONDS,
+                "list_url": f"{reverse('registry:entries')}?{querystring}",
+                "csv_url": f"{reverse('registry:export-csv')}?{querystring}",
+            },
+            status=202,
+        )
+        response["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,16 @@ def pytest_sessionstart(session) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Rate-limit counters (core.throttle) live in the cache, which outlives a test: each test
+    starts with none, as its database starts empty."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     need(Path(CHROMIUM).exists(), "Debian's chromium is not installed")

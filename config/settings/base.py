@@ -169,6 +169,29 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qingdan@localhost")
 # The site's public address, for links in e-mails sent by workers (which have no request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Django's cache: counters of the rate limits (core.throttle). Per process (locmem) unless
+# CACHE_URL names a Redis (redis://host:6379/1, docker-compose), which every web process
+# shares, so a limit holds for the whole site.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Exports of the public lists (issue 10 §3, registry.exports); these are this product's
+# defaults, no seed sets them. A list of up to EXPORT_INLINE_ROWS rows (a department's list of
+# a few hundred items) is built in the request: 500 rows take about as long as the first
+# /lists/ page (0.3 s, docs/operations.md); a larger one is built by a worker, once per
+# published state. Each client (its account, else its address) may ask for
+# EXPORT_THROTTLE_COUNT exports every EXPORT_THROTTLE_SECONDS; checking on a workbook being
+# built is not counted.
+EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "500"))
+EXPORT_THROTTLE_COUNT = int(os.environ.get("EXPORT_THROTTLE_COUNT", "20"))
+EXPORT_THROTTLE_SECONDS = int(os.environ.get("EXPORT_THROTTLE_SECONDS", "600"))
+
 # Celery: the database is the truth, the broker only carries triggers (docs/architecture.md).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"

@@ -37,8 +37,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Uploaded documents of a test run go to a folder of its own, never into a developer's var/.
-# A test's Celery worker is given the run's folder (tests/celery_harness.py): it reads the
-# files the test uploaded (an import job's workbook).
+# A test's Celery worker (tests/celery_harness.py) is handed the run's folder: it reads the
+# files the test uploaded (an import job's workbook) and writes the exports the test serves.
 MEDIA_ROOT = Path(
     os.environ.get("QINGDAN_TEST_MEDIA_ROOT")
     or Path(tempfile.gettempdir()) / f"qingdan-test-media-{os.getpid()}"

@@ -42,6 +42,67 @@ WORDS = [
 ]
 
 
+def register_fill(total: int) -> str:
+    """A throw-away register of `total` published power items (one history row each) under a
+    city and 20 districts with 40 departments each, written in bulk; returns the code of the
+    middle entry. Also the builder of the 50,000-entry export tests
+    (tests/test_exports_large.py)."""
+    random.seed(2015)
+    city = core_services.jurisdiction_create(
+        actor=None, code="410100", name="郑州市", level=JurisdictionLevel.CITY
+    )
+    districts = [
+        core_services.jurisdiction_create(
+            actor=None,
+            code=f"4101{n:02d}",
+            name=f"第{n}区",
+            level=JurisdictionLevel.DISTRICT,
+            parent=city,
+        )
+        for n in range(2, 22)
+    ]
+    departments = [
+        core_services.department_create(
+            actor=None, jurisdiction=jurisdiction, name=f"{jurisdiction.name}第{n}局"
+        )
+        for jurisdiction in [city, *districts]
+        for n in range(1, 41)
+    ]
+    categories = list(Category.objects.filter(list_kind=ListKind.POWER))
+    batch = []
+    for number in range(total):
+        department = departments[number % len(departments)]
+        category = random.choice(categories)
+        name = random.choice(WORDS) + ("" if number % 7 else "（子项）")
+        basic = f"{category.code}{number:05d}000"[:10]
+        entry = Entry(
+            list_kind=ListKind.POWER,
+            category=category,
+            jurisdiction_id=department.jurisdiction_id,
+            department=department,
+            basic_code=basic,
+            code=f"{basic}-{number}",
+            name=name,
+            version=1,
+            basis_note="《中华人民共和国行政许可法》",
+        )
+        entry.search_text = normalise(f"{name} {entry.code} {department.name}")
+        entry.search_bigrams = bigrams(f"{name} {department.name}")
+        batch.append(entry)
+        if len(batch) == 5000 or number == total - 1:
+            bulk_create_with_history(
+                batch, Entry, batch_size=1000, default_change_reason=str(ChangeSource.IMPORT)
+            )
+            batch = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    services.categories_seed(actor=None)
+    # Written past entries_publish: the published state moves on as a publication's would.
+    services.publication_advance(actor=None)
+    return Entry.objects.order_by("pk").values_list("code", flat=True)[total // 2]
+
+
 class Command(BaseCommand):
     help = "Times the register's public pages and API on a generated province-scale register."
 
@@ -54,68 +115,15 @@ class Command(BaseCommand):
         name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
             self.stdout.write(f"database: {connection.vendor} {name}")
-            code = self._fill(options["entries"])
+            started = time.perf_counter()
+            code = register_fill(options["entries"])
+            self.stdout.write(
+                f"entries: {options['entries']} in {time.perf_counter() - started:.1f} s"
+            )
             with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
                 self._measure(code, options["repeat"])
         finally:
             creation.destroy_test_db(name, verbosity=0)
-
-    def _fill(self, total: int) -> str:
-        random.seed(2015)
-        city = core_services.jurisdiction_create(
-            actor=None, code="410100", name="郑州市", level=JurisdictionLevel.CITY
-        )
-        districts = [
-            core_services.jurisdiction_create(
-                actor=None,
-                code=f"4101{n:02d}",
-                name=f"第{n}区",
-                level=JurisdictionLevel.DISTRICT,
-                parent=city,
-            )
-            for n in range(2, 22)
-        ]
-        departments = [
-            core_services.department_create(
-                actor=None, jurisdiction=jurisdiction, name=f"{jurisdiction.name}第{n}局"
-            )
-            for jurisdiction in [city, *districts]
-            for n in range(1, 41)
-        ]
-        categories = list(Category.objects.filter(list_kind=ListKind.POWER))
-        started = time.perf_counter()
-        batch, made = [], 0
-        for number in range(total):
-            department = departments[number % len(departments)]
-            category = random.choice(categories)
-            name = random.choice(WORDS) + ("" if number % 7 else "（子项）")
-            basic = f"{category.code}{number:05d}000"[:10]
-            entry = Entry(
-                list_kind=ListKind.POWER,
-                category=category,
-                jurisdiction_id=department.jurisdiction_id,
-                department=department,
-                basic_code=basic,
-                code=f"{basic}-{number}",
-                name=name,
-                version=1,
-                basis_note="《中华人民共和国行政许可法》",
-            )
-            entry.search_text = normalise(f"{name} {entry.code} {department.name}")
-            entry.search_bigrams = bigrams(f"{name} {department.name}")
-            batch.append(entry)
-            if len(batch) == 5000 or number == total - 1:
-                bulk_create_with_history(
-                    batch, Entry, batch_size=1000, default_change_reason=str(ChangeSource.IMPORT)
-                )
-                made += len(batch)
-                batch = []
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE")
-        self.stdout.write(f"entries: {made} in {time.perf_counter() - started:.1f} s")
-        services.categories_seed(actor=None)
-        return Entry.objects.order_by("pk").values_list("code", flat=True)[total // 2]
 
     def _measure(self, code: str, repeat: int) -> None:
         client = Client()
