@@ -37,15 +37,12 @@ def permission_require(
         )
 
 
-# --- working-day calendar (SPEC §9) -----------------------------------------------------------
-
-
 def _enqueue_on_commit(task_name: str, *args) -> None:
     """Tasks are triggers only (docs/architecture.md): sent after the commit; if the broker is
     down the error is logged and the periodic sweep finds the pending work in the database."""
 
     def send() -> None:
-        from . import tasks
+        from .. import tasks
 
         getattr(tasks, task_name).delay(*args)
 

@@ -64,7 +64,7 @@ def department_create(
     return department
 
 
-# --- administration of the organisation and users, the inbox (issue 2 §5, §6, §8) ------------
+# --- administration of the organisation (issue 2 §5) ---------------------------------------------
 
 ORGANISATION_MODELS = (Jurisdiction, Department, Unit, Person, EnforcementCertificate)
 # Never copied into the audit trail, even hashed.
