@@ -3,22 +3,23 @@ select, not one page. Columns come from FIELDS_BY_KIND and values from registry.
 cell reads as the item page does. Rows are read in chunks, each with one query for the
 provisions it cites, so the number of queries grows with the chunks, never with the rows.
 
-An export never holds a web worker longer than a page does (issue 10 §3):
-- CSV is streamed: the first rows leave after a few queries, while the server-side cursor
-  (PostgreSQL) reads the next chunk.
-- An Excel workbook has to be complete before it can be read, so a large one is built once per
-  published state of the register and filter, by a worker (registry.tasks.export_build), into
-  MEDIA_ROOT/exports/<state>/<filters>.xlsx; every later request for the same list serves that
-  file. While it is built a marker file next to it (<filters>.json) holds its progress; the
-  request answers 202 with a page that reloads itself. The files are the truth, Celery only the
-  trigger: a marker that has not moved for BUILD_STALE_SECONDS is a lost build, and the next
-  request or the sweep (registry.tasks.exports_sweep) asks again. Folders of older states are
-  removed by the sweep. A small export (settings.EXPORT_INLINE_ROWS) is built in the request,
-  as fast as a page, and kept the same way."""
+An export never holds a web worker longer than a page does (issue 10 §3). A file of a whole
+list has to be written in full before it is worth anything (a workbook cannot be read before its
+end, and a streamed CSV of 50,000 rows kept a web worker busy for 11–26 s), so both formats take
+the same way: a large file is built once per published state of the register, filter and format,
+by a worker (registry.tasks.export_build), into MEDIA_ROOT/exports/<state>/<filters>.<format>;
+every later request for the same list serves that file. While it is built a marker file next to
+it (<filters>.<format>.json) holds its progress; the request answers 202 with a page that reloads
+itself. The files are the truth, Celery only the trigger: a marker that has not moved for
+BUILD_STALE_SECONDS is a lost build, and the next request or the sweep
+(registry.tasks.exports_sweep) asks again. Folders of older states are removed by the sweep. A
+small export (settings.EXPORT_INLINE_ROWS) is built in the request, as fast as a page, and kept
+the same way."""
 
 import csv
 import datetime
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -31,7 +32,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -47,6 +48,7 @@ from .models import COMMON_FIELDS, FIELDS_BY_KIND, PublicationState
 
 CHUNK_SIZE = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 # Every export starts with what identifies an entry and where it belongs.
 LEADING_FIELDS = (
@@ -168,8 +170,8 @@ def workbook_write(
     return written
 
 
-def file_response(file, name: str) -> FileResponse:
-    return _attachment(FileResponse(file, content_type=XLSX_TYPE), name)
+def file_response(file, name: str, fmt: str = "xlsx") -> FileResponse:
+    return _attachment(FileResponse(file, content_type=FORMATS[fmt].content_type), name)
 
 
 def _xlsx_cell(sheet, value: str, wrap: Alignment) -> WriteOnlyCell:
@@ -181,35 +183,46 @@ def _xlsx_cell(sheet, value: str, wrap: Alignment) -> WriteOnlyCell:
     return cell
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, to stream it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_safe(value: str) -> str:
     # Control characters stored before the free-text check are dropped, as in the workbook.
     value = writer_text(value)
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
-def csv_response(queryset: QuerySet, fields: tuple[str, ...], name: str) -> StreamingHttpResponse:
-    """UTF-8 with a byte order mark, so Excel opens the Chinese text correctly. The byte order
-    mark and the header leave before the first query; then one piece per chunk of rows (not
-    one per row: every piece is a write to the client)."""
-    writer = csv.writer(_Echo())
+def csv_write(
+    queryset: QuerySet,
+    fields: tuple[str, ...],
+    output,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Writes the CSV to the binary `output`: UTF-8 with a byte order mark, so Excel opens the
+    Chinese text correctly; `progress` is told the rows written after each chunk. Returns the
+    number of rows."""
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([writer_text(label) for label in headers(fields)])
+    written = 0
+    for chunk in row_chunks(queryset, fields):
+        writer.writerows([_csv_safe(value) for value in row] for row in chunk)
+        written += len(chunk)
+        if progress is not None:
+            progress(written)
+    text.flush()
+    text.detach()
+    return written
 
-    def pieces() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([writer_text(label) for label in headers(fields)])
-        for chunk in row_chunks(queryset, fields):
-            yield "".join(writer.writerow([_csv_safe(value) for value in row]) for row in chunk)
 
-    response = StreamingHttpResponse(pieces(), content_type="text/csv; charset=utf-8")
-    return _attachment(response, name)
+@dataclass(frozen=True)
+class Format:
+    write: Callable[..., int]
+    content_type: str
 
 
-# --- Excel files built once per published state (issue 10 §3) ------------------------------
+FORMATS = {"xlsx": Format(workbook_write, XLSX_TYPE), "csv": Format(csv_write, CSV_TYPE)}
+
+
+# --- files built once per published state (issue 10 §3) -------------------------------------
 
 # A marker whose file has not been touched for this long belongs to a lost build (a worker
 # that died, a message the broker lost): the next request or the sweep asks for it again. A
@@ -234,10 +247,11 @@ def current_state() -> str:
 
 @dataclass(frozen=True)
 class CachedExport:
-    """The Excel file of one filtered list in one published state of the register."""
+    """The file of one filtered list in one format and published state of the register."""
 
     state: str
     params: dict[str, str]
+    fmt: str = "xlsx"
 
     @property
     def digest(self) -> str:
@@ -250,11 +264,11 @@ class CachedExport:
 
     @property
     def path(self) -> Path:
-        return self.folder / f"{self.digest}.xlsx"
+        return self.folder / f"{self.digest}.{self.fmt}"
 
     @property
     def marker(self) -> Path:
-        return self.folder / f"{self.digest}.json"
+        return self.folder / f"{self.digest}.{self.fmt}.json"
 
     def ready(self) -> bool:
         return self.path.is_file()
@@ -276,12 +290,13 @@ class CachedExport:
         """Writes the marker whole (a reader never sees half of it)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         part = self.marker.with_suffix(f".{os.getpid()}.json-part")
-        part.write_text(json.dumps({"params": self.params, **progress}, ensure_ascii=False))
+        marked = {"params": self.params, "fmt": self.fmt, **progress}
+        part.write_text(json.dumps(marked, ensure_ascii=False))
         part.replace(self.marker)
 
 
-def cached_export(params: dict[str, str]) -> CachedExport:
-    return CachedExport(state=current_state(), params=params)
+def cached_export(params: dict[str, str], fmt: str = "xlsx") -> CachedExport:
+    return CachedExport(state=current_state(), params=params, fmt=fmt)
 
 
 def build_request(export: CachedExport) -> None:
@@ -290,17 +305,19 @@ def build_request(export: CachedExport) -> None:
     from .tasks import export_build  # the tasks module imports this one
 
     export.mark(state="queued", rows=0, total=0)
-    transaction.on_commit(lambda: export_build.delay(state=export.state, params=export.params))
+    transaction.on_commit(
+        lambda: export_build.delay(state=export.state, params=export.params, fmt=export.fmt)
+    )
 
 
-def xlsx_build(*, state: str, params: dict[str, str]) -> Path | None:
-    """Builds the Excel file of `params` for published state `state`, unless it exists, the
+def file_build(*, state: str, params: dict[str, str], fmt: str = "xlsx") -> Path | None:
+    """Builds the `fmt` file of `params` for published state `state`, unless it exists, the
     register has moved on (the next request asks for the new state), or another worker is
     building it. Written under a temporary name and renamed, so a request serves a whole file
     or none. Returns the file, or None when there was nothing to do."""
     from .list_query import entry_query  # reads the filters as the list page does
 
-    export = CachedExport(state=state, params=params)
+    export = CachedExport(state=state, params=params, fmt=fmt)
     if export.ready():
         return export.path
     if current_state() != state:
@@ -321,10 +338,12 @@ def xlsx_build(*, state: str, params: dict[str, str]) -> Path | None:
         export.mark(state="building", rows=rows, total=total, started=started)
 
     report(0)
-    part = export.path.with_suffix(f".{os.getpid()}.xlsx-part")
+    part = export.path.with_suffix(f".{os.getpid()}.{fmt}-part")
     try:
         with part.open("wb") as output:
-            workbook_write(query.entries, export_fields(query.list_kind), output, progress=report)
+            FORMATS[fmt].write(
+                query.entries, export_fields(query.list_kind), output, progress=report
+            )
         part.replace(export.path)
     except FileNotFoundError:
         # The sweep removed the folder of a state that was superseded meanwhile.
@@ -335,13 +354,13 @@ def xlsx_build(*, state: str, params: dict[str, str]) -> Path | None:
     return export.path
 
 
-def xlsx_inline(export: CachedExport, queryset: QuerySet, fields: tuple[str, ...]) -> Path:
+def file_inline(export: CachedExport, queryset: QuerySet, fields: tuple[str, ...]) -> Path:
     """A small list's file, built in the request and kept like a worker's."""
     export.folder.mkdir(parents=True, exist_ok=True)
-    part = export.path.with_suffix(f".{os.getpid()}.xlsx-part")
+    part = export.path.with_suffix(f".{os.getpid()}.{export.fmt}-part")
     try:
         with part.open("wb") as output:
-            workbook_write(queryset, fields, output)
+            FORMATS[export.fmt].write(queryset, fields, output)
         part.replace(export.path)
     finally:
         part.unlink(missing_ok=True)
@@ -369,11 +388,12 @@ def exports_sweep() -> tuple[int, int]:
                 part.unlink(missing_ok=True)
         for marker in folder.glob("*.json"):
             try:
-                params = json.loads(marker.read_text())["params"]
+                marked = json.loads(marker.read_text())
+                params, fmt = marked["params"], marked.get("fmt", "xlsx")
             except (OSError, ValueError, KeyError):
                 marker.unlink(missing_ok=True)
                 continue
-            export = CachedExport(state=state, params=params)
+            export = CachedExport(state=state, params=params, fmt=fmt)
             if not export.ready() and export.progress() is None:
                 build_request(export)
                 retried += 1

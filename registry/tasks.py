@@ -1,7 +1,7 @@
 """Celery tasks of the register: thin triggers (ids or JSON in, one service call). Publication
 itself happens in one transaction (registry.services.entries_publish); the obligations a law
 change starts are swept by the adjustments app. The import job's tasks (issue 10 §2) are re-found
-by their sweep when lost (registry.import_jobs); for the Excel exports of large lists (issue 10
+by their sweep when lost (registry.import_jobs); for the exports of large lists (issue 10
 §3) the files under MEDIA_ROOT/exports are the truth (registry.exports)."""
 
 from celery import shared_task
@@ -28,8 +28,8 @@ def import_jobs_resume() -> int:
 
 
 @shared_task
-def export_build(*, state: str, params: dict[str, str]) -> None:
-    exports.xlsx_build(state=state, params=params)
+def export_build(*, state: str, params: dict[str, str], fmt: str = "xlsx") -> None:
+    exports.file_build(state=state, params=params, fmt=fmt)
 
 
 @shared_task

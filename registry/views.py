@@ -161,10 +161,14 @@ class EntryListView(TemplateView):
         return context
 
 
+# The names of the export formats on the "being prepared" page.
+FORMAT_NAMES = {"xlsx": "Excel", "csv": "CSV"}
+
+
 class EntryExportView(View):
     """The filtered list of /lists/ (every row, not one page) as .xlsx or .csv, within the
-    export limit of each client (issue 10 §3; registry.exports for how a large workbook is
-    built once and kept)."""
+    export limit of each client (issue 10 §3; registry.exports for how a large file is built
+    once and kept)."""
 
     fmt = ""
 
@@ -176,9 +180,7 @@ class EntryExportView(View):
         day = query.as_of or timezone.localdate()
         filename = exports.filename(day, self.fmt)
         fields = exports.export_fields(query.list_kind)
-        if self.fmt == "csv":
-            return self._refused(request) or exports.csv_response(query.entries, fields, filename)
-        export = exports.cached_export(query.params)
+        export = exports.cached_export(query.params, self.fmt)
         if not export.ready() and (progress := export.progress()) is not None:
             # Checking on a build asked for already costs two file reads: not counted.
             return self._preparing(request, query, progress)
@@ -189,8 +191,8 @@ class EntryExportView(View):
             return self._preparing(request, query, export.progress() or {})
         try:
             if not export.ready():
-                exports.xlsx_inline(export, query.entries, fields)
-            return exports.file_response(export.path.open("rb"), filename)
+                exports.file_inline(export, query.entries, fields)
+            return exports.file_response(export.path.open("rb"), filename, self.fmt)
         except FileNotFoundError:
             # The sweep removed it just now: the register has moved on, so ask again.
             return redirect(request.get_full_path())
@@ -217,7 +219,7 @@ class EntryExportView(View):
                 "progress": progress,
                 "refresh_seconds": PREPARING_REFRESH_SECONDS,
                 "list_url": f"{reverse('registry:entries')}?{querystring}",
-                "csv_url": f"{reverse('registry:export-csv')}?{querystring}",
+                "format_name": FORMAT_NAMES[self.fmt],
             },
             status=202,
         )

@@ -42,7 +42,7 @@ def test_a_large_excel_export_is_prepared_then_downloads_by_itself(
     # The worker finishes (the progress above stood for its marker, which it replaces); the
     # page's own reload (every 5 s) downloads the file.
     export.marker.unlink()
-    assert exports.xlsx_build(state=export.state, params={"list": "power"}) == export.path
+    assert exports.file_build(state=export.state, params={"list": "power"}) == export.path
     with page.expect_download(timeout=12_000) as download:
         pass
     assert download.value.suggested_filename.endswith(".xlsx")

@@ -1,7 +1,8 @@
-"""Exports of a list (issue 10 §3): the CSV streams, an Excel workbook is built once per
-published state (in the request when small, else by a worker) and then served as a file, and
-each client has an export limit. On 50,000 entries: tests/test_exports_large.py."""
+"""Exports of a list (issue 10 §3): a CSV file or an Excel workbook is built once per published
+state, filter and format (in the request when small, else by a worker) and then served as a
+file, and each client has an export limit. On 50,000 entries: tests/test_exports_large.py."""
 
+import csv
 import io
 import os
 import time
@@ -50,6 +51,21 @@ def test_a_small_list_is_built_in_the_request_and_kept(client, salt):
     assert [row[2] for row in rows[1:]] == ["残疾人证核发"]
 
 
+def test_a_small_csv_is_built_in_the_request_and_kept_apart_from_the_workbook(client, salt):
+    rb.publish(salt)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(f"{CSV}?list=power").status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(f"{CSV}?list=power")
+    assert len(again) == 1 < len(first)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = list(csv.reader(io.StringIO(drain(response).decode("utf-8-sig"))))
+    assert [line[2] for line in lines[1:]] == ["残疾人证核发"]
+    # The workbook of the same list is a file of its own.
+    assert not exports.cached_export({"list": "power"}).ready()
+    assert exports.cached_export({"list": "power"}, "csv").ready()
+
+
 @pytest.fixture
 def worker_media(settings, monkeypatch):
     """The worker builds into the folder this test's requests serve from."""
@@ -77,7 +93,7 @@ def test_a_builder_asked_for_an_older_state_builds_nothing(client, salt, setting
     export = exports.cached_export({})
     assert client.get(XLSX).status_code == 202
     rb.publish(salt, name="另一事项", basic_code="0700010000")
-    assert exports.xlsx_build(state=export.state, params={}) is None
+    assert exports.file_build(state=export.state, params={}) is None
     assert not export.ready()
     assert not export.marker.exists()
 
@@ -161,7 +177,7 @@ def test_checking_on_a_build_is_not_counted(client, salt, settings):
     for _ in range(6):
         assert client.get(XLSX).status_code == 202
     export = exports.cached_export({})
-    exports.xlsx_build(state=export.state, params={})
+    exports.file_build(state=export.state, params={})
     assert client.get(XLSX).status_code == 200
     assert client.get(XLSX).status_code == 429
 
