@@ -5,8 +5,6 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 MO := locale/zh_Hans/LC_MESSAGES/django.mo
 PORT ?= 8000
-# pytest-xdist processes for `make test`: one per core (the contract is 15 minutes on 2 cores).
-TEST_WORKERS ?= 2
 
 .PHONY: run test lint format messages bench clean
 
@@ -34,7 +32,7 @@ test: $(STAMP) $(MO)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-deploy-$$(date +%s)-aR7qZ0vLm3xT9bY2cW5nK8pD1fG4hJ6s ALLOWED_HOSTS=qingdan.example.gov.cn $(PY) manage.py check --deploy --fail-level WARNING
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
