@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class JurisdictionLevel(models.TextChoices):
-    """SPEC §2: city → district/county → town/subdistrict → community (seed 003 四级联动)."""
+    """SPEC §2: city → district/county → town/subdistrict → community (seed 003 四级联动). A
+    province above its cities is for a register kept at province scale (issue 11)."""
 
+    PROVINCE = "province", _("Province")
     CITY = "city", _("City")
     DISTRICT = "district", _("District or county")
     TOWN = "town", _("Town or subdistrict")
@@ -13,6 +15,7 @@ class JurisdictionLevel(models.TextChoices):
 
 # The level a child may have, given its parent's level.
 CHILD_LEVEL = {
+    JurisdictionLevel.PROVINCE: JurisdictionLevel.CITY,
     JurisdictionLevel.CITY: JurisdictionLevel.DISTRICT,
     JurisdictionLevel.DISTRICT: JurisdictionLevel.TOWN,
     JurisdictionLevel.TOWN: JurisdictionLevel.COMMUNITY,

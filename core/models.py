@@ -62,8 +62,10 @@ class Jurisdiction(models.Model):
 
     def clean(self) -> None:
         if self.parent_id is None:
-            if self.level != JurisdictionLevel.CITY:
-                raise ValidationError({"parent": _("Only a city may have no parent.")})
+            if self.level not in (JurisdictionLevel.PROVINCE, JurisdictionLevel.CITY):
+                raise ValidationError(
+                    {"parent": _("Only a province or a city may have no parent.")}
+                )
         elif CHILD_LEVEL.get(self.parent.level) != self.level:
             raise ValidationError(
                 {

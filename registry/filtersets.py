@@ -9,14 +9,13 @@ from core.checkers import CheckedForm
 
 from .choices import EntryStatus, ListKind
 from .models import Entry
-from .selectors import search
 
 
 class EntryFilter(django_filters.FilterSet):
     """Works on the published entries and on history rows alike (as_of): the names are the
     same. Plain values, not model choice fields, so validating a filter costs no query."""
 
-    q = django_filters.CharFilter(label=_("Keyword"), method="keyword", max_length=50)
+    q = django_filters.CharFilter(label=_("Keyword"), method="ignore", max_length=50)
     list = django_filters.ChoiceFilter(
         label=_("List"), field_name="list_kind", choices=ListKind.choices
     )
@@ -38,9 +37,7 @@ class EntryFilter(django_filters.FilterSet):
         form = CheckedForm
         fields = ["q", "list", "jurisdiction", "department", "category", "status", "as_of"]
 
-    def keyword(self, queryset, name, value):
-        return search(queryset, value)
-
     def ignore(self, queryset, name, value):
-        # as_of chooses the base queryset (registry.selectors.published_entries), not a filter.
+        # as_of chooses the base queryset (registry.selectors.published_entries), and q ranks
+        # as well as filters (registry.search): neither is a plain filter.
         return queryset

@@ -10,7 +10,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors
+from core.pagination import ListPage, list_page
+from core.search import KeywordQuery
+
+from . import search, selectors
 from .filtersets import EntryFilter
 from .models import Entry
 
@@ -18,11 +21,26 @@ from .models import Entry
 @dataclass
 class EntryQuery:
     filterset: EntryFilter
-    entries: QuerySet  # filtered and ordered; empty when a filter value is invalid
+    # Every filter but the keyword, unordered: what a ranked page reads (`page`).
+    filtered: QuerySet
+    keywords: KeywordQuery
+    # Every row asked for, keyword included, in the register's order (exports); empty when a
+    # filter value is invalid.
+    entries: QuerySet
     as_of: datetime.date | None
     list_kind: str
     jurisdiction_code: str
     valid: bool
+
+    def page(self, number: int, per_page: int) -> ListPage:
+        """One page of the rows, the closest keyword matches first (core.pagination)."""
+        return list_page(
+            self.filtered,
+            order=selectors.REGISTER_ORDER,
+            number=number,
+            per_page=per_page,
+            tiers=search.search_tiers(self.filtered, self.keywords),
+        )
 
     @property
     def params(self) -> dict[str, str]:
@@ -61,11 +79,14 @@ def entry_query(data, user) -> EntryQuery:
     base = selectors.published_entries(user=user, as_of=as_of)
     # as_of decides which table the filters run on, so the queryset is set after validation.
     filterset.queryset = base
-    entries = selectors.order_by_path(filterset.qs) if valid else base.none()
+    filtered = filterset.qs if valid else base.none()
     cleaned = form.cleaned_data if valid else {}
+    keywords = search.parse(cleaned.get("q") or "")
     return EntryQuery(
         filterset=filterset,
-        entries=entries,
+        filtered=filtered,
+        keywords=keywords,
+        entries=selectors.order_by_path(search.matches(filtered, cleaned.get("q") or "")),
         as_of=as_of,
         list_kind=cleaned.get("list") or "",
         jurisdiction_code=cleaned.get("jurisdiction") or "",

@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import JurisdictionLevel
 from core.querysets import RestrictedQuerySet
+from core.search import SearchVectorField
 
 from .choices import (
     ChangeSource,
@@ -137,7 +138,12 @@ class Provision(models.Model):
 
 
 class PublishedVersion(models.Model):
-    """Added to every history row of a list entry: why this published version exists."""
+    """Added to every history row of a list entry: why this published version exists, and
+    until when it was the published one (issue 11 §4): a version is in force from its
+    `history_date` until `valid_until` (the next version's moment; open while it is the
+    current one), so "the list as it stood on a date" is an indexed range read."""
+
+    valid_until = models.DateTimeField(_("in force until"), null=True, blank=True, editable=False)
 
     change_source = models.CharField(
         _("cause of change"), max_length=16, choices=ChangeSource.choices, blank=True
@@ -257,22 +263,28 @@ class Entry(models.Model):
 
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, editable=False)
-    # Derived for keyword search (registry.search): name, codes, basis and department.
+    # Derived, written by registry.services with every version (issue 11 §3): the register's
+    # order (jurisdiction path, department name, basic code) in one indexed column, so a page
+    # of a list of a million entries is read from an index, not sorted; the plain text of the
+    # name, codes, department and basis for substring search; and the search vector
+    # (core.search) of the name and department (weight A) and the basis (weight D).
+    sort_key = models.CharField(max_length=400, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
-    search_bigrams = models.TextField(editable=False, default="")
+    search_vector = SearchVectorField(editable=False, default="")
 
     objects = RestrictedQuerySet.as_manager()
     history = HistoricalRecords(
-        bases=[PublishedVersion], excluded_fields=["search_bigrams"], cascade_delete_history=False
+        bases=[PublishedVersion], excluded_fields=["search_vector"], cascade_delete_history=False
     )
 
     class Meta:
-        ordering = ["jurisdiction__path", "department__name", "basic_code"]
+        ordering = ["sort_key", "id"]
         verbose_name = _("list entry")
         verbose_name_plural = _("list entries")
         indexes = [
             models.Index(fields=["list_kind", "jurisdiction", "department"]),
             models.Index(fields=["department", "category"]),
+            models.Index(fields=["sort_key", "id"], name="entry_register_order"),
         ]
         constraints = [
             # The code is made of these (and the department's code, which may change later):
@@ -445,6 +457,12 @@ EDITABLE_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() fo
 FLOW_KEYS = ("step", "post", "description", "risk_point", "risk_level", "control_measure")
 DISCRETION_KEYS = ("circumstance", "range")
 RESPONSIBILITY_KEYS = ("stage", "duty", "circumstances", "basis")
+
+
+def sort_key(jurisdiction_path: str, department_name: str, basic_code: str) -> str:
+    """The register's order as one string: a space sorts before the characters of a path or
+    a code, so a city's entries come before its districts' and "民政局" before "民政局二"."""
+    return f"{jurisdiction_path} {department_name} {basic_code}"
 
 
 def _empty(value) -> bool:

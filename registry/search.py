@@ -1,57 +1,69 @@
-"""Chinese keyword search over the published register (issue 3 §4, NOTES "PostgreSQL search").
+"""Keyword search over the published register (issue 3 §4, issue 11 §3; core.search for how).
 
-Chinese has no spaces, so words are found as substrings. On PostgreSQL a term of three or more
-characters is a LIKE over `search_text`, served by a pg_trgm GIN index; a two-character term
-(most Chinese words) cannot use trigrams, so it is matched against `search_bigrams`, the
-overlapping character pairs of the same text, through a GIN index on their `simple` tsvector.
-SQLite has neither and scans with LIKE, which is fine at demo scale.
+An entry's search vector holds the pairs of its name and department (weight A) and of its
+legal basis (weight D); its plain `search_text` holds the name, codes, department and basis.
+A query matches an entry when each Chinese term's pairs occur in it (in any order, in the name
+or the basis) and each other term (a code) is a substring of its text. Entries that carry each
+Chinese term as it was typed, in the name or department, rank first; within a rank, the
+register's order.
+
+On PostgreSQL the published entries are searched through the GIN index of the vector and read
+in the order of the (sort_key, id) index (core.pagination). History rows (a list as it stood on
+a past date) and SQLite have no vector: the same rules run as substring tests.
 """
 
-import re
-
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 
-_WORD = re.compile(r"\w", re.UNICODE)
+from core.pagination import Tier
+from core.search import KeywordQuery, cover_pairs, normalise, parse, vector_literal
 
+from .models import Entry
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def normalise(text: str) -> str:
-    # Control characters (NUL above all, which PostgreSQL refuses in a string) are spaces.
-    return " ".join(_CONTROL.sub(" ", text).lower().split())
+__all__ = ["entry_vector", "normalise", "parse", "search_tiers"]
 
 
-def bigrams(text: str) -> str:
-    """The distinct overlapping pairs of word characters of `text`, space separated."""
-    pairs: dict[str, None] = {}
-    for run in re.findall(r"\w+", normalise(text)):
-        for i in range(len(run) - 1):
-            pairs[run[i : i + 2]] = None
-    return " ".join(pairs)
+def entry_vector(*, name: str, department: str, basis: str) -> str:
+    """The search vector of an entry (core.search.vector_literal)."""
+    return vector_literal(f"{name} {department}", basis)
 
 
-class BigramMatch(Func):
-    """to_tsvector('simple', search_bigrams) @@ plainto_tsquery('simple', term): the form of
-    the expression index created by migration registry 0002, so PostgreSQL uses it."""
-
-    template = "(to_tsvector('simple'::regconfig, %(expressions)s))"
-    arg_joiner = ") @@ plainto_tsquery('simple'::regconfig, "
-    output_field = BooleanField()
+def _other_terms(query: KeywordQuery) -> Q:
+    condition = Q()
+    for term in query.other:
+        condition &= Q(search_text__contains=term)
+    return condition
 
 
-def terms(query: str) -> list[str]:
-    return [term for term in normalise(query).split(" ") if _WORD.search(term)][:8]
+def search_tiers(queryset: QuerySet, query: KeywordQuery) -> list[Tier]:
+    """The tiers of a ranked search (core.pagination.list_page), best first: close matches,
+    then every match. Empty when the query has no term."""
+    if not query:
+        return []
+    others = _other_terms(query)
+    if not query.han:
+        return [lambda indexed: others]
+    if queryset.model is Entry and connection.vendor == "postgresql":
+        match, close = query.match, query.close
+
+        def vector(tsquery: str, indexed: bool) -> Q:
+            lookup = "search_vector__matches" if indexed else "search_vector__matches_scanned"
+            return Q(**{lookup: tsquery}) & others
+
+        return [lambda indexed: vector(close, indexed), lambda indexed: vector(match, indexed)]
+    plain_match, plain_close = Q(), Q()
+    for term in query.han:
+        for pair in cover_pairs(term):
+            plain_match &= Q(search_text__contains=pair)
+        plain_close &= Q(name__contains=term) | Q(department__name__contains=term)
+    return [
+        lambda indexed: plain_close & plain_match & others,
+        lambda indexed: plain_match & others,
+    ]
 
 
-def keyword_filter(queryset: QuerySet, query: str, *, indexed: bool = True) -> QuerySet:
-    """Entries whose name, codes, basis or department contain every term of `query`.
-    `indexed=False` for tables without the search indexes (history rows): a plain LIKE."""
-    use_bigrams = indexed and connection.vendor == "postgresql"
-    for term in terms(query):
-        if use_bigrams and len(term) == 2 and _WORD.fullmatch(term[0]) and _WORD.fullmatch(term[1]):
-            queryset = queryset.filter(BigramMatch(F("search_bigrams"), Value(term)))
-        else:
-            queryset = queryset.filter(Q(search_text__contains=term))
-    return queryset
+def matches(queryset: QuerySet, text: str) -> QuerySet:
+    """Every entry (or history row) of `queryset` that `text` matches, unranked: the filter
+    of an export and of the API's unpaged reads."""
+    tiers = search_tiers(queryset, parse(text))
+    return queryset.filter(tiers[-1](True)) if tiers else queryset

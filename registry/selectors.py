@@ -20,13 +20,16 @@ from core.models import Department, Jurisdiction
 from core.permissions import Action, restrict
 
 from .choices import EntryStatus, LawStatus, ListKind
-from .models import Category, Citation, Draft, Entry, ImportJob, Law, Provision
+from .models import Category, Citation, Draft, Entry, ImportJob, Law, Provision, PublicationState
 from .permissions import CONSISTENCY
-from .search import keyword_filter
+from .search import matches
 
 HistoricalEntry = Entry.history.model
 
 _RELATED = ("category", "jurisdiction", "department")
+# The register's order (jurisdiction path, department name, basic code; Entry.sort_key), served
+# by an index on the entries and on their history rows.
+REGISTER_ORDER = ("sort_key", "id")
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
@@ -40,25 +43,41 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 def published_entries(*, user, as_of: datetime.date | None = None) -> QuerySet:
     """The published register now, or as it stood at the end of `as_of`.
 
-    The past is read from the history table: for each entry its latest row up to that moment
-    (an anti-join on the (id, history_date) index of migration registry 0002, not
-    simple-history's as_of, which scans the whole table). Rows of both kinds carry the same
-    field names, so filters, pages and exports work on either."""
+    The past is read from the history table: the rows whose validity (from `history_date`
+    until `valid_until`, issue 11 §4) contains that moment, one per entry. Two versions
+    sharing a moment (a register loaded with its dates): the earlier one's validity is empty,
+    so the later one wins. Rows of both kinds carry the same field names, so filters, pages
+    and exports work on either."""
     if as_of is None:
         return Entry.objects.restrict(user, Action.VIEW).select_related(*_RELATED)
-    moment = end_of_day(as_of)
-    # Two versions may share a moment (a register loaded with its dates): the later row wins.
-    newer = HistoricalEntry.objects.filter(id=OuterRef("id"), history_date__lte=moment).filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    return restrict(versions_in_force(end_of_day(as_of)), user, Action.VIEW).select_related(
+        *_RELATED
     )
-    rows = HistoricalEntry.objects.filter(history_date__lte=moment).exclude(history_type="-")
-    rows = rows.filter(~Exists(newer))
-    return restrict(rows, user, Action.VIEW).select_related(*_RELATED)
+
+
+def versions_in_force(moment: datetime.datetime) -> QuerySet:
+    """The history rows that were the published versions at `moment`."""
+    return (
+        HistoricalEntry.objects.filter(history_date__lte=moment)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=moment))
+        .exclude(history_type="-")
+    )
+
+
+def publication_key() -> str:
+    """The register's published state as a short key (core.page_cache): one query by primary
+    key."""
+    state = (
+        PublicationState.objects.filter(pk=PublicationState.SINGLETON)
+        .values_list("sequence", "token")
+        .first()
+    )
+    return f"{state[0]}-{state[1]}" if state else "0"
 
 
 def search(queryset: QuerySet, query: str) -> QuerySet:
-    return keyword_filter(queryset, query, indexed=queryset.model is Entry)
+    """The entries (or history rows) of `queryset` that `query` matches, unranked."""
+    return matches(queryset, query)
 
 
 def entry_by_code(*, user, code: str, as_of: datetime.date | None = None):
@@ -382,4 +401,4 @@ def _held_twice(user, in_force: QuerySet) -> list[HeldTwice]:
 
 
 def order_by_path(queryset: QuerySet) -> QuerySet:
-    return queryset.order_by(F("jurisdiction__path"), "department__name", "basic_code", "id")
+    return queryset.order_by(*REGISTER_ORDER)

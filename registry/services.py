@@ -31,8 +31,9 @@ from .models import (
     Law,
     Provision,
     PublicationState,
+    sort_key,
 )
-from .search import bigrams, normalise
+from .search import entry_vector, normalise
 from .signals import law_status_changed, repealed_basis_published
 
 # Foreign keys a payload carries as primary keys.
@@ -161,12 +162,18 @@ def _implementation_code(entry: Entry) -> str:
     return f"{entry.basic_code}-{list_code}-{entry.jurisdiction.code}-{department_code}"
 
 
-def _search_fields(entry: Entry, provisions: dict[int, Provision]) -> None:
-    parts = [entry.name, entry.code, entry.basic_code, entry.department.name, entry.basis_note]
-    parts += [f"{provisions[p].law.name} {provisions[p].article}" for p in entry.basis]
+def derived_fields(entry: Entry, provisions: dict[int, Provision]) -> None:
+    """The columns registry.search and the register's order read, from the entry's values
+    (issue 11 §3): written with every version, and again when a department is renamed."""
+    basis = [entry.basis_note]
+    basis += [f"{provisions[p].law.name} {provisions[p].article}" for p in entry.basis]
+    parts = [entry.name, entry.code, entry.basic_code, entry.department.name, *basis]
     entry.search_text = normalise(" ".join(parts))
-    # Pairs of the name and department only: basis text would make every law word match.
-    entry.search_bigrams = bigrams(f"{entry.name} {entry.department.name}")
+    # The name and department rank a match; the basis only finds it (core.search).
+    entry.search_vector = entry_vector(
+        name=entry.name, department=entry.department.name, basis=" ".join(basis)
+    )
+    entry.sort_key = sort_key(entry.jurisdiction.path, entry.department.name, entry.basic_code)
 
 
 @dataclass
@@ -334,7 +341,7 @@ def entries_publish(
     for position, entry in enumerate(built):
         entry.version += 1
         entry.published_at = now
-        _search_fields(entry, provisions)
+        derived_fields(entry, provisions)
         if position in bulk:
             continue
         created = entry.pk is None

@@ -12,7 +12,7 @@ import or initial publication of items whose law was repealed before they were l
 §9): the law-change obligation covers them too. Arguments: law, entries, actor."""
 
 from django.dispatch import Signal, receiver
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from .models import Entry
 
@@ -25,3 +25,15 @@ def _version_cause(sender, instance, history_instance, **kwargs) -> None:
     """Copies the cause that entries_publish put on the instance to its history row."""
     history_instance.change_source = getattr(instance, "_change_source", "")
     history_instance.change_reference = getattr(instance, "_change_reference", "")
+
+
+@receiver(post_create_historical_record, sender=Entry.history.model)
+def _previous_version_closed(sender, instance, history_instance, **kwargs) -> None:
+    """Issue 11 §4: a new version (or the deletion of an entry) ends the validity of the one
+    before, whatever wrote it (entries_publish, the admin, a deletion). Each entry has one
+    open row, so "as it stood on a date" reads one row per entry from an index. The new rows
+    of a bulk load (simple-history's bulk_create_with_history sends no signal) have no row
+    before them."""
+    sender.objects.filter(id=history_instance.id, valid_until=None).exclude(
+        history_id=history_instance.history_id
+    ).update(valid_until=history_instance.history_date)

@@ -6,7 +6,6 @@ only."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import throttle
+from core.pagination import capped_count, page_number
 
 from . import exports, list_query, selectors
 from .choices import EntryStatus, ListKind
@@ -146,16 +146,17 @@ class EntryListView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = entry_query(self.request)
-        page = Paginator(query.entries, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = query.page(page_number(self.request.GET.get("page")), PAGE_SIZE)
         context.update(
             query=query,
             form=query.filterset.form,
             selects=filter_selects(self.request.user, query),
             entries=page.object_list,
             page_obj=page,
-            paginator=page.paginator,
+            paginator=page,
             is_paginated=page.has_other_pages(),
-            page_range=list(page.paginator.get_elided_page_range(page.number)),
+            page_range=list(page.get_elided_page_range(page.number)),
+            highlight=query.keywords,
             today=timezone.localdate(),
         )
         return context
@@ -186,7 +187,8 @@ class EntryExportView(View):
             return self._preparing(request, query, progress)
         if refused := self._refused(request):
             return refused
-        if not export.ready() and query.entries.count() > settings.EXPORT_INLINE_ROWS:
+        inline = settings.EXPORT_INLINE_ROWS
+        if not export.ready() and capped_count(query.entries, inline) > inline:
             exports.build_request(export)
             return self._preparing(request, query, export.progress() or {})
         try:

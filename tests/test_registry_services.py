@@ -172,7 +172,9 @@ def test_as_of_reads_the_list_as_it_stood(salt):
         ("残疾 核发", True),  # every term must match
         ("残疾 烟草", False),
         ("烟草", False),
-        ("残疾%", False),  # LIKE wildcards are literal
+        ("0700%", False),  # LIKE wildcards are literal
+        ("残疾%", True),  # punctuation between Chinese characters separates words
+        ("残疾，核发", True),
         ("   ", True),  # nothing to search for: everything
         ("残疾\x00", True),  # control characters are spaces (PostgreSQL refuses NUL)
     ],

@@ -29,6 +29,10 @@ if "CELERY_BROKER_URL" not in os.environ:
 # messages. tests/celery_harness.py hands the name to the worker it starts.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("QINGDAN_TEST_QUEUE") or f"qingdan-test-{os.getpid()}"
 
+# Pages are tested for the work they do: the cache of public pages is on only in the tests of
+# the cache itself (tests/test_page_cache.py).
+PUBLIC_PAGE_CACHE_SECONDS = 0
+
 # A concrete TimedStep for the calendar's recomputation tests (tests/timed_app).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.timed_app"]  # noqa: F405
 

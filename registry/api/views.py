@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -19,10 +20,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api.exceptions import ErrorSerializer
+from core.api.pagination import ListPagePagination
 from core.checkers import CheckedForm
 from core.models import Department, Jurisdiction
 from core.permissions import Action
-from registry import selectors
+from registry import list_query, search, selectors
 from registry.choices import LawLevel, LawStatus, ListKind
 from registry.display import version_diff
 from registry.filtersets import EntryFilter
@@ -315,16 +317,25 @@ class EntryReadView(generics.GenericAPIView):
 )
 class EntryListView(EntryReadView, generics.ListAPIView):
     """Entries of the five lists, filtered; each with every field of its list. With as_of, the
-    versions in force at the end of that day."""
+    versions in force at the end of that day. With q, the closest matches first (the list
+    pages' search, registry.search)."""
 
     filter_backends = [EntryFilterBackend]
     filterset_class = EntryFilter
+    pagination_class = ListPagePagination
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(
-            entries_data(page, user=request.user, as_of=self.as_of())
+        as_of = self.as_of()
+        query = list_query.entry_query(request.query_params, request.user)
+        if not query.valid:
+            raise translate_validation(query.filterset.form.errors)
+        rows = self.paginator.paginate_list(
+            query.filtered.select_related("parent", "merged_into"),
+            request,
+            order=selectors.REGISTER_ORDER,
+            tiers=search.search_tiers(query.filtered, query.keywords),
         )
+        return self.get_paginated_response(entries_data(rows, user=request.user, as_of=as_of))
 
 
 @extend_schema(

@@ -21,7 +21,7 @@ from core.choices import JurisdictionLevel
 from registry import services
 from registry.choices import ChangeSource, ListKind
 from registry.models import Category, Entry
-from registry.search import bigrams, normalise
+from registry.services import derived_fields
 
 WORDS = [
     "残疾人证核发",
@@ -86,8 +86,8 @@ def register_fill(total: int) -> str:
             version=1,
             basis_note="《中华人民共和国行政许可法》",
         )
-        entry.search_text = normalise(f"{name} {entry.code} {department.name}")
-        entry.search_bigrams = bigrams(f"{name} {department.name}")
+        entry.jurisdiction = department.jurisdiction
+        derived_fields(entry, {})
         batch.append(entry)
         if len(batch) == 5000 or number == total - 1:
             bulk_create_with_history(
