@@ -5,7 +5,8 @@ match, and sorting every match to show the first 25. Here:
 
 - The count is exact only while it is cheap: rows are counted up to `LIST_EXACT_COUNT_LIMIT`
   (this product's default 2,000); above, the page says "about N" from PostgreSQL's own
-  estimate of the query (never below what was counted).
+  estimate of the query (never below what was counted). When the estimate alone says the
+  list is far longer than that, nothing is counted.
 - A list is read in the order of an index (the caller's `order` must be one, such as the
   registry's (sort_key, id)), so the first rows of a broad list come from the index and no
   sort of all matches happens. A narrow list (counted exactly) is fetched and sorted whole,
@@ -26,9 +27,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+# PostgreSQL's estimate is trusted to say a list is broad when it says this many times the
+# exact-count limit: its estimates of the register's filters are close, and one that is off
+# still gives the right rows (only the count is an estimate, as the page says).
+SURELY_BROAD = 20
 
 # A tier's condition: given `indexed`, a Q that an index serves (True) or that is evaluated
 # row by row while another index gives the order (False).
@@ -51,7 +58,10 @@ def capped_count(queryset: QuerySet, cap: int) -> int:
 def estimated_count(queryset: QuerySet) -> int:
     """PostgreSQL's estimate of the rows of `queryset` (EXPLAIN; no row is read)."""
     connection = connections[queryset.db]
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -161,7 +171,12 @@ def list_page(
     postgres = connections[queryset.db].vendor == "postgresql"
     cap = exact_count_limit() if postgres else None
     matching = queryset.filter(last(True))
-    total = capped_count(matching, cap) if cap is not None else matching.count()
+    estimate = estimated_count(matching) if postgres else 0
+    if cap is not None and estimate > SURELY_BROAD * cap:
+        # Far more than would be counted: counting up to the limit would only confirm it.
+        total = cap + 1
+    else:
+        total = capped_count(matching, cap) if cap is not None else matching.count()
     if cap is None or total <= cap:
         pages = max(1, math.ceil(total / per_page))
         number = min(number, pages)
@@ -187,8 +202,14 @@ def list_page(
         offset = (number - 1) * per_page
         rows = _broad_rows(queryset, tiers, order, offset, per_page + 1)
     known = offset + len(rows)
-    estimate = max(estimated_count(matching), known, cap + 1)
-    return ListPage(rows[:per_page], number, per_page, about(estimate), False, len(rows) > per_page)
+    return ListPage(
+        rows[:per_page],
+        number,
+        per_page,
+        about(max(estimate, known, cap + 1)),
+        False,
+        len(rows) > per_page,
+    )
 
 
 def _broad_rows(queryset, tiers, order, offset: int, wanted: int) -> list:

@@ -7,12 +7,13 @@ merely supports it, such as a legal basis), GIN-indexed; on SQLite the same lite
 The vector is written by Python (`vector_literal`), never by a text-search parser, so what is
 stored is exactly the pairs computed here.
 
-A query is split on spaces into terms. A term of Chinese characters matches a row when every
-pair of a non-overlapping cover of the term occurs anywhere in the row ("砍伐树木" → 砍伐 &
-树木, so it finds 城市树木砍伐审批: the words may come in any order). It matches *closely*
-when all its pairs occur in a row, one after the other, in what names the row (the term
-itself, in the name). Close matches come first (core.pagination.tiered_page). A term with
-other characters (a code, a Latin word) is a substring of the row's plain search text.
+A query is split on spaces into terms. A term matches a row when every pair of a
+non-overlapping cover of the term occurs anywhere in the row ("砍伐树木" → 砍伐 & 树木, so it
+finds 城市树木砍伐审批: the words may come in any order). It matches *closely* when all its
+pairs occur in a row, one after the other, in what names the row (the term itself, in the
+name). Close matches come first (core.pagination.list_page). A word with other characters
+than Chinese (a code, a Latin word) is matched the same way by its runs of letters and digits;
+the app may let it match a code too (registry.search).
 """
 
 import re
@@ -101,7 +102,9 @@ class MatchesScanned(Matches):
 
 @dataclass(frozen=True)
 class KeywordQuery:
-    """A query as searched: its Chinese terms and its other terms."""
+    """A query as searched. `han`: terms of Chinese characters; `other`: words with other
+    characters (a code such as 0700012000-ql, a Latin word), each with its runs of letters
+    and digits (`runs`), which are matched like Chinese terms."""
 
     han: tuple[str, ...]
     other: tuple[str, ...]
@@ -109,15 +112,17 @@ class KeywordQuery:
     def __bool__(self) -> bool:
         return bool(self.han or self.other)
 
-    @property
-    def match(self) -> str:
-        """The tsquery every matching row satisfies: each Chinese term's cover pairs."""
-        return " & ".join(_cover(term) for term in self.han)
+    @staticmethod
+    def runs(word: str) -> list[str]:
+        return [run[:MAX_TERM] for run in _RUN.findall(word)]
 
-    @property
-    def close(self) -> str:
-        """The tsquery of a close match: each Chinese term as a phrase in what names the row."""
-        return " & ".join(_phrase(term) for term in self.han)
+    def match(self, terms: tuple[str, ...]) -> str:
+        """The tsquery a row matching every term of `terms` satisfies: each one's cover pairs."""
+        return " & ".join(_cover(term) for term in terms)
+
+    def close(self, terms: tuple[str, ...]) -> str:
+        """The tsquery of a close match of `terms`: each as a phrase in what names the row."""
+        return " & ".join(_phrase(term) for term in terms)
 
 
 def parse(query: str) -> KeywordQuery:
@@ -153,7 +158,8 @@ def _phrase(term: str) -> str:
 
 
 def cover_pairs(term: str) -> list[str]:
-    """The pairs `_cover` requires, for the plain (SQLite, history) match."""
+    """The pairs a term's match requires (in any order): non-overlapping, the last one
+    overlapping the one before when the term's length is odd."""
     if len(term) == 1:
         return [term]
     starts = list(range(0, len(term) - 1, 2))

@@ -308,6 +308,59 @@ class Entry(models.Model):
             raise ValidationError(errors)
 
 
+class InForceCount(models.Model):
+    """Derived from the published state (issue 11): how many entries of a department and
+    category are in force, kept by entries_publish in the transaction of each publication.
+    Browsing the register and the front page's counts read these few thousand rows instead of
+    counting a million entries."""
+
+    jurisdiction = models.ForeignKey(
+        "core.Jurisdiction", on_delete=models.PROTECT, related_name="in_force_counts"
+    )
+    department = models.ForeignKey(
+        "core.Department", on_delete=models.PROTECT, related_name="in_force_counts"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="in_force_counts")
+    # Signed: an upsert's row carries the difference, which may be negative.
+    count = models.IntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "category"], name="in_force_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.category_id}: {self.count}"
+
+
+class InForceTotal(models.Model):
+    """InForceCount summed per jurisdiction and list, kept with it: the top of /browse/ and the
+    front page read a few rows per jurisdiction (issue 11)."""
+
+    jurisdiction = models.ForeignKey(
+        "core.Jurisdiction", on_delete=models.PROTECT, related_name="in_force_totals"
+    )
+    list_kind = models.CharField(max_length=16, choices=ListKind.choices)
+    # Signed: an upsert's row carries the difference, which may be negative.
+    count = models.IntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "list_kind"], name="in_force_total_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.list_kind}: {self.count}"
+
+
 class Citation(models.Model):
     """Derived index of the published state: entry → provision (and its law), rebuilt by
     entries_publish. "Which items cite this law" is one indexed join."""

@@ -16,6 +16,8 @@ rule("registry.category", Action.VIEW)(lambda user: ALL)
 rule("registry.law", Action.VIEW)(lambda user: ALL)
 rule("registry.provision", Action.VIEW)(lambda user: ALL)
 rule("registry.citation", Action.VIEW)(lambda user: ALL)
+rule("registry.inforcecount", Action.VIEW)(lambda user: ALL)
+rule("registry.inforcetotal", Action.VIEW)(lambda user: ALL)
 
 
 @rule("registry.entry", Action.ADD, Action.CHANGE)

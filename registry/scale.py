@@ -688,6 +688,20 @@ def scale_generate(run: Run) -> None:
 
     provisions = _laws(run)
     _entries(run, provisions)
+    with connection.cursor() as cursor:
+        # What entries_publish keeps for every publication, counted once for the loaded rows.
+        cursor.execute(
+            "INSERT INTO registry_inforcecount (jurisdiction_id, department_id, category_id, count) "
+            "SELECT jurisdiction_id, department_id, category_id, count(*) FROM registry_entry "
+            "WHERE status = %s GROUP BY 1, 2, 3",
+            [EntryStatus.IN_FORCE],
+        )
+        cursor.execute(
+            "INSERT INTO registry_inforcetotal (jurisdiction_id, list_kind, count) "
+            "SELECT jurisdiction_id, list_kind, count(*) FROM registry_entry "
+            "WHERE status = %s GROUP BY 1, 2",
+            [EntryStatus.IN_FORCE],
+        )
     # Written past entries_publish: the published state moves on as a publication's would.
     services.publication_advance(actor=None)
     with connection.cursor() as cursor:

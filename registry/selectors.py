@@ -13,14 +13,26 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import Department, Jurisdiction
 from core.permissions import Action, restrict
 
 from .choices import EntryStatus, LawStatus, ListKind
-from .models import Category, Citation, Draft, Entry, ImportJob, Law, Provision, PublicationState
+from .models import (
+    Category,
+    Citation,
+    Draft,
+    Entry,
+    ImportJob,
+    InForceTotal,
+    Law,
+    Provision,
+    PublicationState,
+)
 from .permissions import CONSISTENCY
 from .search import matches
 
@@ -167,14 +179,20 @@ def sub_items(*, user, entry, as_of: datetime.date | None = None) -> QuerySet:
     return published_entries(user=user, as_of=as_of).filter(parent_id=entry.id)
 
 
+def _in_force(relation: str = "in_force_counts") -> Coalesce:
+    """The entries in force counted by InForceCount or InForceTotal (kept by every
+    publication), summed over `relation`: a few rows per department or jurisdiction, never the
+    entries themselves."""
+    return Coalesce(Sum(f"{relation}__count"), 0)
+
+
 def list_counts(*, user) -> dict[str, int]:
     """Entries in force per list, for the home page (one query)."""
     counts = dict.fromkeys(ListKind.values, 0)
     rows = (
-        Entry.objects.restrict(user, Action.VIEW)
-        .filter(status=EntryStatus.IN_FORCE)
+        InForceTotal.objects.restrict(user, Action.VIEW)
         .values("list_kind")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("count"))
         .order_by()
     )
     counts.update({row["list_kind"]: row["n"] for row in rows})
@@ -189,7 +207,7 @@ def categories(*, user, list_kind: str | None = None) -> QuerySet[Category]:
 def jurisdictions_with_counts(*, user) -> QuerySet[Jurisdiction]:
     return (
         Jurisdiction.objects.restrict(user, Action.VIEW)
-        .annotate(entry_count=Count("entries", filter=Q(entries__status=EntryStatus.IN_FORCE)))
+        .annotate(entry_count=_in_force("in_force_totals"))
         .order_by("path")
     )
 
@@ -203,6 +221,22 @@ def jurisdictions_above(*, user, jurisdiction: Jurisdiction) -> QuerySet[Jurisdi
 
 def jurisdictions(*, user) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.restrict(user, Action.VIEW).order_by("path")
+
+
+def jurisdictions_for_filter(*, user, code: str = "") -> QuerySet[Jurisdiction]:
+    """The choices of the list page's jurisdiction filter (issue 11 §3: a province has two
+    thousand towns, too many for one list): the top two levels; once one is chosen, the way
+    down to it, its neighbours and the jurisdictions right below it."""
+    visible = Jurisdiction.objects.restrict(user, Action.VIEW)
+    chosen = visible.filter(code=code).first() if code else None
+    if chosen is None:
+        keep = Q(parent__isnull=True) | Q(parent__parent__isnull=True)
+    else:
+        codes = [c for c in chosen.path.strip("/").split("/") if c]
+        keep = Q(code__in=codes) | Q(parent_id=chosen.pk)
+        if chosen.parent_id:
+            keep |= Q(parent_id=chosen.parent_id)
+    return visible.filter(keep).order_by("path")
 
 
 def departments_for_filter(
@@ -225,7 +259,7 @@ def departments_with_counts(*, user, jurisdiction: Jurisdiction) -> QuerySet[Dep
     return (
         Department.objects.restrict(user, Action.VIEW)
         .filter(jurisdiction=jurisdiction)
-        .annotate(entry_count=Count("entries", filter=Q(entries__status=EntryStatus.IN_FORCE)))
+        .annotate(entry_count=_in_force())
         .filter(entry_count__gt=0)
         .order_by("name")
     )
@@ -234,8 +268,8 @@ def departments_with_counts(*, user, jurisdiction: Jurisdiction) -> QuerySet[Dep
 def categories_with_counts(*, user, department: Department) -> QuerySet[Category]:
     return (
         Category.objects.restrict(user, Action.VIEW)
-        .filter(entries__department=department, entries__status=EntryStatus.IN_FORCE)
-        .annotate(entry_count=Count("entries"))
+        .filter(in_force_counts__department=department, in_force_counts__count__gt=0)
+        .annotate(entry_count=Sum("in_force_counts__count"))
         .order_by("list_kind", "order")
     )
 

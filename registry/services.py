@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -28,6 +28,8 @@ from .models import (
     Citation,
     Draft,
     Entry,
+    InForceCount,
+    InForceTotal,
     Law,
     Provision,
     PublicationState,
@@ -384,9 +386,42 @@ def entries_publish(
             progress=progress,
             done=len(built) - len(checked),
         )
+    _in_force_counts_apply(before=list(locked.values()), after=built)
     _repealed_basis_announce(actor=actor, entries=built, provisions=provisions, at=now)
     publication_advance(actor=actor)
     return built
+
+
+def _in_force_counts_apply(*, before: list[Entry], after: list[Entry]) -> None:
+    """Keeps InForceCount and InForceTotal true within the publication's transaction: minus
+    one where an entry was in force before, plus one where it is now."""
+    counts: Counter = Counter()
+    totals: Counter = Counter()
+    for sign, entries in ((-1, before), (1, after)):
+        for entry in entries:
+            if entry.status == EntryStatus.IN_FORCE:
+                counts[(entry.jurisdiction_id, entry.department_id, entry.category_id)] += sign
+                totals[(entry.jurisdiction_id, entry.list_kind)] += sign
+    _counts_add(InForceCount, ("jurisdiction_id", "department_id", "category_id"), 1, counts)
+    _counts_add(InForceTotal, ("jurisdiction_id", "list_kind"), 0, totals)
+
+
+def _counts_add(model, columns: tuple[str, ...], unique_from: int, change: Counter) -> None:
+    """Adds `change` (key columns → difference) to the `count` of `model`'s rows, creating the
+    missing ones: one upsert that adds to the stored count, so concurrent publications of one
+    department add up. The key columns from `unique_from` on are the unique ones."""
+    rows = [(*key, delta) for key, delta in change.items() if delta]
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, count) VALUES {values} "
+            f"ON CONFLICT ({', '.join(columns[unique_from:])}) "
+            f"DO UPDATE SET count = {table}.count + excluded.count",
+            [value for row in rows for value in row],
+        )
 
 
 BULK_BATCH = 500

@@ -75,10 +75,15 @@ def filter_selects(user, query: EntryQuery) -> list[SelectField]:
     }
 
     # No counts and no scan of the entries: at province scale the form must cost as little
-    # as the page it filters. Departments are offered once a jurisdiction is chosen.
-    jurisdictions = [
-        ("", j.code, "\u3000" * _depth(j) + j.name) for j in selectors.jurisdictions(user=user)
-    ]
+    # as the page it filters. Jurisdictions are offered a level at a time, departments once a
+    # jurisdiction is chosen.
+    offered = list(
+        selectors.jurisdictions_for_filter(
+            user=user, code=query.jurisdiction_code or chosen["jurisdiction"]
+        )
+    )
+    top = min((_depth(j) for j in offered), default=0)
+    jurisdictions = [("", j.code, "\u3000" * (_depth(j) - top) + j.name) for j in offered]
     department_rows = [
         (d.jurisdiction.name, d.pk, d.name)
         for d in selectors.departments_for_filter(
@@ -257,6 +262,23 @@ def _jurisdiction_tree(rows) -> list:
     return kept
 
 
+# The most jurisdictions the top of /browse/ lists (this product's default): a city with its
+# districts and towns fits; a province shows its cities and counties, and each county page its
+# towns.
+BROWSE_TOP_ROWS = 300
+
+
+def _shallow(tree: list) -> list:
+    """The levels of `tree` from the top down, as many as fit in BROWSE_TOP_ROWS (at least
+    the first two)."""
+    depth, shown = 1, [row for row in tree if row.depth <= 1]
+    while True:
+        deeper = [row for row in tree if row.depth <= depth + 1]
+        if len(deeper) == len(shown) or len(deeper) > BROWSE_TOP_ROWS:
+            return shown
+        depth, shown = depth + 1, deeper
+
+
 class BrowseView(TemplateView):
     """/browse/: jurisdiction → department → category, each level with its number of entries
     in force; the last level opens /lists/ with those filters. Jurisdictions nest by their
@@ -274,7 +296,7 @@ class BrowseView(TemplateView):
         crumbs = [Crumb(_("All jurisdictions"), browse_url)]
         context["crumbs"] = crumbs
         if not code:
-            tree = _jurisdiction_tree(selectors.jurisdictions_with_counts(user=user))
+            tree = _shallow(_jurisdiction_tree(selectors.jurisdictions_with_counts(user=user)))
             context["jurisdictions"] = [(j, j.depth) for j in tree]
             return context
         jurisdiction = selectors.jurisdictions_with_counts(user=user).filter(code=code).first()

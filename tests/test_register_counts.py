@@ -1,0 +1,52 @@
+"""The counts of entries in force that /browse/ and the front page read (issue 11) stay equal
+to counting the entries, through every kind of publication."""
+
+from django.db.models import Count
+
+from registry.choices import EntryStatus, ListKind
+from registry.models import Entry, InForceCount, InForceTotal
+from tests import registry_builders as rb
+from tests.test_registry_public import publish_many
+
+
+def counted() -> tuple[dict, dict]:
+    in_force = Entry.objects.filter(status=EntryStatus.IN_FORCE).order_by()
+    by_department = {
+        (row["department_id"], row["category_id"]): row["n"]
+        for row in in_force.values("department_id", "category_id").annotate(n=Count("pk"))
+    }
+    by_jurisdiction = {
+        (row["jurisdiction_id"], row["list_kind"]): row["n"]
+        for row in in_force.values("jurisdiction_id", "list_kind").annotate(n=Count("pk"))
+    }
+    return by_department, by_jurisdiction
+
+
+def kept() -> tuple[dict, dict]:
+    return (
+        {
+            (row.department_id, row.category_id): row.count
+            for row in InForceCount.objects.exclude(count=0)
+        },
+        {
+            (row.jurisdiction_id, row.list_kind): row.count
+            for row in InForceTotal.objects.exclude(count=0)
+        },
+    )
+
+
+def test_the_counts_follow_every_publication(org):
+    salt = org.departments["salt"]
+    district = org.district_departments["salt"]
+    assert kept() == counted() == ({}, {})
+    first = publish_many(salt, 3)
+    publish_many(district, 2, prefix="区许可")
+    publish_many(salt, 2, start=40, list_kind=ListKind.FEE)
+    assert kept() == counted()
+    rb.republish(first[0], status=EntryStatus.CANCELLED)
+    rb.republish(first[1], name="改名不改状态")
+    assert kept() == counted()
+    rb.republish(first[0], status=EntryStatus.IN_FORCE)
+    rb.republish(first[2], status=EntryStatus.SUSPENDED)
+    assert kept() == counted()
+    assert sum(kept()[1].values()) == Entry.objects.filter(status=EntryStatus.IN_FORCE).count()
