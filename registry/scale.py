@@ -691,7 +691,8 @@ def scale_generate(run: Run) -> None:
     with connection.cursor() as cursor:
         # What entries_publish keeps for every publication, counted once for the loaded rows.
         cursor.execute(
-            "INSERT INTO registry_inforcecount (jurisdiction_id, department_id, category_id, count) "
+            "INSERT INTO registry_inforcecount "
+            "(jurisdiction_id, department_id, category_id, count) "
             "SELECT jurisdiction_id, department_id, category_id, count(*) FROM registry_entry "
             "WHERE status = %s GROUP BY 1, 2, 3",
             [EntryStatus.IN_FORCE],
