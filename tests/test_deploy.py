@@ -274,6 +274,8 @@ def test_example_env_file_names_every_setting_the_deployment_needs():
         "DEFAULT_FROM_EMAIL",
         "SITE_URL",
         "TRUSTED_PROXY_COUNT",
+        "WEB_CONCURRENCY",
+        "WEB_THREADS",
     } <= names
     assert ".env" in (ROOT / ".gitignore").read_text().split()
     assert ".env" in (ROOT / ".dockerignore").read_text().split()

@@ -92,10 +92,22 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'qingdan.sqlite3'}",
+
+def database(url: str) -> dict:
+    """One entry of DATABASES. A connection is kept for DATABASE_CONN_MAX_AGE seconds and
+    reused by the next requests of its process (or thread), and checked before reuse, so a
+    connection the server or a pooler closed meanwhile is replaced instead of failing the
+    request."""
+    return dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+
+
+DATABASES = {
+    "default": database(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'qingdan.sqlite3'}"
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
