@@ -98,14 +98,15 @@ print(json.dumps({
 
 
 def test_importing_the_wsgi_application_opens_no_connection_or_file(tmp_path):
-    """What gunicorn's master does before it forks: with the database, the cache and the
-    broker all configured (the real PostgreSQL and Redis of the test run when it has
+    """What gunicorn's master does before it forks: with the database, its replica, the cache
+    and the broker all configured (the real PostgreSQL and Redis of the test run when it has
     them), importing connects to none of them and leaves no file open."""
     database = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'probe.sqlite3'}"
     redis = os.environ.get("CELERY_BROKER_URL", "")
     redis = redis if redis.startswith("redis://") else "redis://127.0.0.1:6379/0"
     env = _production_env(
         DATABASE_URL=database,
+        DATABASE_REPLICA_URL=database,
         CACHE_URL=redis,
         CELERY_BROKER_URL=redis,
         QINGDAN_VAR_DIR=str(tmp_path),
@@ -120,7 +121,7 @@ def test_importing_the_wsgi_application_opens_no_connection_or_file(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     probe = json.loads(result.stdout.splitlines()[-1])
-    assert probe["aliases"] == ["default"]
+    assert probe["aliases"] == ["default", "replica"]
     assert probe["connected"] == []
     assert probe["opened"] == {}
     # The point of preloading: the views are imported by the master, not by each worker.

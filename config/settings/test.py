@@ -29,6 +29,12 @@ if "CELERY_BROKER_URL" not in os.environ:
 # messages. tests/celery_harness.py hands the name to the worker it starts.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("QINGDAN_TEST_QUEUE") or f"qingdan-test-{os.getpid()}"
 
+# The replica of production is the test database itself (TEST MIRROR): a test of the router
+# (tests/test_db_router.py) reads through this alias what it wrote through "default". The
+# router is switched on by those tests alone; every other test reads where it wrote.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = []
+
 # A concrete TimedStep for the calendar's recomputation tests (tests/timed_app).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.timed_app"]  # noqa: F405
 
