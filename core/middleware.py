@@ -1,11 +1,13 @@
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.db import router
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from . import request_context
+from . import db_router, request_context
 from .api.exceptions import API_PREFIX, error_body
 from .checkers import text_problem, writer_text
 
@@ -46,6 +48,71 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             request_context.deactivate(token)
+
+
+# The requests that may read the replica.
+READ_METHODS = frozenset({"GET", "HEAD"})
+# RFC 9110's safe methods: any other request may have written something.
+SAFE_METHODS = READ_METHODS | {"OPTIONS", "TRACE"}
+# Set on the response to any other request: for DATABASE_REPLICA_PIN_SECONDS this client reads
+# the primary. Signed with its time, so the server decides when it is over.
+PIN_COOKIE = "qingdan_wrote"
+
+
+class ReplicaReadsMiddleware:
+    """Decides, per request, whether the replica router (core.db_router) may send its reads
+    to the replica: only for a GET or HEAD of a public view (db_router.PUBLIC_VIEWS) by an
+    anonymous visitor who has not sent anything else lately, and while the replica answers.
+    The decision needs the resolved view, so it is taken in process_view, after the session
+    and user middleware; it ends with the request. Without the router it has nothing to decide
+    and leaves the chain."""
+
+    def __init__(self, get_response):
+        if not any(isinstance(each, db_router.ReplicaRouter) for each in router.routers):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = db_router.replica_reads_begin()
+        try:
+            response = self.get_response(request)
+        finally:
+            db_router.replica_reads_end(token)
+        if request.method not in SAFE_METHODS:
+            response.set_signed_cookie(
+                PIN_COOKIE,
+                "1",
+                salt=PIN_COOKIE,
+                max_age=settings.DATABASE_REPLICA_PIN_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if self._public_read(request) and db_router.replica_usable():
+            db_router.replica_reads_allow()
+
+    @staticmethod
+    def _public_read(request) -> bool:
+        match = request.resolver_match
+        return (
+            request.method in READ_METHODS
+            and (
+                match.view_name in db_router.PUBLIC_VIEWS
+                or match.namespace in db_router.PUBLIC_NAMESPACES
+            )
+            and request.get_signed_cookie(
+                PIN_COOKIE,
+                default=None,
+                salt=PIN_COOKIE,
+                max_age=settings.DATABASE_REPLICA_PIN_SECONDS,
+            )
+            is None
+            # Last: it may read the session, which is always read from the primary.
+            and not request.user.is_authenticated
+        )
 
 
 class HostileQueryMiddleware:

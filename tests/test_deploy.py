@@ -260,6 +260,13 @@ def test_compose_trusts_the_one_reverse_proxy_for_client_addresses(compose):
         assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
 
 
+def test_compose_reads_from_a_replica_only_when_one_is_named(compose):
+    """Issue 11 §8: DATABASE_REPLICA_URL from .env reaches every process; empty, no replica."""
+    for name in ("web", "worker", "beat", "migrate"):
+        environment = compose["services"][name]["environment"]
+        assert environment["DATABASE_REPLICA_URL"] == "${DATABASE_REPLICA_URL:-}"
+
+
 def test_example_env_file_names_every_setting_the_deployment_needs():
     example = (ROOT / "docker" / "env.example").read_text()
     names = {
@@ -274,6 +281,9 @@ def test_example_env_file_names_every_setting_the_deployment_needs():
         "DEFAULT_FROM_EMAIL",
         "SITE_URL",
         "TRUSTED_PROXY_COUNT",
+        "WEB_CONCURRENCY",
+        "WEB_THREADS",
+        "DATABASE_REPLICA_URL",
     } <= names
     assert ".env" in (ROOT / ".gitignore").read_text().split()
     assert ".env" in (ROOT / ".dockerignore").read_text().split()

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # Anonymous reads of public pages from the replica, when there is one (core.db_router).
+    "core.middleware.ReplicaReadsMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -92,12 +94,37 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'qingdan.sqlite3'}",
+
+def database(url: str) -> dict:
+    """One entry of DATABASES. A connection is kept for DATABASE_CONN_MAX_AGE seconds and
+    reused by the next requests of its process (or thread), and checked before reuse, so a
+    connection the server or a pooler closed meanwhile is replaced instead of failing the
+    request. DATABASE_DISABLE_SERVER_SIDE_CURSORS is for a PgBouncer in transaction mode
+    (docs/scaling.md)."""
+    return dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+        disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False),
+    )
+
+
+DATABASES = {
+    "default": database(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'qingdan.sqlite3'}"
     )
 }
+# A streaming replica of the PostgreSQL primary, for the reads of anonymous visitors' public
+# pages and API (core.db_router, docs/scaling.md). Everything else, staff, every write, tasks
+# and commands stay on the primary. A client that sent anything but a read reads the primary
+# for DATABASE_REPLICA_PIN_SECONDS, so what it just filed is there when it looks (this
+# product's default: far above the lag of a healthy streaming replica, which is under a
+# second on a local network, and cheap, as only that client's reads move).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "60"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database(DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

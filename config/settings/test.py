@@ -33,6 +33,12 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("QINGDAN_TEST_QUEUE") or f"qingdan-te
 # the cache itself (tests/test_page_cache.py).
 PUBLIC_PAGE_CACHE_SECONDS = 0
 
+# The replica of production is the test database itself (TEST MIRROR): a test of the router
+# (tests/test_db_router.py) reads through this alias what it wrote through "default". The
+# router is switched on by those tests alone; every other test reads where it wrote.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = []
+
 # A concrete TimedStep for the calendar's recomputation tests (tests/timed_app).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.timed_app"]  # noqa: F405
 
