@@ -427,6 +427,30 @@ def _counts_add(model, columns: tuple[str, ...], unique_from: int, change: Count
 BULK_BATCH = 500
 
 
+@transaction.atomic
+def department_entries_rederive(*, actor: User | None, department: Department) -> int:
+    """A department renamed (core's department_renamed): its entries' order and search columns
+    carry its name, so they are written again, and the published state moves on (the public
+    pages and exports show the new name at once). Derived columns, not a new version: no
+    history row, as simple-history's bulk_update writes none. Returns how many entries."""
+    entries = list(
+        Entry.objects.select_for_update()
+        .filter(department=department)
+        .select_related("jurisdiction", "department")
+        .order_by("pk")
+    )
+    provisions = Provision.objects.select_related("law").in_bulk(
+        {p for entry in entries for p in entry.basis}
+    )
+    for entry in entries:
+        derived_fields(entry, provisions)
+    Entry.objects.bulk_update(
+        entries, ["sort_key", "search_text", "search_vector"], batch_size=BULK_BATCH
+    )
+    publication_advance(actor=actor)
+    return len(entries)
+
+
 def _publish_new_in_bulk(
     *,
     actor,

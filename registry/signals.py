@@ -14,6 +14,9 @@ import or initial publication of items whose law was repealed before they were l
 from django.dispatch import Signal, receiver
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
+from core.models import Department
+from core.services.organisation import department_renamed
+
 from .models import Entry
 
 law_status_changed = Signal()
@@ -37,3 +40,10 @@ def _previous_version_closed(sender, instance, history_instance, **kwargs) -> No
     sender.objects.filter(id=history_instance.id, valid_until=None).exclude(
         history_id=history_instance.history_id
     ).update(valid_until=history_instance.history_date)
+
+
+@receiver(department_renamed, sender=Department)
+def _department_renamed(sender, department, actor, **kwargs) -> None:
+    from . import services
+
+    services.department_entries_rederive(actor=actor, department=department)

@@ -50,3 +50,17 @@ def test_the_counts_follow_every_publication(org):
     rb.republish(first[2], status=EntryStatus.SUSPENDED)
     assert kept() == counted()
     assert sum(kept()[1].values()) == Entry.objects.filter(status=EntryStatus.IN_FORCE).count()
+
+
+def test_a_renamed_department_reorders_and_finds_its_entries_by_the_new_name(client, org):
+    from core import services as core_services
+
+    salt = org.departments["salt"]
+    publish_many(salt, 2)
+    salt.name = "市盐务局"
+    core_services.organisation_object_save(actor=None, obj=salt, changed_fields=["name"])
+    entry = Entry.objects.filter(department=salt).first()
+    assert " 市盐务局 " in entry.sort_key
+    response = client.get("/lists/", {"q": "盐务局"})
+    assert len(response.context["entries"]) == 2
+    assert not client.get("/lists/", {"q": "盐业管理"}).context["entries"]

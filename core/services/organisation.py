@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import models, transaction
+from django.dispatch import Signal
 
 from ..choices import AuditAction
 from ..models import (
@@ -67,6 +68,10 @@ def department_create(
 # --- administration of the organisation (issue 2 §5) ---------------------------------------------
 
 ORGANISATION_MODELS = (Jurisdiction, Department, Unit, Person, EnforcementCertificate)
+# Sent inside organisation_object_save's transaction when a department's name changed, so the
+# apps that keep it in derived columns (registry: the register's order and search) update them
+# with the change. Arguments: department, actor.
+department_renamed = Signal()
 # Never copied into the audit trail, even hashed.
 _SECRET_FIELDS = frozenset({"password"})
 
@@ -113,8 +118,12 @@ def organisation_object_save(
     if not adding:
         permission_require(actor, Action.CHANGE, type(obj)._default_manager.get(pk=obj.pk))
         changes = _changes(obj, changed_fields)
+    if not adding and isinstance(obj, Department) and "name" not in changes:
+        changes.update(_changes(obj, ["name"]))
     _validated_save(obj)
     permission_require(actor, Action.ADD if adding else Action.CHANGE, obj)
+    if isinstance(obj, Department) and "name" in changes:
+        department_renamed.send(sender=Department, department=obj, actor=actor)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if adding else AuditAction.UPDATE,
