@@ -512,8 +512,15 @@ class Notification(models.Model):
     """An in-site message. (recipient, dedupe_key) is unique: inserting the row is the guard
     that makes a notification go out exactly once, however often a sweep runs."""
 
+    # No index of its own: the unique (recipient, dedupe_key) and the unread index begin with
+    # the recipient and serve every lookup by it, and each index costs every insert (a calendar
+    # change may notify a hundred thousand people at once).
     recipient = models.ForeignKey(
-        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        User,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
     subject = models.CharField(_("subject"), max_length=200)

@@ -59,15 +59,27 @@ def counts() -> tuple[int, int, int]:
     )
 
 
+def queued_emails(callbacks) -> list[int]:
+    """The notifications whose e-mails the on-commit tasks would send (one task per batch)."""
+    tasks = [getattr(callback, "args", ()) for callback in callbacks]
+    return [
+        notification_id
+        for task in tasks
+        if task[:1] == ("notifications_email_send",)
+        for notification_id in task[1]
+    ]
+
+
 def sweep_at(moment: datetime.datetime, capture) -> services.SweepResult:
-    """One run of the sweep at `moment`. What it queues on commit is one e-mail task per new
-    notification; the task's body (core.services.notification_email_send) runs here, as the
-    worker would run it. tests/test_adjustments_worker.py goes through the real broker and
-    worker instead."""
+    """One run of the sweep at `moment`. What it queues on commit is one e-mail task per batch
+    of new notifications, with their ids; the e-mail of each (core.services.
+    notification_email_send) is sent here, as the worker would. tests/test_adjustments_worker.py
+    goes through the real broker and worker instead."""
     with travel(moment), capture() as queued:
         result = services.deadlines_sweep()
     unsent = list(deadline_notifications().filter(emailed_at=None).order_by("pk"))
-    assert len(queued) == len(unsent) == result.notifications
+    assert sorted(queued_emails(queued)) == [n.pk for n in unsent]
+    assert len(unsent) == result.notifications
     with travel(moment):
         for notification in unsent:
             core_services.notification_email_send(notification_id=notification.pk)

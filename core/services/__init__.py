@@ -6,7 +6,13 @@ helpers tests use) is re-exported here, so `core.services.X` keeps working.
 """
 
 from .audit import _jurisdiction_of, audit_record, audit_records
-from .base import DomainError, _enqueue_on_commit, _validated_save, permission_require
+from .base import (
+    DomainError,
+    _enqueue_on_commit,
+    _rows_insert_new,
+    _validated_save,
+    permission_require,
+)
 from .calendar import (
     CalendarSeedResult,
     HolidayRange,
@@ -33,11 +39,17 @@ from .calendar import (
 from .notifications import (
     EMAIL_RETRY_AFTER,
     EMAIL_RETRY_WINDOW,
+    SEND_BATCH,
+    NotificationDraft,
+    SentNotification,
+    _checked_key,
     notification_email_send,
     notification_mark_all_read,
     notification_mark_read,
     notification_send,
     notifications_email_pending,
+    notifications_email_send,
+    notifications_send_bulk,
 )
 from .organisation import (
     _SECRET_FIELDS,
@@ -55,17 +67,21 @@ __all__ = [
     "EMAIL_RETRY_AFTER",
     "EMAIL_RETRY_WINDOW",
     "ORGANISATION_MODELS",
+    "SEND_BATCH",
     "_SECRET_FIELDS",
     "CalendarSeedResult",
     "DomainError",
     "HolidayRange",
     "MakeUpDay",
+    "NotificationDraft",
     "ScheduleError",
+    "SentNotification",
     "_as_text",
     "_calendar_require",
     "_calendar_revision_record",
     "_changes",
     "_check_calendar_year",
+    "_checked_key",
     "_day_state",
     "_deadline_moved_notify",
     "_differs_without_row",
@@ -73,6 +89,7 @@ __all__ = [
     "_jurisdiction_of",
     "_organisation_jurisdiction",
     "_package_schedule",
+    "_rows_insert_new",
     "_schedule_problems",
     "_validate_password",
     "_validated_save",
@@ -93,6 +110,8 @@ __all__ = [
     "notification_mark_read",
     "notification_send",
     "notifications_email_pending",
+    "notifications_email_send",
+    "notifications_send_bulk",
     "organisation_object_save",
     "permission_require",
     "timed_step_models",
