@@ -14,6 +14,8 @@ from .base import (
     permission_require,
 )
 from .calendar import (
+    CHANGED_SAMPLE,
+    RECOMPUTE_BATCH,
     CalendarSeedResult,
     HolidayRange,
     MakeUpDay,
@@ -22,7 +24,7 @@ from .calendar import (
     _calendar_revision_record,
     _check_calendar_year,
     _day_state,
-    _deadline_moved_notify,
+    _deadlines_moved_notify,
     _differs_without_row,
     _package_schedule,
     _schedule_problems,
@@ -64,9 +66,11 @@ from .organisation import (
 from .users import _validate_password, user_create, user_save, user_set_password
 
 __all__ = [
+    "CHANGED_SAMPLE",
     "EMAIL_RETRY_AFTER",
     "EMAIL_RETRY_WINDOW",
     "ORGANISATION_MODELS",
+    "RECOMPUTE_BATCH",
     "SEND_BATCH",
     "_SECRET_FIELDS",
     "CalendarSeedResult",
@@ -83,7 +87,7 @@ __all__ = [
     "_check_calendar_year",
     "_checked_key",
     "_day_state",
-    "_deadline_moved_notify",
+    "_deadlines_moved_notify",
     "_differs_without_row",
     "_enqueue_on_commit",
     "_jurisdiction_of",
