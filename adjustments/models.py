@@ -468,10 +468,14 @@ class Step(TimedStep):
         """Seed 004 三(三)4–5: the department confirms the approval opinion within 1 working
         day; an objection is on time until the step's due moment (2 working days). Computed
         from the calendar as it stands, so a calendar revision moves it with the step."""
+        return self.confirm_due(window=None)
+
+    def confirm_due(self, *, window: calendar.CalendarWindow | None) -> datetime.datetime | None:
+        """confirm_due_at, counted on a calendar window shared by many steps (the sweep)."""
         if self.kind != StepKind.CONFIRM:
             return None
         days = int(self.request.policy_value("confirm_days"))
-        return calendar.add(self.started_at, days).due
+        return calendar.add(self.started_at, days, window=window).due
 
     @property
     def is_overdue(self) -> bool:

@@ -261,9 +261,9 @@ def test_finished_stopped_and_periodless_steps_are_never_notified(org, calendar)
 # --- cost ---------------------------------------------------------------------------------------
 
 
-def _sweep_queries(moment: datetime.datetime) -> tuple[int, services.SweepResult]:
+def _sweep_queries(moment: datetime.datetime, batch: int = 200) -> tuple[int, services.SweepResult]:
     with travel(moment), CaptureQueriesContext(connection) as queries:
-        result = services.deadlines_sweep()
+        result = services.deadlines_sweep(batch=batch)
     return len(queries), result
 
 
@@ -290,6 +290,35 @@ def test_the_sweep_costs_the_same_with_10_or_200_open_steps_not_due(org, calenda
     many, result = _sweep_queries(at(2026, 11, 6, 8, 30))
     assert (result.reminders, result.overdue) == (3, 0)
     assert many == few
+
+
+def test_the_sweep_costs_a_few_statements_per_batch_not_per_step(org, calendar):
+    """Issue 11 §6: N due steps cost a + b·⌈N/batch⌉ statements (a: the two reads that find
+    nothing more; b: a fixed number per batch: read, lock, mark, guard rows, recipients,
+    notifications, recipient counts, events), whatever the number of steps in a batch."""
+    clerk = org.users[Role.CLERK]
+    with travel(at(2026, 11, 2, 9)):
+        # Reminders at 08:00 on 11-05 (due 11-06) and on 11-06 (due 11-09).
+        first = [bare_request(org, event=D(2026, 10, 23)) for _ in range(6)]
+        second = [bare_request(org, event=D(2026, 10, 26)) for _ in range(18)]
+
+    two_batches, result = _sweep_queries(at(2026, 11, 5, 8, 30), batch=4)
+    assert (result.reminders, result.notifications) == (6, 6)
+    with travel(at(2026, 11, 5, 9)):
+        for request in first:
+            services.adjustment_withdraw(actor=clerk, request=request, reason="已无需调整。")
+    five_batches, result = _sweep_queries(at(2026, 11, 6, 8, 30), batch=4)
+    assert (result.reminders, result.notifications) == (18, 18)
+    per_batch, rest = divmod(five_batches - two_batches, 5 - 2)
+    # Ten statements, and the savepoints of the batch's transaction and of the notifications'.
+    assert rest == 0 and per_batch <= 12
+    assert two_batches == 2 + 2 * per_batch
+
+    # The overdue notices of all 18 in one batch: the escalation adds its few queries once.
+    one_batch, result = _sweep_queries(at(2026, 11, 10, 9), batch=200)
+    assert (result.overdue, result.notifications) == (18, 18 * 3)
+    assert one_batch <= 2 + per_batch + 4
+    assert Step.objects.filter(request__in=second, overdue_at__isnull=False).count() == 18
 
 
 def test_with_nothing_due_the_sweep_reads_two_queries(org, calendar, django_assert_num_queries):

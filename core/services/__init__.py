@@ -1,4 +1,5 @@
-"""Writes of the core app, by concern (audit, organisation, users, calendar, notifications).
+"""Writes of the core app, by concern (audit, organisation, users, calendar, notifications, the
+deadline sweep of every workflow).
 
 Every function is keyword-only, names its actor and runs in one transaction; views, the API,
 admin, commands and tasks call these and never save models. Every public name (and the
@@ -38,6 +39,20 @@ from .calendar import (
     calendar_year_confirm,
     timed_step_models,
 )
+from .deadlines import (
+    NOTICE_DUE,
+    NOTICE_MARK,
+    NOTICE_NOTIFICATION,
+    NOTICE_ORDER,
+    SWEEP_BATCH,
+    DeadlineNotices,
+    Notice,
+    NoticeBatch,
+    NoticeText,
+    SweepResult,
+    deadline_notices_send,
+    deadline_notices_sweep,
+)
 from .notifications import (
     EMAIL_RETRY_AFTER,
     EMAIL_RETRY_WINDOW,
@@ -69,17 +84,27 @@ __all__ = [
     "CHANGED_SAMPLE",
     "EMAIL_RETRY_AFTER",
     "EMAIL_RETRY_WINDOW",
+    "NOTICE_DUE",
+    "NOTICE_MARK",
+    "NOTICE_NOTIFICATION",
+    "NOTICE_ORDER",
     "ORGANISATION_MODELS",
     "RECOMPUTE_BATCH",
     "SEND_BATCH",
+    "SWEEP_BATCH",
     "_SECRET_FIELDS",
     "CalendarSeedResult",
+    "DeadlineNotices",
     "DomainError",
     "HolidayRange",
     "MakeUpDay",
+    "Notice",
+    "NoticeBatch",
+    "NoticeText",
     "NotificationDraft",
     "ScheduleError",
     "SentNotification",
+    "SweepResult",
     "_as_text",
     "_calendar_require",
     "_calendar_revision_record",
@@ -107,6 +132,8 @@ __all__ = [
     "calendar_schedule_enter",
     "calendar_seed_from_package",
     "calendar_year_confirm",
+    "deadline_notices_send",
+    "deadline_notices_sweep",
     "department_create",
     "jurisdiction_create",
     "notification_email_send",
