@@ -46,10 +46,12 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 
-# The public register at province scale, then the deadline sweep (figures, not pass/fail).
+# The public register at province scale, then the deadline sweep and a calendar edit (figures,
+# not pass/fail).
 bench: $(STAMP) $(MO)
 	$(PY) manage.py bench $(BENCH_ARGS)
 	$(PY) manage.py bench_sweep $(BENCH_SWEEP_ARGS)
+	$(PY) manage.py bench_calendar $(BENCH_CALENDAR_ARGS)
 	$(PY) manage.py bench_import $(BENCH_IMPORT_ARGS)
 
 clean:

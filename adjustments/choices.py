@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The sweep's notices are core's (core.services.deadlines); DeadlineNotice.kind stores them.
+from core.choices import NoticeKind as NoticeKind
 from core.choices import Role
 
 
@@ -197,8 +199,3 @@ class Transition(models.TextChoices):
 TALK_STATES = frozenset({RequestState.REVIEWING, RequestState.JOINT_REVIEW, RequestState.REREVIEW})
 # The steps that make a department one of a request's lead reviewers.
 REVIEW_STEPS = frozenset({StepKind.REVIEW, StepKind.REREVIEW})
-
-
-class NoticeKind(models.TextChoices):
-    REMINDER = "reminder", _("Reminder one working day before due")
-    OVERDUE = "overdue", _("Overdue")

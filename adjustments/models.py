@@ -14,6 +14,8 @@ the five lists, the steps it passes with their deadlines, and its append-only ev
 
 import datetime
 import uuid
+from collections.abc import Sequence
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +25,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar
@@ -387,6 +390,10 @@ class RequestItem(models.Model):
         return f"{self.get_change_display()} {self.draft}"
 
 
+# What reverse() leaves unquoted in a path (django.urls.resolvers).
+URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
+
+
 class Step(TimedStep):
     """One step of one request, assigned to the department that must act (its users of the
     role in choices.STEP_ROLE). Open while finished_at is null."""
@@ -445,7 +452,9 @@ class Step(TimedStep):
         ]
 
     def __str__(self) -> str:
-        return f"{self.request.number} {self.get_kind_display()}"
+        # StepKind's label rather than get_kind_display(), which hashes every choice's lazy
+        # label at each call: a calendar change names a hundred thousand steps.
+        return f"{self.request.number} {StepKind(self.kind).label}"
 
     def clock_stops(self) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
         # Prefetched as `clock_stop_list` by the readers that show many steps.
@@ -459,10 +468,14 @@ class Step(TimedStep):
         """Seed 004 三(三)4–5: the department confirms the approval opinion within 1 working
         day; an objection is on time until the step's due moment (2 working days). Computed
         from the calendar as it stands, so a calendar revision moves it with the step."""
+        return self.confirm_due(window=None)
+
+    def confirm_due(self, *, window: calendar.CalendarWindow | None) -> datetime.datetime | None:
+        """confirm_due_at, counted on a calendar window shared by many steps (the sweep)."""
         if self.kind != StepKind.CONFIRM:
             return None
         days = int(self.request.policy_value("confirm_days"))
-        return calendar.add(self.started_at, days).due
+        return calendar.add(self.started_at, days, window=window).due
 
     @property
     def is_overdue(self) -> bool:
@@ -479,13 +492,53 @@ class Step(TimedStep):
     def holders(self) -> list[User]:
         """The users of the step's department with the role of its kind (the "act" rule of
         adjustments/permissions.py)."""
-        people = User.objects.filter(
-            department=self.department_id, role=STEP_ROLE[self.kind], is_active=True
-        )
-        return list(people.order_by("pk"))
+        return self.holders_bulk([self])[self.pk]
+
+    @classmethod
+    def holders_bulk(cls, steps: Sequence["Step"]) -> dict[int, list[User]]:
+        """holders() of many steps in one query (a calendar change, the deadline sweep)."""
+        wanted = {(step.department_id, STEP_ROLE[step.kind]) for step in steps}
+        people: dict[tuple[int, str], list[User]] = {pair: [] for pair in wanted}
+        users = User.objects.filter(
+            department__in={department for department, _role in wanted},
+            role__in={role for _department, role in wanted},
+            is_active=True,
+        ).order_by("pk")
+        for user in users:
+            # The query's departments × roles may find a pair no step asked for: left out.
+            people.get((user.department_id, user.role), []).append(user)
+        return {step.pk: people[(step.department_id, STEP_ROLE[step.kind])] for step in steps}
 
     def holder_url(self) -> str:
         return reverse("adjustments:detail", args=[self.request.number])
+
+    @classmethod
+    def holder_urls_bulk(cls, steps: Sequence["Step"]) -> dict[int, str]:
+        """The request pages of many steps from one reverse(): the path of a placeholder
+        number, with each request's number put in its place, quoted as reverse() quotes it."""
+        placeholder = "0number0"
+        path = reverse("adjustments:detail", args=[placeholder])
+        return {
+            step.pk: path.replace(placeholder, quote(step.request.number, safe=URL_SAFE))
+            for step in steps
+        }
+
+    @classmethod
+    def with_deadline_relations(cls, queryset: models.QuerySet) -> models.QuerySet:
+        """clock_stops() reads the stops."""
+        return queryset.prefetch_related(models.Prefetch("stops", to_attr="clock_stop_list"))
+
+    @classmethod
+    def with_holder_relations(cls, queryset: models.QuerySet) -> models.QuerySet:
+        """str() and holder_url() read the request's number, holders_bulk() the department and
+        the kind; nothing else is loaded (a calendar change reads a hundred thousand steps)."""
+        return queryset.select_related("request").only(
+            "kind", "department", "due_at", "request__number"
+        )
+
+    @classmethod
+    def clock_stops_exist(cls) -> models.Expression:
+        return models.Exists(ClockStop.objects.filter(step=models.OuterRef("pk")))
 
 
 class ClockStop(models.Model):

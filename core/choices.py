@@ -106,6 +106,13 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("Workflow step")
 
 
+class NoticeKind(models.TextChoices):
+    """The deadline sweep's notices of a timed step (core.services.deadline_notices_send)."""
+
+    REMINDER = "reminder", _("Reminder one working day before due")
+    OVERDUE = "overdue", _("Overdue")
+
+
 class NotificationKind(models.TextChoices):
     CALENDAR_NEXT_YEAR = "calendar_next_year", _("Next year's schedule missing")
     DEADLINE_REMINDER = "deadline_reminder", _("Deadline tomorrow")

@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
@@ -359,7 +360,8 @@ class CalendarYear(models.Model):
 class CalendarRevision(models.Model):
     """One administrator's change of the calendar; its id is the calendar version a deadline
     was computed from. Open deadlines touching [first_date, last_date] are recomputed once
-    (`applied_at`), by the task on commit or, if that was lost, by the periodic sweep."""
+    (`applied_at`, set when the last batch is done), by the task on commit or, if that was
+    lost or its worker died halfway, by the periodic sweep."""
 
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -370,6 +372,11 @@ class CalendarRevision(models.Model):
     last_date = models.DateField(_("last changed day"))
     applied_at = models.DateTimeField(_("deadlines recomputed at"), null=True, blank=True)
     deadlines_changed = models.PositiveIntegerField(_("deadlines moved"), default=0)
+    # The recomputation commits batch by batch: how far it got ({"model": label, "after": id}),
+    # so that a run after a crash goes on from there, and the first deadlines it changed, for
+    # the audit row written when it is done.
+    applied_through = models.JSONField(_("recomputed up to"), default=dict, blank=True)
+    changed_sample = models.JSONField(_("first deadlines changed"), default=list, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -389,8 +396,10 @@ class CalendarRevision(models.Model):
 
 class TimedStep(models.Model):
     """A step of a workflow with a deadline. Every concrete subclass is found by
-    core.services.deadlines_recompute when the calendar changes; the due moment is stored with
-    the calendar revision it was computed from and whether it rests on a confirmed schedule.
+    core.services.calendar_revision_apply when the calendar changes; the due moment is stored
+    with the calendar revision it was computed from and whether it rests on a confirmed
+    schedule. The class methods below let core handle many steps at once (a calendar change, a
+    sweep) without importing the workflow apps.
 
     The deadline sweep's state lives here too (the database is the truth, Celery only the
     trigger): `remind_at` is when the "due tomorrow" reminder is due, `reminded_at` and
@@ -431,9 +440,44 @@ class TimedStep(models.Model):
         never imports the workflow apps."""
         return []
 
+    @classmethod
+    def holders_bulk(cls, steps: Sequence["TimedStep"]) -> dict[int, list["User"]]:
+        """holders() of many steps at once, by step id: a calendar change tells the holders of
+        thousands of steps. This default asks each step; a workflow overrides it with a fixed
+        number of queries however many steps."""
+        return {step.pk: step.holders() for step in steps}
+
     def holder_url(self) -> str:
         """Where the holders act on the step (the link of that notice)."""
         return ""
+
+    @classmethod
+    def holder_urls_bulk(cls, steps: Sequence["TimedStep"]) -> dict[int, str]:
+        """holder_url() of many steps at once, by step id. This default asks each step; a
+        workflow may override it to reverse its URL once (reverse() costs tens of
+        microseconds, and a calendar change may link a hundred thousand steps)."""
+        return {step.pk: step.holder_url() for step in steps}
+
+    @classmethod
+    def with_deadline_relations(cls, queryset: models.QuerySet) -> models.QuerySet:
+        """The steps as a calendar change recomputes them one at a time, with what
+        deadline_start() and clock_stops() read: no query per step. A workflow whose steps read
+        other rows for them overrides it."""
+        return queryset
+
+    @classmethod
+    def with_holder_relations(cls, queryset: models.QuerySet) -> models.QuerySet:
+        """The steps as a calendar change tells their holders, with what str(), holder_url()
+        and holders_bulk() read: no query per step. A workflow whose steps read other rows for
+        them overrides it."""
+        return queryset
+
+    @classmethod
+    def clock_stops_exist(cls) -> models.Expression | None:
+        """An expression true for the steps whose clock ever stopped: a calendar change counts
+        their periods one at a time, with their stops (the others in groups of identical
+        inputs). None: this workflow never stops a clock."""
+        return None
 
     @property
     def is_open(self) -> bool:
@@ -514,8 +558,15 @@ class Notification(models.Model):
     """An in-site message. (recipient, dedupe_key) is unique: inserting the row is the guard
     that makes a notification go out exactly once, however often a sweep runs."""
 
+    # No index of its own: the unique (recipient, dedupe_key) and the unread index begin with
+    # the recipient and serve every lookup by it, and each index costs every insert (a calendar
+    # change may notify a hundred thousand people at once).
     recipient = models.ForeignKey(
-        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        User,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
     subject = models.CharField(_("subject"), max_length=200)

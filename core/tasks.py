@@ -25,7 +25,15 @@ def calendar_next_year_remind() -> int:
 
 @shared_task
 def notification_email_send(notification_id: int) -> bool:
+    """One notification's e-mail: what notification_send enqueued before notifications went out
+    in batches; kept so that messages already queued at an upgrade are still delivered."""
     return services.notification_email_send(notification_id=notification_id)
+
+
+@shared_task
+def notifications_email_send(notification_ids: list[int]) -> int:
+    """The e-mails of one batch of notifications (notifications_send_bulk, after its commit)."""
+    return services.notifications_email_send(notification_ids=notification_ids)
 
 
 @shared_task

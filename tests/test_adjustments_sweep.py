@@ -59,15 +59,27 @@ def counts() -> tuple[int, int, int]:
     )
 
 
+def queued_emails(callbacks) -> list[int]:
+    """The notifications whose e-mails the on-commit tasks would send (one task per batch)."""
+    tasks = [getattr(callback, "args", ()) for callback in callbacks]
+    return [
+        notification_id
+        for task in tasks
+        if task[:1] == ("notifications_email_send",)
+        for notification_id in task[1]
+    ]
+
+
 def sweep_at(moment: datetime.datetime, capture) -> services.SweepResult:
-    """One run of the sweep at `moment`. What it queues on commit is one e-mail task per new
-    notification; the task's body (core.services.notification_email_send) runs here, as the
-    worker would run it. tests/test_adjustments_worker.py goes through the real broker and
-    worker instead."""
+    """One run of the sweep at `moment`. What it queues on commit is one e-mail task per batch
+    of new notifications, with their ids; the e-mail of each (core.services.
+    notification_email_send) is sent here, as the worker would. tests/test_adjustments_worker.py
+    goes through the real broker and worker instead."""
     with travel(moment), capture() as queued:
         result = services.deadlines_sweep()
     unsent = list(deadline_notifications().filter(emailed_at=None).order_by("pk"))
-    assert len(queued) == len(unsent) == result.notifications
+    assert sorted(queued_emails(queued)) == [n.pk for n in unsent]
+    assert len(unsent) == result.notifications
     with travel(moment):
         for notification in unsent:
             core_services.notification_email_send(notification_id=notification.pk)
@@ -249,9 +261,9 @@ def test_finished_stopped_and_periodless_steps_are_never_notified(org, calendar)
 # --- cost ---------------------------------------------------------------------------------------
 
 
-def _sweep_queries(moment: datetime.datetime) -> tuple[int, services.SweepResult]:
+def _sweep_queries(moment: datetime.datetime, batch: int = 200) -> tuple[int, services.SweepResult]:
     with travel(moment), CaptureQueriesContext(connection) as queries:
-        result = services.deadlines_sweep()
+        result = services.deadlines_sweep(batch=batch)
     return len(queries), result
 
 
@@ -278,6 +290,35 @@ def test_the_sweep_costs_the_same_with_10_or_200_open_steps_not_due(org, calenda
     many, result = _sweep_queries(at(2026, 11, 6, 8, 30))
     assert (result.reminders, result.overdue) == (3, 0)
     assert many == few
+
+
+def test_the_sweep_costs_a_few_statements_per_batch_not_per_step(org, calendar):
+    """Issue 11 §6: N due steps cost a + b·⌈N/batch⌉ statements (a: the two reads that find
+    nothing more; b: a fixed number per batch: read, lock, mark, guard rows, recipients,
+    notifications, recipient counts, events), whatever the number of steps in a batch."""
+    clerk = org.users[Role.CLERK]
+    with travel(at(2026, 11, 2, 9)):
+        # Reminders at 08:00 on 11-05 (due 11-06) and on 11-06 (due 11-09).
+        first = [bare_request(org, event=D(2026, 10, 23)) for _ in range(6)]
+        second = [bare_request(org, event=D(2026, 10, 26)) for _ in range(18)]
+
+    two_batches, result = _sweep_queries(at(2026, 11, 5, 8, 30), batch=4)
+    assert (result.reminders, result.notifications) == (6, 6)
+    with travel(at(2026, 11, 5, 9)):
+        for request in first:
+            services.adjustment_withdraw(actor=clerk, request=request, reason="已无需调整。")
+    five_batches, result = _sweep_queries(at(2026, 11, 6, 8, 30), batch=4)
+    assert (result.reminders, result.notifications) == (18, 18)
+    per_batch, rest = divmod(five_batches - two_batches, 5 - 2)
+    # Ten statements, and the savepoints of the batch's transaction and of the notifications'.
+    assert rest == 0 and per_batch <= 12
+    assert two_batches == 2 + 2 * per_batch
+
+    # The overdue notices of all 18 in one batch: the escalation adds its few queries once.
+    one_batch, result = _sweep_queries(at(2026, 11, 10, 9), batch=200)
+    assert (result.overdue, result.notifications) == (18, 18 * 3)
+    assert one_batch <= 2 + per_batch + 4
+    assert Step.objects.filter(request__in=second, overdue_at__isnull=False).count() == 18
 
 
 def test_with_nothing_due_the_sweep_reads_two_queries(org, calendar, django_assert_num_queries):

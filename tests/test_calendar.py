@@ -434,7 +434,10 @@ def test_notifications_are_sent_once_and_emailed_once(org, django_capture_on_com
             dedupe_key="step:1:reminder",
         )
     assert len(sent) == 2
-    assert len(callbacks) == 2  # one e-mail task per new notification
+    # One e-mail task for the batch of new notifications, with their ids.
+    assert [callback.args for callback in callbacks] == [
+        ("notifications_email_send", [n.pk for n in sent])
+    ]
     again = services.notification_send(
         recipients=[clerk, office],
         kind=NotificationKind.DEADLINE_REMINDER,

@@ -21,15 +21,16 @@ def test_notification_email_goes_through_the_broker_to_a_worker(celery_worker, o
         body="Sent by a real Celery worker.",
         dedupe_key="celery-harness-check",
     )
-    # notification_send enqueued core.tasks.notification_email_send on commit: the worker,
-    # another process, marks the row and writes the e-mail.
+    # notification_send enqueued core.tasks.notifications_email_send (the batch of new
+    # notifications) on commit: the worker, another process, marks the row and writes the
+    # e-mail.
     celery_worker.wait_for(
         lambda: Notification.objects.filter(pk=notification.pk, emailed_at__isnull=False).exists(),
         "the worker to e-mail the notification",
     )
     [mail] = celery_worker.sent_mail()
     assert f"To: {recipient.email}" in mail
-    assert "core.tasks.notification_email_send[" in celery_worker.log()
+    assert "core.tasks.notifications_email_send[" in celery_worker.log()
 
 
 def test_embedded_worker_with_beat_runs_on_the_filesystem_broker(tmp_path, monkeypatch):

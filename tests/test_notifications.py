@@ -2,6 +2,7 @@
 the unread count is in the header."""
 
 import datetime
+import threading
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from django.utils import timezone
 from core import services
 from core.choices import NotificationKind, Role
 from core.models import Notification
+from tests.conftest import need
 
 
 def _send(user, key: str, subject: str = "", url: str = "") -> Notification:
@@ -167,3 +169,106 @@ def test_a_message_whose_email_task_was_lost_is_emailed_once_by_the_sweep(org, c
         assert pending.emailed_at is None
     lost.refresh_from_db()
     assert lost.emailed_at is not None
+
+
+# --- many at once (issue 11 §6) -----------------------------------------------------------------
+
+
+def _drafts(users, keys, subject: str = "批量提醒") -> list[services.NotificationDraft]:
+    return [
+        services.NotificationDraft(user, NotificationKind.DEADLINE_MOVED, subject, "", "/x/", key)
+        for key in keys
+        for user in users
+    ]
+
+
+def _staff(org, count: int) -> list:
+    return [
+        services.user_create(
+            actor=None,
+            username=f"many-{number}",
+            password=None,
+            role=Role.CLERK,
+            jurisdiction=org.city,
+            department=org.departments["salt"],
+            email=f"many-{number}@example.invalid",
+        )
+        for number in range(count)
+    ]
+
+
+def test_a_bulk_send_inserts_each_message_once_in_one_statement_per_batch(
+    org, django_capture_on_commit_callbacks
+):
+    people = _staff(org, 5)
+    people[4].is_active = False
+    services.user_save(actor=None, user=people[4], changed_fields=["is_active"])
+    # 4 active people × 3 keys, given twice over: 12 messages.
+    drafts = _drafts(people, ["k1", "k2", "k3"]) * 2
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        # Batches of 5 rows: 12 messages are three INSERTs and three e-mail tasks.
+        sent = services.notifications_send_bulk(drafts=drafts, batch=5)
+    assert len(sent) == 12
+    assert {(n.recipient_id, n.dedupe_key) for n in sent} == {
+        (user.pk, key) for user in people[:4] for key in ("k1", "k2", "k3")
+    }
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 3
+    assert all("ON CONFLICT DO NOTHING" in sql for sql in inserts)
+    assert [callback.args[0] for callback in callbacks] == ["notifications_email_send"] * 3
+    assert sorted(i for callback in callbacks for i in callback.args[1]) == sorted(
+        n.id for n in sent
+    )
+    # Again, with two new keys among the old ones: only the new ones go out.
+    again = services.notifications_send_bulk(drafts=_drafts(people, ["k1", "k4", "k5"]))
+    assert {n.dedupe_key for n in again} == {"k4", "k5"} and len(again) == 8
+    assert Notification.objects.filter(kind=NotificationKind.DEADLINE_MOVED).count() == 20
+
+
+def test_a_batch_of_emails_goes_out_once(org, mailoutbox):
+    people = _staff(org, 3)
+    sent = services.notifications_send_bulk(drafts=_drafts(people, ["k"], subject="批量邮件"))
+    ids = [n.id for n in sent]
+    assert services.notifications_email_send(notification_ids=ids) == 3
+    assert services.notifications_email_send(notification_ids=ids) == 0
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in people)
+    assert {m.subject for m in mailoutbox} == {"[清单] 批量邮件"}
+    assert not Notification.objects.filter(pk__in=ids, emailed_at=None).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_bulk_sends_create_each_message_once(org):
+    """Two senders at once on two connections, with overlapping messages: the unique
+    constraint lets each row in once, the returned rows are exactly those each sender
+    inserted, and together they are every message once."""
+    need(connection.vendor == "postgresql", "row-level concurrency needs PostgreSQL")
+    people = _staff(org, 30)
+    keys = [f"concurrent-{n}" for n in range(10)]
+    batches = [_drafts(people[:20], keys), _drafts(people[10:], keys)]
+    barrier = threading.Barrier(2)
+    results: dict[int, object] = {}
+
+    def send(number: int) -> None:
+        try:
+            barrier.wait()
+            results[number] = services.notifications_send_bulk(drafts=batches[number])
+        except Exception as error:  # a failure is part of what is compared
+            results[number] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(number,)) for number in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(result, list) for result in results.values()), results
+    first, second = ({(n.recipient_id, n.dedupe_key) for n in results[i]} for i in (0, 1))
+    assert not first & second
+    assert len(first | second) == 30 * 10
+    stored = Notification.objects.filter(dedupe_key__startswith="concurrent-")
+    assert stored.count() == 300
+    assert {n.pk for n in stored} == {n.id for result in results.values() for n in result}

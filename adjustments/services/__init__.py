@@ -20,11 +20,12 @@ from .attachments import (
     attachment_problems,
 )
 from .deadlines import (
-    _NOTICE_CONDITION,
-    _NOTICE_MARK,
-    _NOTICE_ORDER,
+    DEADLINES,
     SweepResult,
+    _nearest_supervisors,
+    _notice_events,
     _notice_recipients,
+    _notice_texts,
     deadline_notice_send,
     deadlines_sweep,
 )
@@ -132,6 +133,7 @@ from .transitions import (
 
 __all__ = [
     "ATTACHMENT_SUFFIXES",
+    "DEADLINES",
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
     "OFFICE_DECISION_STEPS",
@@ -142,9 +144,6 @@ __all__ = [
     "STANDARD_ONLY",
     "TRANSITIONS",
     "WITHDRAWABLE",
-    "_NOTICE_CONDITION",
-    "_NOTICE_MARK",
-    "_NOTICE_ORDER",
     "AdjustmentProcedure",
     "DomainError",
     "DraftTaken",
@@ -178,8 +177,11 @@ __all__ = [
     "_merge_target",
     "_moved_payload",
     "_moves_check",
+    "_nearest_supervisors",
     "_next_number",
+    "_notice_events",
     "_notice_recipients",
+    "_notice_texts",
     "_notify_applicant",
     "_notify_receiving",
     "_notify_step",

@@ -1,114 +1,120 @@
-"""The deadline sweep (issue 4 §5): reminders and overdue notices from the stored due moments."""
+"""The deadline sweep of adjustment steps (issue 4 §5): what is the procedure's own (who is
+told, the texts, the event row); the sweep itself, in batches, is core's
+(core.services.deadlines)."""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import calendar
-from core.choices import DepartmentFunction, NotificationKind, Role
-from core.models import User
-from core.services import notification_send
+from core.choices import DepartmentFunction, NoticeKind, Role
+from core.models import Department, User
+from core.services import (
+    DeadlineNotices,
+    Notice,
+    NoticeText,
+    SweepResult,
+    deadline_notices_send,
+    deadline_notices_sweep,
+)
 
-from ..choices import (
-    STEP_ROLE,
-    NoticeKind,
-    StepKind,
-    Transition,
-)
-from ..models import (
-    DeadlineNotice,
-    RequestEvent,
-    Step,
-)
-from .policy import _function_department, _supervisors_of, _users_of
+from ..choices import StepKind, Transition
+from ..models import DeadlineNotice, RequestEvent, Step
+from .policy import _ancestors
 from .procedure import K, _now, request_url
 
-# --- the deadline sweep (issue 4 §5) -------------------------------------------------------------
 
-
-@dataclass
-class SweepResult:
-    reminders: int = 0
-    overdue: int = 0
-    notifications: int = 0
-
-
-_NOTICE_CONDITION = {
-    NoticeKind.REMINDER: lambda now: Q(
-        finished_at=None, reminded_at=None, remind_at__isnull=False, remind_at__lte=now
-    ),
-    NoticeKind.OVERDUE: lambda now: Q(
-        finished_at=None, overdue_at=None, due_at__isnull=False, due_at__lt=now
-    ),
-}
-_NOTICE_ORDER = {NoticeKind.REMINDER: "remind_at", NoticeKind.OVERDUE: "due_at"}
-_NOTICE_MARK = {NoticeKind.REMINDER: "reminded_at", NoticeKind.OVERDUE: "overdue_at"}
-
-
-def _notice_recipients(step: Step, kind: str) -> list[User]:
-    people = list(_users_of(step.department, STEP_ROLE[step.kind]))
-    if kind == NoticeKind.OVERDUE:
-        # Escalation: the office whose request is held up, and the office and supervisors of
-        # the late department's own jurisdiction (a city reviewer late on a district request
-        # answers to the city).
-        late = step.department.jurisdiction
-        for jurisdiction in dict.fromkeys([step.request.jurisdiction, late]):
-            office = _function_department(jurisdiction, DepartmentFunction.REFORM_OFFICE)
-            if office is not None:
-                people += list(_users_of(office, Role.OFFICE))
-        people += _supervisors_of(late)
-    return list({user.pk: user for user in people}.values())
-
-
-@transaction.atomic
-def deadline_notice_send(*, step_id: int, kind: str, now: datetime.datetime | None = None) -> int:
-    """One step's reminder (seed 004's deadlines: one working day before due) or overdue
-    notice (to the step's people, the office and the supervisors). The step is locked with
-    skip_locked (another worker has it: skipped), its guard row (step, kind, due moment) is
-    inserted first (present: already sent, nothing goes out again), then the notifications,
-    the mark on the step and the event row commit together. Returns the recipients notified."""
-    kind = NoticeKind(kind)
-    now = now or _now()
-    step = (
-        Step.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("request", "request__jurisdiction", "department__jurisdiction")
-        .filter(_NOTICE_CONDITION[kind](now), pk=step_id)
-        .first()
-    )
-    if step is None:
-        return 0
-    mark = _NOTICE_MARK[kind]
-    setattr(step, mark, now)
-    step.save(update_fields=[mark])
-    if kind == NoticeKind.REMINDER and step.due_at <= now:
-        # The sweep did not run before the due moment: the overdue notice says it all.
-        return 0
-    try:
-        with transaction.atomic():
-            notice = DeadlineNotice.objects.create(step=step, kind=kind, due_at=step.due_at)
-    except IntegrityError:
-        return 0
-    request = step.request
-    due = date_format(step.due_at.astimezone(calendar.SHANGHAI), "Y-m-d")
-    facts = {
-        "step": StepKind(step.kind).label,
-        "number": request.number,
-        "summary": request.summary,
-        "department": step.department,
-        "due": due,
+def _notice_recipients(steps: Sequence[Step], kind: NoticeKind) -> dict[int, list[User]]:
+    """The step's people (its holders); an overdue notice escalates (seed 004: the office
+    supervises the procedure) to the office whose request is held up and to the office and the
+    nearest supervisors of the late department's own jurisdiction (a city reviewer late on a
+    district request answers to the city). Four queries for any number of steps."""
+    people = Step.holders_bulk(steps)
+    if kind != NoticeKind.OVERDUE:
+        return people
+    places = {
+        step.pk: list(dict.fromkeys([step.request.jurisdiction, step.department.jurisdiction]))
+        for step in steps
     }
-    if kind == NoticeKind.REMINDER:
-        subject = _("Due tomorrow: %(step)s of adjustment request %(number)s") % facts
-        body = _("%(department)s: “%(step)s” of %(summary)s is due by the end of %(due)s.") % facts
-        if step.kind == K.CONFIRM:
-            # Seed 004 三(三)4–5: two moments, the confirmation's and the objection's.
-            facts["confirm"] = date_format(
-                step.confirm_due_at.astimezone(calendar.SHANGHAI), "Y-m-d"
+    jurisdictions = {place.pk: place for places_of in places.values() for place in places_of}
+    # The office of a jurisdiction: its first reform office (policy.office_of).
+    offices: dict[int, int] = {}
+    for department in Department.objects.filter(
+        jurisdiction__in=jurisdictions, function=DepartmentFunction.REFORM_OFFICE
+    ).order_by("pk"):
+        offices.setdefault(department.jurisdiction_id, department.pk)
+    office_people: dict[int, list[User]] = {office: [] for office in offices.values()}
+    for user in User.objects.filter(
+        department__in=offices.values(), role=Role.OFFICE, is_active=True
+    ).order_by("pk"):
+        office_people[user.department_id].append(user)
+    supervisors = _nearest_supervisors({step.department.jurisdiction for step in steps})
+    found = {}
+    for step in steps:
+        everyone = list(people[step.pk])
+        for place in places[step.pk]:
+            everyone += office_people.get(offices.get(place.pk), [])
+        everyone += supervisors[step.department.jurisdiction.pk]
+        found[step.pk] = list({user.pk: user for user in everyone}.values())
+    return found
+
+
+def _nearest_supervisors(jurisdictions) -> dict[int, list[User]]:
+    """policy._supervisors_of for many jurisdictions in one query: the supervisors of each, else
+    of the nearest jurisdiction above it that has any."""
+    paths = {place.pk: _ancestors(place) for place in jurisdictions}
+    found = list(
+        User.objects.filter(
+            role=Role.SUPERVISOR,
+            is_active=True,
+            jurisdiction__path__in={path for above in paths.values() for path in above},
+        )
+        .select_related("jurisdiction")
+        .order_by("pk")
+    )
+    nearest = {}
+    for place, above in paths.items():
+        # `above` lists the jurisdiction's own path first, then each one above it.
+        for path in above:
+            here = [user for user in found if user.jurisdiction.path == path]
+            if here:
+                nearest[place] = here
+                break
+        else:
+            nearest[place] = []
+    return nearest
+
+
+def _notice_texts(steps: Sequence[Step], kind: NoticeKind) -> dict[int, NoticeText]:
+    """The reminder ("due tomorrow"; a confirm step names both of its moments, seed 004
+    三(三)4–5) or the overdue notice of each step, with the request's link."""
+    window = None
+    texts = {}
+    for step in steps:
+        request = step.request
+        facts = {
+            "step": StepKind(step.kind).label,
+            "number": request.number,
+            "summary": request.summary,
+            "department": step.department,
+            "due": date_format(step.due_at.astimezone(calendar.SHANGHAI), "Y-m-d"),
+        }
+        if kind == NoticeKind.OVERDUE:
+            subject = _("Overdue: %(step)s of adjustment request %(number)s") % facts
+            body = (
+                _("%(department)s did not finish “%(step)s” of %(summary)s by the end of %(due)s.")
+                % facts
             )
+        elif step.kind == K.CONFIRM:
+            # One calendar load for the batch's confirm steps, not one each.
+            window = window or calendar.CalendarWindow(
+                calendar.local_date(step.started_at), calendar.local_date(step.due_at)
+            )
+            confirm = step.confirm_due(window=window)
+            facts["confirm"] = date_format(confirm.astimezone(calendar.SHANGHAI), "Y-m-d")
+            subject = _("Due tomorrow: %(step)s of adjustment request %(number)s") % facts
             body = (
                 _(
                     "%(department)s: confirm the approval opinion of %(summary)s by the end of "
@@ -116,69 +122,57 @@ def deadline_notice_send(*, step_id: int, kind: str, now: datetime.datetime | No
                 )
                 % facts
             )
-        notification_kind = NotificationKind.DEADLINE_REMINDER
-    else:
-        subject = _("Overdue: %(step)s of adjustment request %(number)s") % facts
-        body = (
-            _("%(department)s did not finish “%(step)s” of %(summary)s by the end of %(due)s.")
-            % facts
-        )
-        notification_kind = NotificationKind.DEADLINE_OVERDUE
-    sent = notification_send(
-        recipients=_notice_recipients(step, kind),
-        kind=notification_kind,
-        subject=subject,
-        body=body,
-        url=request_url(request),
-        dedupe_key=f"adjustment-step:{step.pk}:{kind}:{step.due_at.isoformat()}",
+        else:
+            subject = _("Due tomorrow: %(step)s of adjustment request %(number)s") % facts
+            body = (
+                _("%(department)s: “%(step)s” of %(summary)s is due by the end of %(due)s.") % facts
+            )
+        texts[step.pk] = NoticeText(subject, body, request_url(request))
+    return texts
+
+
+def _notice_events(notices: Sequence[Notice], now: datetime.datetime) -> None:
+    """The request's log gets each notice (痕迹化管理): its due moment and the people told."""
+    RequestEvent.objects.bulk_create(
+        [
+            RequestEvent(
+                request=notice.step.request,
+                step=notice.step,
+                at=now,
+                transition=Transition.DEADLINE_REMINDER
+                if notice.kind == NoticeKind.REMINDER
+                else Transition.DEADLINE_OVERDUE,
+                from_state=notice.step.request.state,
+                to_state=notice.step.request.state,
+                detail={"due": notice.step.due_at.isoformat(), "recipients": notice.recipients},
+            )
+            for notice in notices
+        ]
     )
-    notice.recipients = len(sent)
-    notice.save(update_fields=["recipients"])
-    RequestEvent.objects.create(
-        request=request,
-        step=step,
-        at=now,
-        transition=Transition.DEADLINE_REMINDER
-        if kind == NoticeKind.REMINDER
-        else Transition.DEADLINE_OVERDUE,
-        from_state=request.state,
-        to_state=request.state,
-        detail={"due": step.due_at.isoformat(), "recipients": [n.recipient_id for n in sent]},
-    )
-    return len(sent)
+
+
+DEADLINES = DeadlineNotices(
+    steps=Step,
+    guard=DeadlineNotice,
+    key="adjustment-step",
+    recipients=_notice_recipients,
+    texts=_notice_texts,
+    events=_notice_events,
+    related=("request__jurisdiction", "department__jurisdiction"),
+)
+
+
+def deadline_notice_send(*, step_id: int, kind: str, now: datetime.datetime | None = None) -> int:
+    """One step's reminder or overdue notice (core.services.deadline_notices_send for a batch
+    of one). Returns the recipients notified."""
+    return deadline_notices_send(
+        notices=DEADLINES, kind=kind, step_ids=[step_id], now=now or _now()
+    ).notifications
 
 
 def deadlines_sweep(*, now: datetime.datetime | None = None, batch: int = 200) -> SweepResult:
-    """Issue 4 §5: the periodic sweep (Celery beat, config/celery.py). It reads only the steps
-    whose reminder or due moment has come (partial indexes step_reminder_due and
-    step_overdue_due), so its cost grows with the steps that change state, not with all open
-    steps. Each step is its own transaction (deadline_notice_send): a crash halfway leaves the
-    rest for the next run, and a second run or a second worker sends nothing twice."""
-    now = now or _now()
-    result = SweepResult()
-    for kind in (NoticeKind.REMINDER, NoticeKind.OVERDUE):
-        moment = _NOTICE_ORDER[kind]
-        # A cursor on (moment, pk): a step skipped because another worker holds it is not
-        # read again, and each batch's query stays the same size.
-        after = Q()
-        while True:
-            rows = list(
-                Step.objects.filter(_NOTICE_CONDITION[kind](now))
-                .filter(after)
-                .order_by(moment, "pk")
-                .values_list(moment, "pk")[:batch]
-            )
-            if not rows:
-                break
-            last_moment, last_pk = rows[-1]
-            after = Q(**{f"{moment}__gt": last_moment}) | Q(
-                **{moment: last_moment, "pk__gt": last_pk}
-            )
-            for _moment, step_id in rows:
-                sent = deadline_notice_send(step_id=step_id, kind=kind, now=now)
-                result.notifications += sent
-                if kind == NoticeKind.REMINDER:
-                    result.reminders += 1 if sent else 0
-                else:
-                    result.overdue += 1 if sent else 0
-    return result
+    """Issue 4 §5: the periodic sweep of adjustment steps (Celery beat, config/celery.py):
+    reminders one working day before due, overdue notices with escalation, each exactly once
+    (core.services.deadline_notices_sweep: batches of `batch` due steps, each its own
+    transaction; the partial indexes step_reminder_due and step_overdue_due)."""
+    return deadline_notices_sweep(notices=DEADLINES, now=now or _now(), batch=batch)

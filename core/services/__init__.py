@@ -1,4 +1,5 @@
-"""Writes of the core app, by concern (audit, organisation, users, calendar, notifications).
+"""Writes of the core app, by concern (audit, organisation, users, calendar, notifications, the
+deadline sweep of every workflow).
 
 Every function is keyword-only, names its actor and runs in one transaction; views, the API,
 admin, commands and tasks call these and never save models. Every public name (and the
@@ -6,8 +7,16 @@ helpers tests use) is re-exported here, so `core.services.X` keeps working.
 """
 
 from .audit import _jurisdiction_of, audit_record, audit_records
-from .base import DomainError, _enqueue_on_commit, _validated_save, permission_require
+from .base import (
+    DomainError,
+    _enqueue_on_commit,
+    _rows_insert_new,
+    _validated_save,
+    permission_require,
+)
 from .calendar import (
+    CHANGED_SAMPLE,
+    RECOMPUTE_BATCH,
     CalendarSeedResult,
     HolidayRange,
     MakeUpDay,
@@ -16,7 +25,7 @@ from .calendar import (
     _calendar_revision_record,
     _check_calendar_year,
     _day_state,
-    _deadline_moved_notify,
+    _deadlines_moved_notify,
     _differs_without_row,
     _package_schedule,
     _schedule_problems,
@@ -30,14 +39,34 @@ from .calendar import (
     calendar_year_confirm,
     timed_step_models,
 )
+from .deadlines import (
+    NOTICE_DUE,
+    NOTICE_MARK,
+    NOTICE_NOTIFICATION,
+    NOTICE_ORDER,
+    SWEEP_BATCH,
+    DeadlineNotices,
+    Notice,
+    NoticeBatch,
+    NoticeText,
+    SweepResult,
+    deadline_notices_send,
+    deadline_notices_sweep,
+)
 from .notifications import (
     EMAIL_RETRY_AFTER,
     EMAIL_RETRY_WINDOW,
+    SEND_BATCH,
+    NotificationDraft,
+    SentNotification,
+    _checked_key,
     notification_email_send,
     notification_mark_all_read,
     notification_mark_read,
     notification_send,
     notifications_email_pending,
+    notifications_email_send,
+    notifications_send_bulk,
 )
 from .organisation import (
     _SECRET_FIELDS,
@@ -52,27 +81,44 @@ from .organisation import (
 from .users import _validate_password, user_create, user_save, user_set_password
 
 __all__ = [
+    "CHANGED_SAMPLE",
     "EMAIL_RETRY_AFTER",
     "EMAIL_RETRY_WINDOW",
+    "NOTICE_DUE",
+    "NOTICE_MARK",
+    "NOTICE_NOTIFICATION",
+    "NOTICE_ORDER",
     "ORGANISATION_MODELS",
+    "RECOMPUTE_BATCH",
+    "SEND_BATCH",
+    "SWEEP_BATCH",
     "_SECRET_FIELDS",
     "CalendarSeedResult",
+    "DeadlineNotices",
     "DomainError",
     "HolidayRange",
     "MakeUpDay",
+    "Notice",
+    "NoticeBatch",
+    "NoticeText",
+    "NotificationDraft",
     "ScheduleError",
+    "SentNotification",
+    "SweepResult",
     "_as_text",
     "_calendar_require",
     "_calendar_revision_record",
     "_changes",
     "_check_calendar_year",
+    "_checked_key",
     "_day_state",
-    "_deadline_moved_notify",
+    "_deadlines_moved_notify",
     "_differs_without_row",
     "_enqueue_on_commit",
     "_jurisdiction_of",
     "_organisation_jurisdiction",
     "_package_schedule",
+    "_rows_insert_new",
     "_schedule_problems",
     "_validate_password",
     "_validated_save",
@@ -86,6 +132,8 @@ __all__ = [
     "calendar_schedule_enter",
     "calendar_seed_from_package",
     "calendar_year_confirm",
+    "deadline_notices_send",
+    "deadline_notices_sweep",
     "department_create",
     "jurisdiction_create",
     "notification_email_send",
@@ -93,6 +141,8 @@ __all__ = [
     "notification_mark_read",
     "notification_send",
     "notifications_email_pending",
+    "notifications_email_send",
+    "notifications_send_bulk",
     "organisation_object_save",
     "permission_require",
     "timed_step_models",

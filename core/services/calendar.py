@@ -5,6 +5,7 @@ open deadline they move.
 import datetime
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.apps import apps
 from django.db import models, transaction
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 from .. import calendar as working_days
 from ..choices import AuditAction, CalendarSource, DayKind, NotificationKind, Role
 from ..models import (
-    DEADLINE_FIELDS,
     CalendarDay,
     CalendarRevision,
     CalendarYear,
@@ -27,7 +27,7 @@ from ..models import (
 from ..permissions import Action, can
 from .audit import audit_record
 from .base import DomainError, _enqueue_on_commit
-from .notifications import notification_send
+from .notifications import NotificationDraft, notification_send, notifications_send_bulk
 
 
 def _calendar_require(actor: User | None, model: type[models.Model]) -> None:
@@ -496,102 +496,275 @@ def timed_step_models() -> list[type[TimedStep]]:
     ]
 
 
-@transaction.atomic
-def calendar_revision_apply(*, revision_id: int, actor: User | None = None) -> int:
-    """SPEC §9 / issue 2 §7: "when an administrator changes the calendar, every open deadline
-    that depends on the changed days is recomputed and the change is recorded". Recomputes the
-    open steps (finished_at null) of every TimedStep model whose period touches the changed
-    days, or whose due moment is unconfirmed or not yet computed, from the calendar as it now
-    stands, and tells the holders of every step whose due moment moved (issue 9 §21). Runs
-    once per revision: the row lock (skip_locked) keeps two workers apart, and applied_at
-    makes a second run a no-op. Returns how many deadlines changed."""
-    revision = (
-        CalendarRevision.objects.select_for_update(skip_locked=True)
-        .filter(pk=revision_id, applied_at=None)
-        .first()
-    )
-    if revision is None:
-        return 0
-    changed_from = working_days.end_of_day(revision.first_date) - datetime.timedelta(days=1)
-    changed_until = working_days.end_of_day(revision.last_date)
-    window = working_days.CalendarWindow(revision.first_date, revision.last_date)
-    moved = []
-    changed = 0
-    for model in timed_step_models():
-        touched = models.Q(due_at__gt=changed_from, started_at__lte=changed_until)
-        steps = model._default_manager.filter(
-            touched | models.Q(due_confirmed=False) | models.Q(due_at=None),
-            finished_at=None,
-            deadline_days__isnull=False,
-        ).order_by("pk")
-        for step in steps:
-            before = (step.due_at, step.due_confirmed, step.remind_at)
-            working_days.apply_deadline(step, window=window)
-            if (step.due_at, step.due_confirmed, step.remind_at) == before:
-                continue
-            step.save(update_fields=DEADLINE_FIELDS)
-            changed += 1
-            _deadline_moved_notify(revision=revision, step=step, before=before[0])
-            moved.append(
-                {
-                    "model": model._meta.label_lower,
-                    "id": step.pk,
-                    "from": before[0].isoformat() if before[0] else None,
-                    "to": step.due_at.isoformat() if step.due_at else None,
-                    "confirmed": step.due_confirmed,
-                }
+# Open steps per transaction of a revision's recomputation: this product's default (a
+# transaction of about a second at province scale; a worker holds a few thousand rows, never
+# all of them).
+RECOMPUTE_BATCH = 2000
+# The audit row of a revision lists this many of the deadlines it changed (the count is
+# complete): this product's default.
+CHANGED_SAMPLE = 1000
+
+
+class _Row(NamedTuple):
+    """What a recomputation reads of one open step."""
+
+    pk: int
+    started_at: datetime.datetime
+    days: int
+    unit: str
+    due_at: datetime.datetime | None
+    due_confirmed: bool
+    remind_at: datetime.datetime | None
+    stopped: bool
+
+
+class _Recomputation:
+    """One call's recomputation of a revision: the calendar loaded once (a window that grows
+    as counts need more days) and the due moment of each group of identical inputs (start
+    date in Shanghai, period, unit, no clock stop) computed once, whatever the batch."""
+
+    def __init__(self, revision: CalendarRevision) -> None:
+        self.window = working_days.CalendarWindow(revision.first_date, revision.last_date)
+        self.groups: dict[tuple, tuple] = {}
+        # A period contains a changed day when it started by the end of the last one and ends
+        # on or after the first; a period with no due moment (a stopped clock) has not ended.
+        changed_from = working_days.end_of_day(revision.first_date) - datetime.timedelta(days=1)
+        changed_until = working_days.end_of_day(revision.last_date)
+        self.touched = models.Q(started_at__lte=changed_until) & (
+            models.Q(due_at__gt=changed_from) | models.Q(due_at=None)
+        )
+
+    def rows(self, model: type[TimedStep], *, after: int, batch: int) -> list[_Row]:
+        """The next open steps (by id, after `after`) whose period contains a changed day,
+        locked until the batch commits: a transition that finishes or stops one waits, then
+        sees the new due moment."""
+        stopped = model.clock_stops_exist()
+        if model.deadline_start is not TimedStep.deadline_start or (
+            stopped is None and model.clock_stops is not TimedStep.clock_stops
+        ):
+            # Its period starts elsewhere than started_at, or it has clock stops the query
+            # cannot see: every step of the model is counted on its own.
+            stopped = models.Value(True)
+        elif stopped is None:
+            stopped = models.Value(False)
+        steps = (
+            model._default_manager.filter(
+                self.touched, finished_at=None, deadline_days__isnull=False, pk__gt=after
             )
-    revision.applied_at = timezone.now()
-    revision.deadlines_changed = changed
-    revision.save(update_fields=["applied_at", "deadlines_changed"])
-    # The trail says which deadlines moved (the first thousand).
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=revision,
-        detail={"deadlines_changed": changed, "moved": moved[:1000]},
-    )
+            .annotate(stopped=models.ExpressionWrapper(stopped, models.BooleanField()))
+            .order_by("pk")
+            .select_for_update()
+            .values_list(
+                "pk",
+                "started_at",
+                "deadline_days",
+                "deadline_unit",
+                "due_at",
+                "due_confirmed",
+                "remind_at",
+                "stopped",
+            )
+        )
+        return [_Row._make(values) for values in steps[:batch]]
+
+    def grouped(self, model: type[TimedStep], row: _Row) -> tuple:
+        key = (working_days.local_date(row.started_at), row.days, row.unit)
+        if key not in self.groups:
+            # core.calendar.apply_deadline on a step of this group stands for all of them.
+            step = model(started_at=row.started_at, deadline_days=row.days, deadline_unit=row.unit)
+            working_days.apply_deadline(step, window=self.window)
+            self.groups[key] = (step.due_at, step.due_confirmed, step.remind_at)
+        return self.groups[key]
+
+    def apply(
+        self, revision: CalendarRevision, model: type[TimedStep], rows: list[_Row], *, sample: int
+    ) -> tuple[int, list[dict]]:
+        """Recomputes the rows: one UPDATE per set of new values (the marks of the sweep
+        cleared where the due moment moved, as apply_deadline does), and tells the holders of
+        every moved step. Returns how many changed, and the first `sample` changes for the
+        trail."""
+        new = {row.pk: self.grouped(model, row) for row in rows if not row.stopped}
+        alone = model.with_deadline_relations(
+            model._default_manager.filter(pk__in=[row.pk for row in rows if row.stopped])
+        )
+        for step in alone:
+            working_days.apply_deadline(step, window=self.window)
+            new[step.pk] = (step.due_at, step.due_confirmed, step.remind_at)
+        updates: dict[tuple, list[int]] = {}
+        changed, moved = [], {}
+        for row in rows:
+            due, confirmed, remind = new[row.pk]
+            if (row.due_at, row.due_confirmed, row.remind_at) == (due, confirmed, remind):
+                continue
+            updates.setdefault((due, confirmed, remind, row.due_at != due), []).append(row.pk)
+            if row.due_at is not None and due is not None and row.due_at != due:
+                moved[row.pk] = row.due_at
+            changed.append(row)
+        for (due, confirmed, remind, due_moved), pks in updates.items():
+            values = {
+                "due_at": due,
+                "due_confirmed": confirmed,
+                "remind_at": remind,
+                "calendar_revision": self.window.version,
+            }
+            if due_moved:
+                values.update(reminded_at=None, overdue_at=None)
+            model._default_manager.filter(pk__in=pks).update(**values)
+        if moved:
+            _deadlines_moved_notify(revision=revision, model=model, moved=moved)
+        label = model._meta.label_lower
+        trail = [
+            {
+                "model": label,
+                "id": row.pk,
+                "from": row.due_at.isoformat() if row.due_at else None,
+                "to": new[row.pk][0].isoformat() if new[row.pk][0] else None,
+                "confirmed": new[row.pk][1],
+            }
+            for row in changed[:sample]
+        ]
+        return len(changed), trail
+
+
+def calendar_revision_apply(
+    *, revision_id: int, actor: User | None = None, batch: int = RECOMPUTE_BATCH
+) -> int:
+    """SPEC §9 / issue 2 §7: "when an administrator changes the calendar, every open deadline
+    that depends on the changed days is recomputed and the change is recorded". Recomputes
+    the open steps of every TimedStep model whose period contains a changed day, from the
+    calendar as it now stands, and tells the holders of every step whose due moment moved
+    (issue 9 §21).
+
+    At province scale (issue 11 §6: a hundred thousand open steps) it works in batches of
+    `batch` steps, each its own transaction: no transaction holds every step, and the worker
+    never holds more than a batch. Steps with identical inputs share one computation and one
+    UPDATE; a step whose clock stopped is computed on its own. Each batch locks the revision
+    row (skip_locked: a second worker finds it busy and leaves), goes on from where the last
+    committed batch stopped (`applied_through`) and commits the steps, the notices and the
+    progress together; `applied_at` and the audit row come with the last batch. So a run after
+    a crash finishes the rest, and a second run of an applied revision does nothing. Returns
+    how many deadlines this call changed."""
+    recomputation = None
+    changed = 0
+    while True:
+        with transaction.atomic():
+            revision = (
+                CalendarRevision.objects.select_for_update(skip_locked=True)
+                .filter(pk=revision_id, applied_at=None)
+                .first()
+            )
+            if revision is None:
+                return changed
+            recomputation = recomputation or _Recomputation(revision)
+            changed += _revision_batch_apply(revision, recomputation, batch=batch)
+            if revision.applied_at is not None:
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.UPDATE,
+                    obj=revision,
+                    detail={
+                        "deadlines_changed": revision.deadlines_changed,
+                        "moved": revision.changed_sample,
+                    },
+                )
+                return changed
+
+
+def _revision_batch_apply(
+    revision: CalendarRevision, recomputation: _Recomputation, *, batch: int
+) -> int:
+    """The next batch of a revision (the caller holds its row): the steps of one model after
+    the id where the last batch stopped. Saves the progress; sets applied_at after the last
+    model's last batch. Returns the deadlines it changed."""
+    step_models = timed_step_models()
+    labels = [model._meta.label_lower for model in step_models]
+    through = revision.applied_through or {}
+    # A model no longer installed (a deploy between two runs): start again; finished steps are
+    # recomputed to what they hold, which changes nothing.
+    index = labels.index(through["model"]) if through.get("model") in labels else 0
+    after = through.get("after", 0) if through.get("model") in labels else 0
+    changed, trail = 0, []
+    room = CHANGED_SAMPLE - len(revision.changed_sample)
+    if step_models:
+        rows = recomputation.rows(step_models[index], after=after, batch=batch)
+        changed, trail = recomputation.apply(
+            revision, step_models[index], rows, sample=max(room, 0)
+        )
+        if len(rows) == batch:
+            after = rows[-1].pk
+        else:
+            index, after = index + 1, 0
+    fields = ["applied_through", "deadlines_changed"]
+    if index >= len(step_models):
+        revision.applied_through = {}
+        revision.applied_at = timezone.now()
+        fields.append("applied_at")
+    else:
+        revision.applied_through = {"model": labels[index], "after": after}
+    revision.deadlines_changed += changed
+    if trail:
+        revision.changed_sample = revision.changed_sample + trail
+        fields.append("changed_sample")
+    revision.save(update_fields=fields)
     return changed
 
 
-def _deadline_moved_notify(
-    *, revision: CalendarRevision, step: TimedStep, before: datetime.datetime | None
+def _deadlines_moved_notify(
+    *,
+    revision: CalendarRevision,
+    model: type[TimedStep],
+    moved: dict[int, datetime.datetime],
 ) -> None:
-    """Issue 9 §21: the holders of a step whose due moment a calendar change moved are told
-    from when to when and why (the revision's summary). Only a moved moment: a due moment that
-    was not computed (a stopped clock) or only became confirmed is not news. Once per step and
-    revision (the dedupe key), e-mailed after the commit (notification_send)."""
-    after = step.due_at
-    if before is None or after is None or before == after:
-        return
+    """Issue 9 §21: the holders of the steps whose due moment a calendar change moved (`moved`:
+    step id → the due moment before) are told from when to when and why (the revision's
+    summary). Only a moved moment: a due moment that was not computed (a stopped clock) or
+    only became confirmed is not news. Once per step and revision (the dedupe key), e-mailed
+    after the commit; in bulk (notifications_send_bulk, TimedStep.holders_bulk), a fixed
+    number of queries however many steps moved."""
+    steps = list(
+        model.with_holder_relations(model._default_manager.filter(pk__in=moved)).order_by("pk")
+    )
+    holders = model.holders_bulk(steps)
+    urls = model.holder_urls_bulk(steps)
+    subject = _("Deadline moved: %(step)s")
+    body = _(
+        "The deadline of %(step)s moved from %(before)s to %(after)s, because the "
+        "working-day calendar changed: %(reason)s"
+    )
+    label = model._meta.label_lower
 
+    @lru_cache(maxsize=512)
     def moment(value: datetime.datetime) -> str:
+        # Steps of a group share their moments: each is formatted once.
         return date_format(timezone.localtime(value, working_days.SHANGHAI), "Y-m-d H:i")
 
-    values = {
-        "step": str(step),
-        "before": moment(before),
-        "after": moment(after),
-        "reason": revision.summary,
-    }
-    notification_send(
-        recipients=step.holders(),
-        kind=NotificationKind.DEADLINE_MOVED,
-        subject=_("Deadline moved: %(step)s") % values,
-        body=_(
-            "The deadline of %(step)s moved from %(before)s to %(after)s, because the "
-            "working-day calendar changed: %(reason)s"
-        )
-        % values,
-        url=step.holder_url(),
-        dedupe_key=f"deadline-moved:{step._meta.label_lower}:{step.pk}:{revision.pk}",
-    )
+    drafts = []
+    for step in steps:
+        values = {
+            "step": str(step),
+            "before": moment(moved[step.pk]),
+            "after": moment(step.due_at),
+            "reason": revision.summary,
+        }
+        drafts += [
+            NotificationDraft(
+                recipient=holder,
+                kind=NotificationKind.DEADLINE_MOVED,
+                subject=subject % values,
+                body=body % values,
+                url=urls[step.pk],
+                dedupe_key=f"deadline-moved:{label}:{step.pk}:{revision.pk}",
+            )
+            for holder in holders.get(step.pk, ())
+        ]
+    notifications_send_bulk(drafts=drafts)
 
 
 def calendar_revisions_apply_pending(*, actor: User | None = None) -> int:
-    """The periodic sweep behind the on-commit trigger: applies every revision not applied yet,
-    so a lost message is harmless. Each revision is its own transaction (calendar_revision_apply),
-    so one failure does not hold back the others. Returns how many deadlines changed."""
+    """The periodic sweep behind the on-commit trigger: applies every revision not applied yet
+    (or finishes one whose worker died halfway), so a lost message is harmless. Each revision
+    commits batch by batch (calendar_revision_apply); one failing raises, and the next run
+    starts again from the oldest. Returns how many deadlines changed."""
     pending = CalendarRevision.objects.filter(applied_at=None).order_by("id")
     return sum(
         calendar_revision_apply(revision_id=revision_id, actor=actor)

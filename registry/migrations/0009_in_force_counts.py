@@ -23,7 +23,7 @@ def counts_fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_province_level'),
+        ('core', '0010_province_level'),
         ('registry', '0008_province_level'),
     ]
 

@@ -11,13 +11,13 @@ import datetime
 import io
 import time
 
-from celery import current_app
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import connection
 from openpyxl import Workbook
 
 from core import services as core_services
+from core.benchmarks import broker_isolated
 from core.choices import JurisdictionLevel, Role
 from registry import import_jobs, importer, services
 from registry.choices import LawLevel, ListKind
@@ -33,15 +33,15 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=int, default=10_000)
 
     def handle(self, *args, **options):
-        # The job's tasks must reach no worker: this database is thrown away.
-        current_app.conf.broker_url = "memory://"
         creation = connection.creation
-        name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            self.stdout.write(f"database: {connection.vendor} {name}")
-            self._run(options["rows"])
-        finally:
-            creation.destroy_test_db(name, verbosity=0)
+        # The job's tasks must reach no worker: this database is thrown away.
+        with broker_isolated():
+            name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            try:
+                self.stdout.write(f"database: {connection.vendor} {name}")
+                self._run(options["rows"])
+            finally:
+                creation.destroy_test_db(name, verbosity=0)
 
     def _run(self, rows: int) -> None:
         city = core_services.jurisdiction_create(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_audit_object_index'),
+        ('core', '0009_calendar_revision_progress'),
     ]
 
     operations = [
