@@ -1,0 +1,88 @@
+"""Driving the served site with wrk (issue 11 §2): a warm-up, then a fixed duration, with
+stats.lua counting what is not 2xx and printing one line of figures (wrk's own latency
+percentiles), which `parse` reads."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+from .report import Timing
+
+SCRIPT = Path(__file__).with_name("stats.lua")
+MARK = "BENCH "
+# wrk gives up on a request after 2 s by default and leaves it out of the percentiles: a slow
+# page must be timed, not dropped.
+TIMEOUT_SECONDS = 60
+INSTALL = "wrk is not installed: apt-get install wrk"
+
+
+class WrkError(RuntimeError):
+    pass
+
+
+def available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def quoted(path: str) -> str:
+    """`path` (Chinese search words, spaces) percent-encoded as a browser sends it."""
+    return quote(path, safe="/?&=:%")
+
+
+def url(base: str, path: str) -> str:
+    return base.rstrip("/") + quoted(path)
+
+
+def command(target: str, *, seconds: float, connections: int, threads: int) -> list[str]:
+    return [
+        "wrk",
+        f"--threads={min(threads, connections)}",
+        f"--connections={connections}",
+        f"--duration={max(1, round(seconds))}s",
+        f"--timeout={TIMEOUT_SECONDS}s",
+        f"--script={SCRIPT}",
+        target,
+    ]
+
+
+def parse(output: str) -> Timing:
+    """The figures stats.lua printed: p50 and p95 in ms, requests per second, the requests
+    and how many of them failed (not 2xx, socket errors, timeouts)."""
+    for line in output.splitlines():
+        if line.startswith(MARK):
+            figures = json.loads(line[len(MARK) :])
+            break
+    else:
+        raise WrkError(f"wrk printed no figures:\n{output}")
+    requests = figures["requests"]
+    failed = figures["not_2xx"] + figures["socket_errors"] + figures["timeouts"]
+    return Timing(
+        p50=figures["p50_us"] / 1000,
+        p95=figures["p95_us"] / 1000,
+        rate=requests / figures["seconds"] if figures["seconds"] else 0.0,
+        count=requests + figures["socket_errors"] + figures["timeouts"],
+        failed=failed,
+    )
+
+
+def run(target: str, *, seconds: float, connections: int, threads: int) -> Timing:
+    """One wrk run, bounded: wrk stops after `seconds`, and is killed if it does not."""
+    completed = subprocess.run(
+        command(target, seconds=seconds, connections=connections, threads=threads),
+        capture_output=True,
+        text=True,
+        timeout=seconds + TIMEOUT_SECONDS + 30,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise WrkError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
+    return parse(completed.stdout)
+
+
+def load(target: str, *, warmup: float, seconds: float, connections: int, threads: int) -> Timing:
+    """Warms the page up (its figures are thrown away), then times it."""
+    if warmup > 0:
+        run(target, seconds=warmup, connections=connections, threads=threads)
+    return run(target, seconds=seconds, connections=connections, threads=threads)
