@@ -10,9 +10,9 @@ measured in the same run, against the goals of issue 11.
    settings, static files collected into a temporary folder, the page cache off) serves the
    preset's register; wrk times the bare view, limit (c), and every page, warm. For the
    province, a second server times the same pages on the city register: limit (a). A third
-   serves the preset with the page cache on: the cached page, warm; with a Celery worker
-   beside it building the whole register's CSV (its peak memory). Then each page's SQL is
-   replayed in PostgreSQL with nothing else running: limit (b).
+   serves the preset with the page cache on: the bare view again, then the cached page, warm;
+   with a Celery worker beside it building the whole register's CSV (its peak memory). Then
+   each page's SQL is replayed in PostgreSQL with nothing else running: limit (b).
 3. The operations, each timed once in a process of its own on a scratch copy of the register
    (bench.operations), with a time limit.
 
@@ -241,14 +241,18 @@ class Bench:
             self.web_peak_mb = max(self.web_peak_mb, site.peak_mb)
         return timings
 
-    def cached_and_export(self, database: str) -> tuple[Timing | str, OperationResult]:
-        """The cached page, warm, on a server with the page cache on; then the whole
-        register's CSV built by a Celery worker beside it."""
+    def cached_and_export(
+        self, database: str
+    ) -> tuple[Timing | str, Timing | str, OperationResult]:
+        """The cached page, warm, on a server with the page cache on, and the bare view on
+        the same server just before it (its limit); then the whole register's CSV built by a
+        Celery worker beside it."""
         if self.cache_url:
             redis.Redis.from_url(self.cache_url).flushdb()
         env = self.site_env(database, cache_seconds=CACHE_SECONDS)
         with Gunicorn(env, self.folder / f"gunicorn-cached-{database}.log") as site:
-            say(f"{database}: {CACHED.label}")
+            say(f"{database}: {BARE.label}, then {CACHED.label}")
+            bare = self.load(site, BARE.path)
             timing = self.load(site, CACHED.path)
             _status, headers = get(wrk.url(site.base, CACHED.path))
             if headers.get("X-Page-Cache") != "hit":
@@ -256,7 +260,7 @@ class Bench:
             self.web_peak_mb = max(self.web_peak_mb, site.peak_mb)
             say(f"{database}: the whole register's CSV, built by a Celery worker")
             export = self.worker_export(env, site)
-        return timing, export
+        return timing, bare, export
 
     def worker_export(self, env: dict[str, str], site: Gunicorn) -> OperationResult:
         label = "Celery worker: CSV of the whole register"
@@ -280,7 +284,7 @@ class Bench:
         floors = {}
         for page in PAGES:
             statements = probe["pages"][page.key]["statements"]
-            say(f"{database}: SQL of {page.label} ({len(statements)} statements)")
+            say(f"{database}: SQL of {page.label}")
             floors[page.key] = (replay(dsn, statements, self.options.pace.replay), len(statements))
         return floors
 
@@ -361,7 +365,7 @@ class Bench:
             )
         timings = self.pages(database, probe, bare=True)
         city_timings = self.pages(city, city_probe, bare=False) if city_probe else {}
-        cached, export = self.cached_and_export(database)
+        cached, cached_bare, export = self.cached_and_export(database)
         floors = self.sql(database, probe)
         results = []
         bare = _timing(timings[BARE.key])
@@ -376,7 +380,7 @@ class Bench:
                 result.bare = bare
             results.append(result)
         cached_result = _page_result(CACHED, CACHED.path, cached)
-        cached_result.bare = bare
+        cached_result.bare = _timing(cached_bare)
         results.append(cached_result)
         operations = [
             OperationResult(
@@ -455,7 +459,8 @@ def _notes(options: Options, preset: str, cache_url: str | None) -> list[str]:
         f"(b) the statements of the page's second request in-process (production settings), "
         f"replayed on one connection for {pace.replay:g} s; req/s: pages per second.",
         "(c) /favicon.ico (core.views.favicon): every middleware, no SQL; its ratio is the "
-        "page's share of the bare view's requests per second.",
+        "page's share of the bare view's requests per second (for the cached page, the bare "
+        "view timed on the same server just before it).",
         "wrk's percentiles are corrected for coordinated omission: a stall (a worker replaced "
         "after max_requests answering its first request) counts as the requests a steady "
         "client would have waited through.",
@@ -488,7 +493,7 @@ def results_write(path: Path, options: Options, text: str, server: str, seconds:
     lines = [
         f"# Benchmark results: PRESET={options.preset}",
         "",
-        f"Measured {today} by `{command}{reuse}` in {seconds / 60:.0f} minutes (issue 11 §2;"
+        f"Measured {today} by `{command}{reuse}` in {seconds / 60:.1f} min (issue 11 §2;"
         " how each figure and limit is measured: bench/run.py).",
         "",
         *machine(server),

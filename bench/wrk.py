@@ -57,11 +57,13 @@ def parse(output: str) -> Timing:
     else:
         raise WrkError(f"wrk printed no figures:\n{output}")
     requests = figures["requests"]
+    if not requests:
+        raise WrkError(f"no request completed in {figures['seconds']:.1f} s")
     failed = figures["not_2xx"] + figures["socket_errors"] + figures["timeouts"]
     return Timing(
         p50=figures["p50_us"] / 1000,
         p95=figures["p95_us"] / 1000,
-        rate=requests / figures["seconds"] if figures["seconds"] else 0.0,
+        rate=requests / figures["seconds"],
         count=requests + figures["socket_errors"] + figures["timeouts"],
         failed=failed,
     )

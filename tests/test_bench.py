@@ -80,6 +80,15 @@ def test_wrk_output_without_figures_is_an_error():
         wrk.parse("unable to connect to 127.0.0.1:8123 Connection refused")
 
 
+def test_a_run_where_no_request_completed_has_no_figures():
+    line = (
+        'BENCH {"requests": 0, "seconds": 1.0, "p50_us": 0, "p95_us": 0, "not_2xx": 0, '
+        '"socket_errors": 0, "timeouts": 0}'
+    )
+    with pytest.raises(wrk.WrkError, match="no request completed"):
+        wrk.parse(line)
+
+
 def test_wrk_command_is_bounded_and_never_has_more_threads_than_connections():
     command = wrk.command("http://127.0.0.1:1/", seconds=2.4, connections=1, threads=2)
     assert "--threads=1" in command
@@ -346,7 +355,7 @@ def test_the_city_bench_runs_end_to_end():
             "--preset=city",
             "--reuse",
             "--seconds=1",
-            "--warmup=0",
+            "--warmup=1",
             "--replay=0.2",
             "--operation-timeout=30",
             "--export-timeout=60",
@@ -361,6 +370,7 @@ def test_the_city_bench_runs_end_to_end():
     table = completed.stdout
     print(table)
     assert "ERROR" not in table
+    assert "not measured" not in table and "wrk:" not in table
     for page in PAGES:
         assert page.label in table
     for operation in ("web worker", "Celery worker", "publication", "Excel import", "sweep"):
