@@ -130,6 +130,9 @@ def options_parse(argv: list[str]) -> Options:
 
 
 class Bench:
+    """One run: its options, its temporary folder (static files, media, the filesystem broker,
+    the logs of the processes it starts), the PostgreSQL server and what it found."""
+
     def __init__(self, options: Options, folder: Path) -> None:
         self.options, self.folder = options, folder
         self.server = databases.server_url()
@@ -290,62 +293,57 @@ class Bench:
 
     # --- 3. the operations --------------------------------------------------------------
 
-    def operation(
-        self, name: str, label: str, goals: tuple, timeout: float
-    ) -> list[OperationResult]:
+    def operation(self, name: str, label: str, goals: tuple, timeout: float) -> OperationResult:
         say(f"operation: {label}")
         output = self.folder / f"operation-{name}.json"
         env = self.site_env(databases.SCRATCH)
         completed = run_child(["-m", "bench.child", "operation", name, str(output)], env, timeout)
         if completed is None:
-            return [OperationResult(label, goals=goals, note=f"not finished in {timeout:.0f} s")]
+            return OperationResult(label, goals=goals, note=f"not finished in {timeout:.0f} s")
         if completed.returncode:
             last = (completed.stderr.strip().splitlines() or ["?"])[-1]
-            return [OperationResult(label, goals=goals, note=f"failed: {last}")]
+            return OperationResult(label, goals=goals, note=f"failed: {last}")
         figures = json.loads(output.read_text())
-        results = []
-        if "dry_run" in figures:
-            results.append(_operation_result(f"{label}: dry run", figures["dry_run"], ()))
-            label = f"{label}: import"
-        results.append(_operation_result(label, figures["measured"], goals))
-        if "open" in figures:
-            results[-1].note = f"{figures['open']:,} open steps after it"
-        return results
+        measured = figures["measured"]
+        return OperationResult(
+            label,
+            seconds=measured["milliseconds"] / 1000,
+            statements=measured["statements"],
+            rows=measured["rows"],
+            rss_mb=measured["peak_rss_mb"],
+            rss_growth_mb=measured["rss_growth_mb"],
+            goals=goals,
+            note=figures["note"],
+        )
 
     def operations(self, database: str) -> list[OperationResult]:
         say(f"{databases.SCRATCH}: a copy of {database} for the operations")
         databases.recreate(self.server, databases.SCRATCH, template=database)
         timeout = self.options.pace.operation_timeout
-        results = []
-        try:
-            results += self.operation(
-                "publish",
-                f"publication of a {PUBLISHED_ENTRIES}-entry adjustment",
-                (),
-                timeout,
-            )
-            results += self.operation(
+        # (name, label, goals, time limit): the import is given twice its goal.
+        planned = [
+            ("publish", f"publication of a {PUBLISHED_ENTRIES}-entry adjustment", (), timeout),
+            (
                 "import",
                 f"Excel import of {IMPORT_ROWS:,} rows",
                 IMPORT_GOALS,
                 max(timeout, 2 * IMPORT_GOALS[0].seconds),
-            )
-            for due in SWEEP_DUE:
-                results += self.operation(
-                    f"sweep-{due}",
-                    f"deadline sweep, {due:,} due",
-                    SWEEP_GOALS.get(due, ()),
-                    timeout,
-                )
-            results += self.operation(
+            ),
+            *(
+                (f"sweep-{due}", f"deadline sweep, {due:,} due", SWEEP_GOALS.get(due, ()), timeout)
+                for due in SWEEP_DUE
+            ),
+            (
                 "calendar",
                 f"calendar edit moving {CALENDAR_MOVED:,} deadlines",
                 CALENDAR_GOALS,
                 timeout,
-            )
+            ),
+        ]
+        try:
+            return [self.operation(*operation) for operation in planned]
         finally:
             databases.drop(self.server, databases.SCRATCH)
-        return results
 
     # --- the whole run ------------------------------------------------------------------
 
@@ -409,18 +407,6 @@ def _page_result(page, url: str, measured: Timing | str) -> PageResult:
     if isinstance(measured, Timing):
         return PageResult(page.label, url, page.goals, timing=measured)
     return PageResult(page.label, url, page.goals, note=measured)
-
-
-def _operation_result(label: str, figures: dict, goals: tuple) -> OperationResult:
-    return OperationResult(
-        label,
-        seconds=figures["milliseconds"] / 1000,
-        statements=figures["statements"],
-        rows=figures["rows"],
-        rss_mb=figures["peak_rss_mb"],
-        rss_growth_mb=figures["rss_growth_mb"],
-        goals=goals,
-    )
 
 
 def _redis_answers(url: str) -> bool:
