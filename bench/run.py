@@ -140,6 +140,7 @@ class Bench:
         self.cache_url = CACHE_URL if _redis_answers(CACHE_URL) else None
         self.notes: list[str] = []
         self.web_peak_mb = 0.0
+        self.replaced = 0  # gunicorn workers replaced during the load
         # Variables the bench sets itself, and any that would point the site at another
         # database or broker, are not inherited.
         self.base_env = {
@@ -242,6 +243,7 @@ class Bench:
                 path = BARE.path if page is BARE else probe["pages"][page.key]["path"]
                 timings[page.key] = self.load(site, path)
             self.web_peak_mb = max(self.web_peak_mb, site.peak_mb)
+        self.replaced += site.replaced
         return timings
 
     def cached_and_export(
@@ -263,6 +265,7 @@ class Bench:
             self.web_peak_mb = max(self.web_peak_mb, site.peak_mb)
             say(f"{database}: the whole register's CSV, built by a Celery worker")
             export = self.worker_export(env, site)
+        self.replaced += site.replaced
         return timing, bare, export
 
     def worker_export(self, env: dict[str, str], site: Gunicorn) -> OperationResult:
@@ -395,7 +398,7 @@ class Bench:
             title=_title(options, probe["values"]),
             pages=results,
             operations=operations,
-            notes=self.notes + _notes(options, preset, self.cache_url),
+            notes=self.notes + _notes(options, preset, self.cache_url, self.replaced),
         )
 
 
@@ -435,7 +438,7 @@ def _title(options: Options, values: dict) -> str:
     )
 
 
-def _notes(options: Options, preset: str, cache_url: str | None) -> list[str]:
+def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) -> list[str]:
     pace = options.pace
     notes = [
         f"Pages: gunicorn --config docker/gunicorn.conf.py, {WEB_WORKERS} workers, production "
@@ -447,9 +450,11 @@ def _notes(options: Options, preset: str, cache_url: str | None) -> list[str]:
         "(c) /favicon.ico (core.views.favicon): every middleware, no SQL; its ratio is the "
         "page's share of the bare view's requests per second (for the cached page, the bare "
         "view timed on the same server just before it).",
-        "wrk's percentiles are corrected for coordinated omission: a stall (a worker replaced "
-        "after max_requests answering its first request) counts as the requests a steady "
-        "client would have waited through.",
+        "wrk's percentiles are corrected for coordinated omission: a stall counts as the "
+        "requests a steady client would have waited through.",
+        f"gunicorn replaced its workers {replaced} times during the load (max_requests of "
+        "docker/gunicorn.conf.py): a new worker loads the views on its first request, a stall "
+        "that shows in the p95 and req/s of the fastest pages.",
         "Page cache and throttle counters: "
         + (f"Redis {cache_url}." if cache_url else "per process (no Redis answered)."),
     ]

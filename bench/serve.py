@@ -137,8 +137,10 @@ class Gunicorn:
         return max(self.peaks.values(), default=0.0)
 
     @property
-    def workers_seen(self) -> int:
-        return len(self.peaks)
+    def replaced(self) -> int:
+        """How many workers gunicorn started after the first ones (max_requests)."""
+        booted = self.log.read_text(errors="replace").count("Booting worker with pid")
+        return max(0, booted - int(self.env["WEB_CONCURRENCY"]))
 
     def __exit__(self, *exc_info) -> None:
         self._stop_sampling.set()
