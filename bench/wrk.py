@@ -16,6 +16,7 @@ MARK = "BENCH "
 # page must be timed, not dropped.
 TIMEOUT_SECONDS = 60
 INSTALL = "wrk is not installed: apt-get install wrk"
+WARMUP_ROUNDS = 5
 
 
 class WrkError(RuntimeError):
@@ -47,29 +48,31 @@ def command(target: str, *, seconds: float, connections: int, threads: int) -> l
     ]
 
 
+def figures(output: str) -> dict:
+    """What stats.lua printed."""
+    for line in output.splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK) :])
+    raise WrkError(f"wrk printed no figures:\n{output}")
+
+
 def parse(output: str) -> Timing:
     """The figures stats.lua printed: p50 and p95 in ms, requests per second, the requests
     and how many of them failed (not 2xx, socket errors, timeouts)."""
-    for line in output.splitlines():
-        if line.startswith(MARK):
-            figures = json.loads(line[len(MARK) :])
-            break
-    else:
-        raise WrkError(f"wrk printed no figures:\n{output}")
-    requests = figures["requests"]
+    read = figures(output)
+    requests = read["requests"]
     if not requests:
-        raise WrkError(f"no request completed in {figures['seconds']:.1f} s")
-    failed = figures["not_2xx"] + figures["socket_errors"] + figures["timeouts"]
+        raise WrkError(f"no request completed in {read['seconds']:.1f} s")
     return Timing(
-        p50=figures["p50_us"] / 1000,
-        p95=figures["p95_us"] / 1000,
-        rate=requests / figures["seconds"],
-        count=requests + figures["socket_errors"] + figures["timeouts"],
-        failed=failed,
+        p50=read["p50_us"] / 1000,
+        p95=read["p95_us"] / 1000,
+        rate=requests / read["seconds"],
+        count=requests + read["socket_errors"] + read["timeouts"],
+        failed=read["not_2xx"] + read["socket_errors"] + read["timeouts"],
     )
 
 
-def run(target: str, *, seconds: float, connections: int, threads: int) -> Timing:
+def _wrk(target: str, *, seconds: float, connections: int, threads: int) -> str:
     """One wrk run, bounded: wrk stops after `seconds`, and is killed if it does not."""
     completed = subprocess.run(
         command(target, seconds=seconds, connections=connections, threads=threads),
@@ -80,11 +83,16 @@ def run(target: str, *, seconds: float, connections: int, threads: int) -> Timin
     )
     if completed.returncode != 0:
         raise WrkError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
-    return parse(completed.stdout)
+    return completed.stdout
 
 
 def load(target: str, *, warmup: float, seconds: float, connections: int, threads: int) -> Timing:
-    """Warms the page up (its figures are thrown away), then times it."""
-    if warmup > 0:
-        run(target, seconds=warmup, connections=connections, threads=threads)
-    return run(target, seconds=seconds, connections=connections, threads=threads)
+    """Warms the page up, then times it. The warm-up's figures are thrown away; it goes on
+    (WARMUP_ROUNDS at most) until it has seen each connection answered, so that the time is
+    not that of workers still loading the views (gunicorn starts them, and replaces them after
+    max_requests)."""
+    for _round in range(WARMUP_ROUNDS if warmup > 0 else 0):
+        output = _wrk(target, seconds=warmup, connections=connections, threads=threads)
+        if figures(output)["requests"] >= connections:
+            break
+    return parse(_wrk(target, seconds=seconds, connections=connections, threads=threads))
