@@ -6,13 +6,14 @@ measured in the same run, against the goals of issue 11.
    dropped, created, migrated and generated (`manage.py generate_scale`); `--reuse` keeps one
    generated earlier by the same preset, seed and code (bench.databases).
 2. The pages: bench.pages picks the URLs' department and item on each register and captures
-   the SQL each page sends. gunicorn (docker/gunicorn.conf.py, two workers, production
-   settings, static files collected into a temporary folder, the page cache off) serves the
-   preset's register; wrk times the bare view, limit (c), and every page, warm. For the
-   province, a second server times the same pages on the city register: limit (a). A third
-   serves the preset with the page cache on: the bare view again, then the cached page, warm;
-   with a Celery worker beside it building the whole register's CSV (its peak memory). Then
-   each page's SQL is replayed in PostgreSQL with nothing else running: limit (b).
+   the SQL each page sends. gunicorn (docker/gunicorn.conf.py with max_requests off, two
+   workers, production settings, static files collected into a temporary folder, the page
+   cache off) serves the preset's register; wrk times the bare view, limit (c), and every
+   page, warm. For the province, a second server times the same pages on the city register:
+   limit (a). A third serves the preset with the page cache on: the bare view again, then the
+   cached page, warm; with a Celery worker beside it building the whole register's CSV (its
+   peak memory). Then each page's SQL is replayed in PostgreSQL with nothing else running:
+   limit (b).
 3. The operations, each timed once in a process of its own on a scratch copy of the register
    (bench.operations), with a time limit.
 
@@ -221,16 +222,13 @@ class Bench:
         return json.loads(output.read_text())
 
     def load(self, site: Gunicorn, path: str) -> Timing | str:
-        """wrk's timing of `path`, or why there is none."""
-        pace = self.options.pace
+        """wrk's timing of `path`, warm, or why there is none."""
+        pace, options = self.options.pace, self.options
+        target = wrk.url(site.base, path)
+        load = {"connections": options.connections, "threads": options.threads}
         try:
-            return wrk.load(
-                wrk.url(site.base, path),
-                warmup=pace.warmup,
-                seconds=pace.seconds,
-                connections=self.options.connections,
-                threads=self.options.threads,
-            )
+            wrk.warm(target, seconds=pace.warmup, **load)
+            return wrk.timed(target, seconds=pace.seconds, **load)
         except (wrk.WrkError, subprocess.TimeoutExpired) as error:
             return f"wrk: {error}"
 
@@ -441,8 +439,9 @@ def _title(options: Options, values: dict) -> str:
 def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) -> list[str]:
     pace = options.pace
     notes = [
-        f"Pages: gunicorn --config docker/gunicorn.conf.py, {WEB_WORKERS} workers, production "
-        f"settings, page cache off (the cached page: on, {CACHE_SECONDS} s); "
+        f"Pages: gunicorn --config docker/gunicorn.conf.py --max-requests=0, {WEB_WORKERS} "
+        f"workers, production settings, page cache off (the cached page: on, {CACHE_SECONDS} "
+        "s); "
         f"wrk -t{min(options.threads, options.connections)} -c{options.connections}, "
         f"warm-up {pace.warmup:g} s, then {pace.seconds:g} s per page.",
         f"(b) the statements of the page's second request in-process (production settings), "
@@ -452,12 +451,11 @@ def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) 
         "view timed on the same server just before it).",
         "wrk's percentiles are corrected for coordinated omission: a stall counts as the "
         "requests a steady client would have waited through.",
-        f"gunicorn replaced its workers {replaced} times during the load (max_requests of "
-        "docker/gunicorn.conf.py): a new worker loads the views on its first request, a stall "
-        "that shows in the p95 and req/s of the fastest pages.",
         "Page cache and throttle counters: "
         + (f"Redis {cache_url}." if cache_url else "per process (no Redis answered)."),
     ]
+    if replaced:
+        notes.append(f"gunicorn replaced {replaced} workers that died or timed out.")
     if preset == "city":
         notes.append("(a) the same page on the city preset: this run is the city preset.")
     return notes

@@ -2,8 +2,8 @@
 production (docker/gunicorn.conf.py, production settings) on a free port of 127.0.0.1, and a
 Celery worker. Each is stopped by its own process id when its block ends, whatever happened.
 
-The peak memory of the web workers is sampled while the load runs: gunicorn replaces a worker
-after max_requests, and a replaced worker takes its peak with it."""
+The peak memory of the web workers is sampled while the load runs: a worker that dies takes its
+peak with it."""
 
 import signal
 import socket
@@ -93,6 +93,11 @@ class Gunicorn:
             "--config",
             "docker/gunicorn.conf.py",
             f"--bind=127.0.0.1:{self.port}",
+            # The configuration replaces a worker after max_requests, a guard against slow
+            # leaks: at the hundreds of requests per second of a benchmark that is every few
+            # seconds, both workers at once, and the figures would time a new worker loading
+            # the views rather than the page.
+            "--max-requests=0",
             "config.wsgi:application",
         ]
         with self.log.open("ab") as output:
@@ -138,7 +143,8 @@ class Gunicorn:
 
     @property
     def replaced(self) -> int:
-        """How many workers gunicorn started after the first ones (max_requests)."""
+        """How many workers gunicorn started after the first ones: with max_requests off,
+        those that died or timed out."""
         booted = self.log.read_text(errors="replace").count("Booting worker with pid")
         return max(0, booted - int(self.env["WEB_CONCURRENCY"]))
 

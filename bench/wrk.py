@@ -86,13 +86,15 @@ def _wrk(target: str, *, seconds: float, connections: int, threads: int) -> str:
     return completed.stdout
 
 
-def load(target: str, *, warmup: float, seconds: float, connections: int, threads: int) -> Timing:
-    """Warms the page up, then times it. The warm-up's figures are thrown away; it goes on
-    (WARMUP_ROUNDS at most) until it has seen each connection answered, so that the time is
-    not that of workers still loading the views (gunicorn starts them, and replaces them after
-    max_requests)."""
-    for _round in range(WARMUP_ROUNDS if warmup > 0 else 0):
-        output = _wrk(target, seconds=warmup, connections=connections, threads=threads)
+def warm(target: str, *, seconds: float, connections: int, threads: int) -> None:
+    """Warms the page up, its figures thrown away, until each connection was answered
+    (WARMUP_ROUNDS at most): a worker that gunicorn has just started loads the views on its
+    first request."""
+    for _round in range(WARMUP_ROUNDS if seconds > 0 else 0):
+        output = _wrk(target, seconds=seconds, connections=connections, threads=threads)
         if figures(output)["requests"] >= connections:
-            break
+            return
+
+
+def timed(target: str, *, seconds: float, connections: int, threads: int) -> Timing:
     return parse(_wrk(target, seconds=seconds, connections=connections, threads=threads))
