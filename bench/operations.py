@@ -196,7 +196,7 @@ def run(name: str) -> dict:
     import together, issue 10 §2's goal being for both) and a note."""
     if name.startswith("sweep-"):
         measured = deadlines.sweep(due=int(name.removeprefix("sweep-")), open_total=SWEEP_OPEN)
-        return {"measured": asdict(measured), "note": _open_note()}
+        return {"measured": asdict(measured), "note": ""}
     if name == "calendar":
         measured = deadlines.calendar_edit(moved=CALENDAR_MOVED)
         return {"measured": asdict(measured), "note": _open_note()}

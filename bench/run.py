@@ -49,6 +49,7 @@ from .figures import (
     PUBLISHED_ENTRIES,
     SWEEP_DUE,
     SWEEP_GOALS,
+    SWEEP_OPEN,
     WEB_RSS_GOALS,
     Pace,
 )
@@ -331,7 +332,12 @@ class Bench:
                 max(timeout, 2 * IMPORT_GOALS[0].seconds),
             ),
             *(
-                (f"sweep-{due}", f"deadline sweep, {due:,} due", SWEEP_GOALS.get(due, ()), timeout)
+                (
+                    f"sweep-{due}",
+                    f"deadline sweep, {due:,} due of {SWEEP_OPEN:,} open steps",
+                    SWEEP_GOALS.get(due, ()),
+                    timeout,
+                )
                 for due in SWEEP_DUE
             ),
             (
