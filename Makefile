@@ -46,13 +46,13 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 
-# The public register at province scale, then the deadline sweep and a calendar edit (figures,
-# not pass/fail).
+# The benchmark of issue 11 §2 (bench/): the site served by gunicorn as in production, driven by
+# wrk, each figure beside the limits measured in the same run. PRESET=city (a few minutes) or
+# province (up to 30 minutes, writes bench/RESULTS.md); KEEP=1 reuses the registers generated
+# earlier by the same preset, seed and code; BENCH_ARGS for more (python -m bench --help).
+PRESET ?= city
 bench: $(STAMP) $(MO)
-	$(PY) manage.py bench $(BENCH_ARGS)
-	$(PY) manage.py bench_sweep $(BENCH_SWEEP_ARGS)
-	$(PY) manage.py bench_calendar $(BENCH_CALENDAR_ARGS)
-	$(PY) manage.py bench_import $(BENCH_IMPORT_ARGS)
+	$(PY) -m bench --preset=$(PRESET) $(if $(filter 1 yes true,$(KEEP)),--reuse) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

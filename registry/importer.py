@@ -60,7 +60,7 @@ from .models import (
 
 # A register is loaded in parts of at most this many rows (this product's default): the file
 # is checked and written by a background job (registry.import_jobs), measured at 10,000 rows
-# well within a minute (`manage.py bench_import`).
+# well within a minute (`make bench`).
 MAX_ROWS = 10_000
 MAX_BYTES = 20 * 1024 * 1024
 # Limits checked on the archive before openpyxl parses it (issue 9 §13: 114 KB of zip held 3

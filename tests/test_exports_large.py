@@ -1,5 +1,5 @@
 """Exports of a whole list never hold a web worker longer than a page does (issue 10 §3), on a
-generated register of 50,000 entries (the builder of `make bench`), made once for the module and
+generated register of 50,000 entries (tests/large_register.py), made once for the module and
 rolled back after it. Marked `large` (deselect them locally with -m "not large"); they never
 skip, so CI runs them. The machinery on small lists: tests/test_exports.py."""
 
@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import exports, tasks
-from registry.management.commands.bench import register_fill
 from registry.models import Entry
 from tests import registry_builders as rb
+from tests.large_register import register_fill
 
 pytestmark = [pytest.mark.large]
 

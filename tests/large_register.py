@@ -1,19 +1,9 @@
-"""`make bench`: how fast the public register answers at province scale.
-
-Builds a throw-away database (the test database of the configured one: SQLite by default,
-PostgreSQL with DATABASE_URL), fills it with N published entries with their history rows, and
-prints the median time of the public pages and API calls that matter. Figures, not
-pass/fail: compare runs on the same machine."""
+"""The register of the 50,000-entry export tests (tests/test_exports_large.py): published
+power items written in bulk with their history rows, as an import would leave them."""
 
 import random
-import statistics
-import time
 
-from django.core.management.base import BaseCommand
 from django.db import connection
-from django.test import Client
-from django.test.utils import override_settings
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core import services as core_services
@@ -45,8 +35,7 @@ WORDS = [
 def register_fill(total: int) -> str:
     """A throw-away register of `total` published power items (one history row each) under a
     city and 20 districts with 40 departments each, written in bulk; returns the code of the
-    middle entry. Also the builder of the 50,000-entry export tests
-    (tests/test_exports_large.py)."""
+    middle entry."""
     random.seed(2015)
     city = core_services.jurisdiction_create(
         actor=None, code="410100", name="郑州市", level=JurisdictionLevel.CITY
@@ -101,51 +90,3 @@ def register_fill(total: int) -> str:
     # Written past entries_publish: the published state moves on as a publication's would.
     services.publication_advance(actor=None)
     return Entry.objects.order_by("pk").values_list("code", flat=True)[total // 2]
-
-
-class Command(BaseCommand):
-    help = "Times the register's public pages and API on a generated province-scale register."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--entries", type=int, default=100_000)
-        parser.add_argument("--repeat", type=int, default=7)
-
-    def handle(self, *args, **options):
-        creation = connection.creation
-        name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            self.stdout.write(f"database: {connection.vendor} {name}")
-            started = time.perf_counter()
-            code = register_fill(options["entries"])
-            self.stdout.write(
-                f"entries: {options['entries']} in {time.perf_counter() - started:.1f} s"
-            )
-            with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
-                self._measure(code, options["repeat"])
-        finally:
-            creation.destroy_test_db(name, verbosity=0)
-
-    def _measure(self, code: str, repeat: int) -> None:
-        client = Client()
-        cases = [
-            ("list page, no filter", "/lists/"),
-            ("search, 2 characters 人证", "/lists/?q=人证"),
-            ("search, 4 characters 残疾人证", "/lists/?q=残疾人证"),
-            ("search, 6 characters 残疾人证核发", "/lists/?q=残疾人证核发"),
-            ("search, no match 不存在的事项", "/lists/?q=不存在的事项"),
-            ("list as of today, from history", f"/lists/?as_of={timezone.localdate()}"),
-            ("item page", f"/items/{code}/"),
-            ("API list, search 人证", "/api/v1/items/?q=人证"),
-            ("API item", f"/api/v1/items/{code}/"),
-        ]
-        self.stdout.write(f"{'case':<36} {'median ms':>10} {'max ms':>8} status")
-        for label, url in cases:
-            times, status = [], None
-            for _ in range(repeat):
-                started = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-                status = response.status_code
-            self.stdout.write(
-                f"{label:<36} {statistics.median(times):>10.1f} {max(times):>8.1f} {status}"
-            )

@@ -1,0 +1,106 @@
+"""What `make bench` measures (issue 11 §2) and the goals of issue 11 it checks, and how long
+each preset spends on each figure.
+
+URLs are the same on every preset: search words are fixed, the jurisdiction is 郑州市 (410100,
+the first city of both presets), and the department and item code are chosen by one rule on
+each register (bench.pages.pick): the general department of 410100 with the median number of
+entries, and the entry in force in the middle of that department (in the register's order)
+among those with at least three versions."""
+
+from dataclasses import dataclass
+
+from .report import CityRatio, MegabytesMax, P95Max, RateShare, SecondsMax
+
+JURISDICTION = "410100"
+AS_OF = "2020-06-30"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page figure. `limits`: those printed beside it, (a) the same page on the city preset,
+    (b) its SQL replayed, (c) the bare view."""
+
+    key: str
+    label: str
+    path: str  # with {jurisdiction}, {department} and {code} filled in by bench.pages.pick
+    goals: tuple = ()
+    limits: str = "ab"
+
+    def url(self, values: dict) -> str:
+        return self.path.format(**values)
+
+
+SEARCH_GOALS = (P95Max(100), CityRatio(1.5))
+SAME_AT_SCALE = (CityRatio(1.5, "does not grow with data"),)
+ITEM_GOALS = (P95Max(50),)
+
+PAGES = (
+    Page("search-2", "search, 2 characters", "/lists/?q=许可", SEARCH_GOALS),
+    Page("search-4", "search, 4 characters", "/lists/?q=残疾人证", SEARCH_GOALS),
+    Page("search-words", "search, two words", "/lists/?q=树木 砍伐", SEARCH_GOALS),
+    Page(
+        "search-filters",
+        "search with filters",
+        "/lists/?q=许可&list=power&jurisdiction={jurisdiction}",
+        SEARCH_GOALS,
+    ),
+    Page("search-none", "search, no match", "/lists/?q=不存在的事项", SEARCH_GOALS),
+    Page("browse", "browse", "/browse/", SAME_AT_SCALE),
+    Page(
+        "browse-jurisdiction",
+        "browse a city",
+        "/browse/?jurisdiction={jurisdiction}",
+        SAME_AT_SCALE,
+    ),
+    Page("item", "item page", "/items/{code}/", ITEM_GOALS),
+    Page("item-history", "item history", "/items/{code}/history/", ITEM_GOALS),
+    Page("as-of", f"list as of {AS_OF}", f"/lists/?as_of={AS_OF}", (P95Max(200),)),
+    Page("api-search", "API list, search", "/api/v1/items/?q=许可"),
+    Page("api-page", "API list, page 3", "/api/v1/items/?list=power&page=3"),
+    Page("api-item", "API item", "/api/v1/items/{code}/"),
+    # Served from its file once built: one statement, so the framework's floor says more.
+    Page(
+        "export", "CSV of a department", "/lists/export.csv?department={department}", limits="abc"
+    ),
+)
+# The framework's floor: core.views.favicon touches no database (bench.pages checks it
+# passes the whole middleware stack).
+BARE = Page("bare", "bare view (c)", "/favicon.ico", limits="")
+# A public page served from the page cache (core.page_cache), warm, on a second server.
+CACHED = Page("cached", "cached search page", "/lists/?q=许可", (RateShare(0.4),), limits="c")
+
+# Operations and their goals (issue 11; the import's is issue 10 §2's).
+SWEEP_OPEN = 100_000
+SWEEP_DUE = (1_000, 5_000)
+CALENDAR_MOVED = 100_000
+PUBLISHED_ENTRIES = 50
+IMPORT_ROWS = 10_000
+SWEEP_GOALS = {1_000: (SecondsMax(2),)}
+# "Memory flat": the recomputation holds no more than a fixed amount whatever the number of
+# steps it moves (this product's reading: 64 MB, where holding 100,000 steps takes several
+# hundred).
+CALENDAR_GOALS = (SecondsMax(10), MegabytesMax(64, growth=True))
+IMPORT_GOALS = (SecondsMax(60),)
+WEB_RSS_GOALS = (MegabytesMax(250),)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How long each preset spends: wrk's warm-up and timed run per page, the SQL replay per
+    page, and the time an operation or the worker's export may take before it is reported as
+    not finished."""
+
+    warmup: float
+    seconds: float
+    replay: float
+    operation_timeout: float
+    export_timeout: float
+
+
+PACES = {
+    "city": Pace(warmup=1, seconds=3, replay=2, operation_timeout=60, export_timeout=120),
+    # About 30 minutes with the generation of both registers (15 of them), once the sweep and
+    # the calendar's recomputation meet their goals; the whole register's CSV (a million rows)
+    # is cut short: its worker's memory shows in the first part of the build.
+    "province": Pace(warmup=1, seconds=10, replay=3, operation_timeout=120, export_timeout=150),
+}
