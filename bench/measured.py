@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.benchmarks import StatementCounter
+
 MB = 1024  # /proc counts kilobytes
 
 
@@ -44,18 +46,6 @@ class Measured:
     notifications: int = 0
     peak_rss_mb: float = 0.0
     rss_growth_mb: float = 0.0
-
-
-class StatementCounter:
-    """Counts every statement sent to the database (an execute wrapper: nothing is kept, so a
-    long call costs no memory, unlike the query log of CaptureQueriesContext)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def measure(call: Callable[[], object]) -> tuple[object, Measured]:
