@@ -142,11 +142,16 @@ def database_url(settings_dict: Mapping) -> str:
 def celery_worker(transactional_db, tmp_path):
     """A worker for one test. Not shared across tests: a worker left running would also run
     the tasks other tests enqueue, against their data, while they run."""
+    from celery import current_app
     from django.conf import settings
     from django.db import connection
 
     from config.celery import app
 
+    # The project's tasks are shared tasks, sent through the process's current app: another
+    # app made current by an earlier test would send them to its own broker, never to this
+    # worker (tests/test_celery_worker.py makes its apps with set_as_current=False).
+    assert current_app._get_current_object() is app, f"{current_app} is the current Celery app"
     need(connection.vendor == "postgresql", "the Celery worker needs PostgreSQL (DATABASE_URL)")
     need(
         settings.CELERY_BROKER_URL.startswith("redis://"),

@@ -2,10 +2,14 @@
 consistent. Under CI (CI=true) a test whose PostgreSQL, Redis or browser is missing fails
 instead of skipping."""
 
+import importlib
 import os
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.db.models.signals import post_migrate
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous.
@@ -41,6 +45,82 @@ def pytest_sessionstart(session) -> None:
         raise pytest.UsageError(
             f"CI must use Redis (CELERY_BROKER_URL), not {settings.CELERY_BROKER_URL}"
         )
+
+
+# --- what the migrations made, after a flush -------------------------------------------------
+#
+# A transactional test (live server, Celery worker, races: `transactional_db`) commits its rows
+# and empties every table when it ends (Django's flush). Run serially, pytest-django puts those
+# tests last; under pytest-xdist each process runs them between the other files it is given, so
+# whatever the migrations wrote would be gone for every test after them. Content types and
+# permissions come back by themselves: the flush sends post_migrate, as `migrate` does, and
+# Django recreates them there. The rows of our own data migrations come back the same way,
+# from the very functions the migrations ran. A data migration that creates rows belongs in
+# this list; tests/test_isolation.py fails when a flush leaves a table unlike `migrate` did.
+MIGRATION_DATA = [
+    # (app label, migration, function)
+    ("registry", "0003_categories", "forward"),
+]
+
+
+@cache
+def _migrated_apps():
+    """The models as the migrations leave them (no signals, so no history or audit rows, as
+    when `migrate` ran the functions), built once per process."""
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(None, ignore_no_migrations=True).project_state().apps
+
+
+def _migration_data_restore(sender, using, **kwargs) -> None:
+    from django.db import connections
+
+    for app_label, migration, function in MIGRATION_DATA:
+        if sender.label == app_label:
+            module = importlib.import_module(f"{app_label}.migrations.{migration}")
+            # The functions are idempotent (get_or_create), as after `migrate` itself.
+            schema_editor = SimpleNamespace(connection=connections[using])
+            getattr(module, function)(_migrated_apps(), schema_editor)
+
+
+post_migrate.connect(_migration_data_restore, dispatch_uid="tests.migration_data_restore")
+
+
+def table_rows() -> dict[str, int]:
+    """How many rows each table of the project's models holds."""
+    from django.apps import apps
+
+    return {model._meta.db_table: model._base_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and what the migrations left in it (migrated_rows)."""
+    with django_db_blocker.unblock():
+        return table_rows()
+
+
+@pytest.fixture
+def migrated_rows(django_db_setup) -> dict[str, int]:
+    return django_db_setup
+
+
+@pytest.fixture(autouse=True)
+def _content_types_cached(request):
+    """Django keeps the content types in a cache of the process, which every flush empties (their
+    rows come back with new ids). Each test that uses the database starts with it full, as a
+    running site's process has it: a count of queries never depends on which tests the process
+    ran before (a test alone, the first of its process or after a transactional one would
+    otherwise pay one query per model it touches, once)."""
+    if "_django_db_helper" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    request.getfixturevalue("db")
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models(), for_concrete_models=False)
 
 
 @pytest.fixture(autouse=True)

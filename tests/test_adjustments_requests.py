@@ -39,7 +39,6 @@ def test_twenty_concurrent_posts_with_one_draft_make_one_request(org, calendar):
     """Issue 9 §10: 20 concurrent POST /api/v1/adjustments/ with the same draft made 16
     submitted requests. Now one wins; the others get the API's error naming the request."""
     need(connection.vendor == "postgresql", "row-level concurrency needs PostgreSQL")
-    registry_services.categories_seed(actor=None)
     clerk = org.users[Role.CLERK]
     draft = draft_of(published_entry(org), clerk, promised_limit_days=5)
     login = Client()
@@ -83,7 +82,6 @@ def test_twenty_concurrent_posts_with_one_draft_make_one_request(org, calendar):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_services_with_one_draft_make_one_request(org, calendar):
     need(connection.vendor == "postgresql", "row-level concurrency needs PostgreSQL")
-    registry_services.categories_seed(actor=None)
     clerk = org.users[Role.CLERK]
     draft = draft_of(published_entry(org), clerk, promised_limit_days=5)
     barrier = threading.Barrier(8)

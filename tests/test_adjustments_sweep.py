@@ -22,7 +22,6 @@ from adjustments.models import AdjustmentRequest, DeadlineNotice, RequestEvent, 
 from core import services as core_services
 from core.choices import NotificationKind, Role
 from core.models import Notification
-from registry import services as registry_services
 from tests.adjustment_builders import at, end_of, open_step, request_for, staff_user
 from tests.conftest import need
 
@@ -336,7 +335,6 @@ def test_with_nothing_due_the_sweep_reads_two_queries(org, calendar, django_asse
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sweeping_at_once_send_each_notice_once(org, calendar):
     need(connection.vendor == "postgresql", "row-level locking needs PostgreSQL")
-    registry_services.categories_seed(actor=None)
     with travel(at(2026, 11, 2, 9)):
         requests = [bare_request(org, event=D(2026, 10, 30)) for _ in range(30)]
     moment = at(2026, 11, 16, 9)

@@ -10,7 +10,6 @@ from adjustments.models import DeadlineNotice, Step
 from adjustments.services import adjustment_create
 from core.choices import NotificationKind, Role
 from core.models import Notification
-from registry import services as registry_services
 from tests.adjustment_builders import draft_of, numbered_entry
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -27,8 +26,6 @@ def sent_to(worker) -> list[str]:
 
 
 def test_the_sweep_runs_on_a_worker_and_sends_each_notice_once(celery_worker, org, calendar):
-    # The transactional database starts without the categories of migration 0003.
-    registry_services.categories_seed(actor=None)
     clerk = org.users[Role.CLERK]
     # The worker runs on the real clock: an event 60 days ago is past any application period.
     today = datetime.datetime.now(tz=SHANGHAI).date()

@@ -1357,8 +1357,6 @@ def _one_won(results) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_offices_forwarding_at_once_forward_once(org, calendar):
     need(connection.vendor == "postgresql", "row-level concurrency needs PostgreSQL")
-    # A transactional test empties the tables, the categories of migration 0003 too.
-    registry_services.categories_seed(actor=None)
     today = datetime.datetime.now(tz=services.calendar.SHANGHAI).date()
     request = services.adjustment_submit(
         actor=org.users[Role.CLERK], request=request_for(org, event_date=today)
@@ -1383,8 +1381,6 @@ def test_two_offices_forwarding_at_once_forward_once(org, calendar):
 @pytest.mark.django_db(transaction=True)
 def test_two_offices_approving_at_once_approve_once(org, calendar):
     need(connection.vendor == "postgresql", "row-level concurrency needs PostgreSQL")
-    # A transactional test empties the tables, the categories of migration 0003 too.
-    registry_services.categories_seed(actor=None)
     today = datetime.datetime.now(tz=services.calendar.SHANGHAI).date()
     request = walk_to_approving(org, request_for(org, event_date=today))
     second_office = staff_user(

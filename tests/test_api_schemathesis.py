@@ -40,7 +40,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from core import services as core_services
-from registry import services as registry_services
 
 CHECKS = [
     not_a_server_error,
@@ -59,7 +58,6 @@ FAILURES_PER_OPERATION = 3
 def demo(transactional_db):
     """The demo data, committed so the live server's thread sees it."""
     core_services.calendar_seed_from_package(actor=None)
-    registry_services.categories_seed(actor=None)
     call_command("seed_demo", verbosity=0)
 
 

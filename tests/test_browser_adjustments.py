@@ -22,7 +22,6 @@ from core import calendar as work_calendar
 from core import services as core_services
 from core.models import Department, User
 from registry import selectors as registry_selectors
-from registry import services as registry_services
 from registry.models import Entry
 from tests.adjustment_builders import draft_of
 
@@ -36,9 +35,8 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def demo(transactional_db):
     """The demo data, committed so the live server's thread sees it (live-server tests flush
-    every table, so the calendar and the categories come back first)."""
+    every table, so the calendar comes back first)."""
     core_services.calendar_seed_from_package(actor=None)
-    registry_services.categories_seed(actor=None)
     call_command("seed_demo", verbosity=0)
 
 

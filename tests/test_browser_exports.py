@@ -4,7 +4,7 @@ limit the 429 page says when to try again. Screenshots at desktop and phone widt
 
 import pytest
 
-from registry import exports, services
+from registry import exports
 from tests import registry_builders as rb
 
 pytestmark = [pytest.mark.browser]
@@ -15,10 +15,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def published(transactional_db, org, settings, tmp_path):
-    """Committed, so the live server's thread sees it (live-server tests flush every table:
-    the categories the migrations made come back first)."""
+    """Committed, so the live server's thread sees it."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    services.categories_seed(actor=None)
     return rb.publish(org.departments["salt"])
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from core.choices import Role
 from registry import importer
-from registry import services as registry_services
 from registry.choices import ImportJobState, ListKind
 from registry.models import Entry, ImportJob
 from tests.builders import password_for
@@ -37,7 +36,6 @@ def _both_widths(page, screenshot, name: str) -> None:
 def test_upload_dry_run_errors_fix_confirm_progress_done(
     celery_worker, live_server, page, org, screenshot, tmp_path
 ):
-    registry_services.categories_seed(actor=None)
     salt = org.departments["salt"]
     good = [row(salt, basic_code=f"07{n:05d}000", name=f"事项{n}") for n in range(1, ROWS + 1)]
     bad = [*good[:2], row(salt, basic_code="0700999000", star_level=7), *good[2:4]]

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
 from core import services as core_services
-from registry import demo, selectors, services
+from registry import demo, selectors
 from registry.models import Entry
 
 pytestmark = [pytest.mark.browser]
@@ -25,9 +25,8 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture
 def register(transactional_db):
     """The demo data, committed so the live server's thread sees it. Live-server tests flush
-    every table, so the calendar and the categories the migrations made come back first."""
+    every table, so the calendar comes back first."""
     core_services.calendar_seed_from_package(actor=None)
-    services.categories_seed(actor=None)
     call_command("seed_demo", verbosity=0)
     return Entry.objects.get(name="残疾人证核发", jurisdiction__code="410100")
 

@@ -22,7 +22,6 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def demo(transactional_db):
     core_services.calendar_seed_from_package(actor=None)
-    registry_services.categories_seed(actor=None)
     call_command("seed_demo", verbosity=0)
 
 

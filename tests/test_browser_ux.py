@@ -14,7 +14,6 @@ from adjustments.choices import RequestState
 from adjustments.models import AdjustmentRequest
 from core import services as core_services
 from core.models import User
-from registry import services as registry_services
 from registry.models import Entry
 from tests.adjustment_builders import draft_of
 from tests.conftest import ARTIFACTS
@@ -31,7 +30,6 @@ PUBLISHING = "最低生活保障待遇认定承诺时限压缩至20个工作日"
 @pytest.fixture
 def demo(transactional_db):
     core_services.calendar_seed_from_package(actor=None)
-    registry_services.categories_seed(actor=None)
     call_command("seed_demo", verbosity=0)
 
 

@@ -50,7 +50,10 @@ def test_embedded_worker_with_beat_runs_on_the_filesystem_broker(tmp_path, monke
         assert "transport:   filesystem://" in worker.log()
         # A task sent into the same folders by another process is received and run.
         folder = tmp_path / "celery-broker"
+        # Not made the current app: the project's shared tasks would go through it, to this
+        # folder, for the rest of the process (the next test's worker would wait in vain).
         sender = Celery(
+            set_as_current=False,
             broker="filesystem://",
             broker_transport_options={
                 "data_folder_in": str(folder / "queue"),

@@ -76,8 +76,6 @@ def test_a_worker_builds_the_file_that_the_next_request_serves(
     worker_media, celery_worker, client, salt, settings
 ):
     settings.EXPORT_INLINE_ROWS = 0
-    # A transactional test before this one flushed the categories migration 0003 made.
-    services.categories_seed(actor=None)
     rb.publish(salt)
     # No transaction around the request: the task goes to the broker at once.
     assert client.get(XLSX).status_code == 202

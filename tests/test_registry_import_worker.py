@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from core.choices import Role
 from registry import import_jobs, tasks
-from registry import services as registry_services
 from registry.choices import ChangeSource, ImportJobState, ListKind
 from registry.models import Entry, ImportJob
 from tests.test_registry_import import row, xlsx
@@ -20,8 +19,6 @@ def _state(job: ImportJob) -> str:
 
 
 def test_the_import_runs_on_a_worker_and_the_sweep_finds_a_lost_job(celery_worker, org):
-    # The transactional database starts without the categories of migration 0003.
-    registry_services.categories_seed(actor=None)
     admin = org.users[Role.ADMINISTRATOR]
     salt = org.departments["salt"]
     rows = [row(salt, basic_code=f"07{n:05d}000", name=f"事项{n}") for n in range(1, 51)]
