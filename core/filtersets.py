@@ -13,6 +13,21 @@ from core.checkers import CheckedForm
 from .choices import AuditAction
 from .models import AuditEvent
 
+# The largest id of a row (a 64-bit key): a larger number in a URL filters nothing, and SQLite
+# cannot even compare it.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id in the URL (?department=12): a whole positive number that fits a key, else the
+    form's error, not a database error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     """Midnight at the start of `day` in Asia/Shanghai: a date filter means the local day."""

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.checkers import CheckedForm
+from core.filtersets import IdFilter
 
 from .choices import EntryStatus, ListKind
 from .models import Entry
@@ -22,8 +23,8 @@ class EntryFilter(django_filters.FilterSet):
     jurisdiction = django_filters.CharFilter(
         label=_("Jurisdiction code"), field_name="jurisdiction__code", max_length=12
     )
-    department = django_filters.NumberFilter(label=_("Department"), field_name="department_id")
-    category = django_filters.NumberFilter(label=_("Category"), field_name="category_id")
+    department = IdFilter(label=_("Department"), field_name="department_id")
+    category = IdFilter(label=_("Category"), field_name="category_id")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EntryStatus.choices)
     as_of = django_filters.DateFilter(
         label=_("As it stood on"),

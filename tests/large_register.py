@@ -86,7 +86,6 @@ def register_fill(total: int) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
-    services.categories_seed(actor=None)
     # Written past entries_publish: the published state moves on as a publication's would.
     services.publication_advance(actor=None)
     return Entry.objects.order_by("pk").values_list("code", flat=True)[total // 2]

@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from core import services as core_services
-from registry import services
 
 pytestmark = [pytest.mark.browser]
 
@@ -19,7 +18,6 @@ DESKTOP = {"width": 1280, "height": 900}
 @pytest.fixture
 def register(transactional_db):
     core_services.calendar_seed_from_package(actor=None)
-    services.categories_seed(actor=None)
     call_command("seed_demo", verbosity=0)
 
 

@@ -23,7 +23,6 @@ from core import calendar as working_days
 from core import services as core_services
 from core.choices import AuditAction, DayKind, DeadlineUnit, NotificationKind, Role
 from core.models import AuditEvent, CalendarRevision, Notification
-from registry import services as registry_services
 from tests.adjustment_builders import at, end_of, published_entry, request_for, staff_user
 from tests.conftest import need
 from tests.timed_app.models import TimedThing
@@ -241,7 +240,6 @@ class _WorkerDies:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_crash_halfway_keeps_the_committed_batches_and_a_rerun_sends_the_rest_once(org, calendar):
-    registry_services.categories_seed(actor=None)
     # The seed's revision is applied first: only the holiday's is pending below.
     core_services.calendar_revisions_apply_pending()
     steps = _applications(org, 20, D(2026, 11, 2))
@@ -273,7 +271,6 @@ def test_a_crash_halfway_keeps_the_committed_batches_and_a_rerun_sends_the_rest_
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_applying_one_revision_move_each_deadline_once(org, calendar):
     need(connection.vendor == "postgresql", "row-level locking needs PostgreSQL")
-    registry_services.categories_seed(actor=None)
     steps = _applications(org, 30, D(2026, 11, 2))
     revision = holiday(org, D(2026, 11, 5))
     barrier = threading.Barrier(2)

@@ -28,7 +28,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from core import db_router
 from core.middleware import PIN_COOKIE
 from core.tasks import notifications_email_pending
-from registry import services as registry_services
 from registry.models import Entry
 from tests import registry_builders as rb
 
@@ -136,7 +135,6 @@ def test_a_forged_pin_cookie_counts_for_nothing(replica, client):
 @pytest.fixture
 def published(org):
     # A transactional test before this one may have flushed the migration-made categories.
-    registry_services.categories_seed(actor=None)
     return rb.publish(org.departments["salt"], name="副本读取测试事项")
 
 

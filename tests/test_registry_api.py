@@ -518,6 +518,9 @@ def test_diff_errors(client, versions):
         ({"status": "gone"}, "status"),
         ({"department": "salt"}, "department"),
         ({"category": "1.5.2"}, "category"),
+        # Larger than any key: a refused filter, not a database error (SQLite overflowed).
+        ({"department": "99999999999999999999"}, "department"),
+        ({"category": "-3"}, "category"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(client, register, params, field):

@@ -19,7 +19,6 @@ import pytest
 from django.db import connection
 from gunicorn.config import Config
 
-from registry import services as registry_services
 from tests import registry_builders as rb
 from tests.conftest import need
 
@@ -159,7 +158,6 @@ def test_replaced_workers_keep_serving_the_register_from_their_own_connections(o
     master, each opening its own database connection."""
     need(connection.vendor == "postgresql", "a server process needs PostgreSQL (DATABASE_URL)")
     # A transactional test before this one may have flushed the migration-made categories.
-    registry_services.categories_seed(actor=None)
     entry = rb.publish(org.departments["salt"], name="服务进程测试事项")
     port = str(_free_port())
     env = _production_env(

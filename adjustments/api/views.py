@@ -33,6 +33,7 @@ from adjustments.models import AdjustmentRequest
 from adjustments.permissions import ANNOUNCE
 from core.api.exceptions import ErrorSerializer
 from core.checkers import CheckedForm, CheckedSerializer
+from core.filtersets import IdFilter
 from core.permissions import Action, can, is_staff_user
 from core.services import DomainError
 
@@ -113,9 +114,7 @@ def detail_data(http_request, number: str) -> dict:
 
 class RequestFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=RequestState.choices)
-    department = django_filters.NumberFilter(
-        label=_("Applying department (id)"), field_name="department_id"
-    )
+    department = IdFilter(label=_("Applying department (id)"), field_name="department_id")
     trigger = django_filters.ChoiceFilter(label=_("Trigger"), choices=TriggerKind.choices)
     overdue = django_filters.BooleanFilter(
         label=_("With a step past its due moment"), method="filter_overdue"
