@@ -117,32 +117,29 @@ def _celery_pools_reset(app) -> None:
 
 
 @contextmanager
-def broker_isolated() -> Iterator[None]:
-    """Every task published inside the block goes to kombu's in-memory transport of this
-    process and is dropped: a benchmark's data (its e-mails, its calendar revision) must never
-    reach a worker serving a real database through the configured broker (Redis). The
-    environment variables that override Celery's settings are set too, and the pools made
-    before are dropped; afterwards everything is as it was. Raises if the app would still
-    write anywhere else."""
+def broker_redirected(url: str, **settings) -> Iterator[None]:
+    """Every task published inside the block goes to the broker at `url`, whatever the
+    settings and the environment say (Celery reads CELERY_BROKER_URL from the environment
+    before its own settings), with `settings` of the Celery app changed too; the pools made
+    before are dropped. Afterwards everything is as it was."""
     from config.celery import app
 
     saved_variables = {name: os.environ.get(name) for name in _BROKER_VARIABLES}
-    saved_settings = {name: app.conf.get(name) for name in _BROKER_SETTINGS}
+    saved_settings = {name: app.conf.get(name) for name in (*_BROKER_SETTINGS, *settings)}
     for name in _BROKER_VARIABLES:
-        os.environ[name] = MEMORY_BROKER
+        os.environ[name] = url
     app.conf.update(
-        broker_url=MEMORY_BROKER,
-        broker_read_url=MEMORY_BROKER,
-        broker_write_url=MEMORY_BROKER,
-        broker_transport_options={},
+        {
+            "broker_transport_options": {},
+            **settings,
+            "broker_url": url,
+            "broker_read_url": url,
+            "broker_write_url": url,
+        }
     )
     _celery_pools_reset(app)
     try:
-        transport = app.amqp.producer_pool.connections.connection.transport.driver_type
-        if transport != "memory":
-            raise RuntimeError(f"the benchmark would publish to {transport}")
-        with override_settings(DEBUG=False):
-            yield
+        yield
     finally:
         for name, value in saved_variables.items():
             if value is None:
@@ -151,3 +148,19 @@ def broker_isolated() -> Iterator[None]:
                 os.environ[name] = value
         app.conf.update(saved_settings)
         _celery_pools_reset(app)
+
+
+@contextmanager
+def broker_isolated() -> Iterator[None]:
+    """Every task published inside the block goes to kombu's in-memory transport of this
+    process and is dropped: a benchmark's data (its e-mails, its calendar revision) must never
+    reach a worker serving a real database through the configured broker (Redis). Raises if
+    the app would still write anywhere else."""
+    from config.celery import app
+
+    with broker_redirected(MEMORY_BROKER):
+        transport = app.amqp.producer_pool.connections.connection.transport.driver_type
+        if transport != "memory":
+            raise RuntimeError(f"the benchmark would publish to {transport}")
+        with override_settings(DEBUG=False):
+            yield

@@ -12,6 +12,7 @@ data that the services would have written, with the same derived columns and his
 import datetime
 import importlib
 import io
+import json
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
@@ -20,9 +21,11 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 
 from .choices import DepartmentFunction, JurisdictionLevel, ReviewField, Role
+from .models import Department, Jurisdiction, User
 
 # The password of every generated user: the benchmark logs in with it; the generated database
 # is a throw-away one.
@@ -245,6 +248,25 @@ class Run:
 BATCH = 50_000
 
 
+def model_rows(model, rows: Iterable[dict]) -> tuple[list[str], Iterator[tuple]]:
+    """The columns of `model` and `rows` (field name → value) as COPY rows: a field a row does
+    not name gets the model's default, so a field added later with a default needs no change
+    here. JSON is written as JSON."""
+    columns = list(model._meta.concrete_fields)
+    defaults = {column.attname: column.get_default() for column in columns}
+
+    def values(row: dict) -> tuple:
+        found = []
+        for column in columns:
+            value = row.get(column.attname, row.get(column.name, defaults[column.attname]))
+            if isinstance(column, JSONField) and not isinstance(value, str):
+                value = json.dumps(value, ensure_ascii=False)
+            found.append(value)
+        return tuple(found)
+
+    return [column.column for column in columns], (values(row) for row in rows)
+
+
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
     batch = []
     for row in rows:
@@ -385,12 +407,21 @@ def _jurisdictions(run: Run) -> list[JurisdictionRow]:
                 _place_names(rng, preset.towns_per_county, TOWN_SUFFIX, taken)
             ):
                 add(f"{county.code}{t + 1:03d}000", town_name, JurisdictionLevel.TOWN, county)
-    run.copy(
-        "core_jurisdiction",
-        ("id", "code", "name", "level", "path", "parent_id"),
-        [(r.id, r.code, r.name, r.level, r.path, r.parent_id) for r in rows],
-        "jurisdictions",
+    columns, values = model_rows(
+        Jurisdiction,
+        (
+            {
+                "id": r.id,
+                "code": r.code,
+                "name": r.name,
+                "level": r.level,
+                "path": r.path,
+                "parent_id": r.parent_id,
+            }
+            for r in rows
+        ),
     )
+    run.copy("core_jurisdiction", columns, values, "jurisdictions")
     return rows
 
 
@@ -411,37 +442,21 @@ def _departments(run: Run, jurisdictions: list[JurisdictionRow]) -> list[Departm
     first = next_ids("core_department", len(rows))
     for offset, row in enumerate(rows):
         row.id = first + offset
-    run.copy(
-        "core_department",
+    columns, values = model_rows(
+        Department,
         (
-            "id",
-            "jurisdiction_id",
-            "name",
-            "short_name",
-            "code",
-            "function",
-            "review_field",
-            "address",
-            "phone",
-            "website",
-        ),
-        [
-            (
-                r.id,
-                r.jurisdiction.id,
-                r.name,
-                "",
-                "",
-                r.function,
-                r.review_field,
-                "",
-                _phone(r.id),
-                "",
-            )
+            {
+                "id": r.id,
+                "jurisdiction_id": r.jurisdiction.id,
+                "name": r.name,
+                "function": r.function,
+                "review_field": r.review_field,
+                "phone": _phone(r.id),
+            }
             for r in rows
-        ],
-        "departments",
+        ),
     )
+    run.copy("core_department", columns, values, "departments")
     return rows
 
 
@@ -471,52 +486,26 @@ def _users(run: Run, departments: list[DepartmentRow]) -> dict[int, list[int]]:
         user_id = first + offset
         by_department.setdefault(department.id, []).append(user_id)
         rows.append(
-            (
-                user_id,
-                password,
-                None,
-                False,
-                f"scale-{offset + 1}",
-                rng.choice(GIVEN_NAMES),
-                rng.choice(FAMILY_NAMES),
-                f"scale-{offset + 1}@example.gov.cn",
-                False,
-                True,
-                run.now,
-                ROLE_OF_FUNCTION[department.function],
-                department.jurisdiction.id,
-                department.id,
-                "",
-            )
+            {
+                "id": user_id,
+                "password": password,
+                "username": f"scale-{offset + 1}",
+                "first_name": rng.choice(GIVEN_NAMES),
+                "last_name": rng.choice(FAMILY_NAMES),
+                "email": f"scale-{offset + 1}@example.gov.cn",
+                "date_joined": run.now,
+                "role": ROLE_OF_FUNCTION[department.function],
+                "jurisdiction_id": department.jurisdiction.id,
+                "department_id": department.id,
+            }
         )
-    run.copy(
-        "core_user",
-        (
-            "id",
-            "password",
-            "last_login",
-            "is_superuser",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-            "role",
-            "jurisdiction_id",
-            "department_id",
-            "phone",
-        ),
-        rows,
-        "users",
-    )
+    columns, values = model_rows(User, rows)
+    run.copy("core_user", columns, values, "users")
     return by_department
 
 
 def scale_generate(run: Run) -> None:
     from . import services
-    from .models import Jurisdiction
 
     if Jurisdiction.objects.exists():
         raise ValueError(

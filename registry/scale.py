@@ -8,18 +8,51 @@ and the wording of each category, as real lists word them."""
 
 import datetime
 import json
+from itertools import zip_longest
 
 from django.db import connection
 
-from core.scale import Run, indexes_deferred, next_ids
+from core.scale import Run, indexes_deferred, model_rows, next_ids
 from core.search import normalise
 
 from .choices import LIST_CODE, ChangeSource, EntryStatus, LawLevel, LawStatus, ListKind
-from .models import Category, Entry, sort_key
+from .models import Category, Entry, Law, Provision, sort_key
 from .search import entry_vector
 
-OBJECTS = [
+# Objects that a person holds or receives (a certificate, a benefit, a status): they are
+# issued, confirmed, paid or served, never punished.
+HELD = [
     "残疾人证",
+    "教师资格",
+    "法律援助",
+    "最低生活保障",
+    "临时救助",
+    "特困人员供养",
+    "高龄津贴",
+    "退役军人优待",
+    "烈士褒扬",
+    "失业保险金",
+    "工伤认定",
+    "社会保险登记",
+    "公共租赁住房",
+    "公民民族成份",
+    "户口迁移",
+    "居民身份证",
+    "出入境证件",
+    "机动车驾驶证",
+    "婚姻登记",
+    "收养登记",
+    "儿童福利",
+    "残疾人就业",
+    "新型农村合作医疗",
+    "公共文化服务",
+    "图书馆服务",
+    "义务教育入学",
+    "学生资助",
+    "就业创业",
+]
+# Activities one carries on: licensed, inspected, punished.
+ACTIVITIES = [
     "食品经营",
     "城市树木砍伐",
     "建筑工程施工",
@@ -58,23 +91,11 @@ OBJECTS = [
     "电影放映",
     "文物保护单位修缮",
     "校车使用",
-    "教师资格",
     "律师执业",
     "公证机构",
-    "法律援助",
-    "最低生活保障",
-    "临时救助",
-    "特困人员供养",
-    "高龄津贴",
-    "退役军人优待",
-    "烈士褒扬",
-    "失业保险金",
-    "工伤认定",
     "劳务派遣经营",
     "人力资源服务",
     "职业技能鉴定",
-    "社会保险登记",
-    "公共租赁住房",
     "房地产开发",
     "物业服务",
     "商品房预售",
@@ -144,77 +165,29 @@ OBJECTS = [
     "统计调查",
     "档案",
     "宗教教职人员",
-    "公民民族成份",
-    "户口迁移",
-    "居民身份证",
-    "出入境证件",
     "烟花爆竹经营",
     "大型群众性活动",
     "保安服务",
     "公章刻制",
     "旅馆业特种行业",
     "机动车登记",
-    "机动车驾驶证",
     "消防安全检查",
     "体育经营活动",
     "慈善组织",
     "殡葬服务",
-    "婚姻登记",
-    "收养登记",
     "社会团体",
     "民办非企业单位",
     "养老机构",
-    "儿童福利",
-    "残疾人就业",
     "食盐定点批发",
     "盐业",
     "城市绿化工程",
-    "新型农村合作医疗",
-    "公共文化服务",
-    "图书馆服务",
-    "义务教育入学",
-    "学生资助",
-    "就业创业",
 ]
-# Objects that a person holds or receives (a certificate, a benefit, a status) rather than an
-# activity one carries on: they are issued, confirmed, paid or served, never punished.
-HELD = frozenset(
-    [
-        "残疾人证",
-        "最低生活保障",
-        "临时救助",
-        "特困人员供养",
-        "高龄津贴",
-        "退役军人优待",
-        "烈士褒扬",
-        "失业保险金",
-        "工伤认定",
-        "教师资格",
-        "公民民族成份",
-        "户口迁移",
-        "居民身份证",
-        "出入境证件",
-        "机动车驾驶证",
-        "婚姻登记",
-        "收养登记",
-        "儿童福利",
-        "残疾人就业",
-        "义务教育入学",
-        "学生资助",
-        "就业创业",
-        "公共文化服务",
-        "图书馆服务",
-        "社会保险登记",
-        "法律援助",
-        "新型农村合作医疗",
-        "公共租赁住房",
-    ]
-)
+# Both, alternating, by rank: 残疾人证 and the other first objects are common, the weight falls
+# with the rank.
+OBJECTS = [name for pair in zip_longest(HELD, ACTIVITIES) for name in pair if name]
 # Words a person holds are issued, confirmed, paid or served.
 HELD_CATEGORIES = frozenset({"01", "04", "07", "10", "11"})
-# 残疾人证 and the other first objects are common; the weight falls with the rank.
 WEIGHTS = {name: 1 / (rank + 4) for rank, name in enumerate(OBJECTS)}
-ACTIVITIES = [name for name in OBJECTS if name not in HELD]
 CHOICES = {
     True: (OBJECTS, [WEIGHTS[name] for name in OBJECTS]),
     False: (ACTIVITIES, [WEIGHTS[name] for name in ACTIVITIES]),
@@ -400,7 +373,7 @@ def _article(number: int) -> str:
     return f"第{text}{ARTICLES[ones - 1] if ones else ''}条"
 
 
-def _laws(run: Run) -> list[tuple[int, str, str]]:
+def _laws(run: Run) -> list[tuple[int, int, str]]:
     """Laws and their provisions; returns (provision id, law id, "law article") of each."""
     rng = run.random("laws")
     forms = [
@@ -415,40 +388,30 @@ def _laws(run: Run) -> list[tuple[int, str, str]]:
     for offset, (name, level, body) in enumerate(forms):
         law_id = first_law + offset
         laws.append(
-            (
-                law_id,
-                name,
-                level,
-                body,
-                "",
-                datetime.date(2004 + offset % 18, 1 + offset % 12, 1),
-                LawStatus.IN_FORCE,
-                None,
-            )
+            {
+                "id": law_id,
+                "name": name,
+                "level": level,
+                "issuing_body": body,
+                "effective_date": datetime.date(2004 + offset % 18, 1 + offset % 12, 1),
+                "status": LawStatus.IN_FORCE,
+            }
         )
         for number in range(1, rng.randint(8, 30)):
             provisions.append((law_id, name, _article(number)))
     first = next_ids("registry_provision", len(provisions))
     rows = [
-        (first + i, article, f"{name}{article}规定的事项。", i, law_id)
+        {
+            "id": first + i,
+            "article": article,
+            "text": f"{name}{article}规定的事项。",
+            "order": i,
+            "law_id": law_id,
+        }
         for i, (law_id, name, article) in enumerate(provisions)
     ]
-    run.copy(
-        "registry_law",
-        (
-            "id",
-            "name",
-            "level",
-            "issuing_body",
-            "document_number",
-            "effective_date",
-            "status",
-            "status_date",
-        ),
-        laws,
-        "laws",
-    )
-    run.copy("registry_provision", ("id", "article", "text", "order", "law_id"), rows, "provisions")
+    run.copy("registry_law", *model_rows(Law, laws), "laws")
+    run.copy("registry_provision", *model_rows(Provision, rows), "provisions")
     return [
         (first + i, law_id, f"{name} {article}")
         for i, (law_id, name, article) in enumerate(provisions)

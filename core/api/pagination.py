@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -49,7 +50,7 @@ class ListPagePagination(PageNumberPagination):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count_exact"] = {
             "type": "boolean",
-            "description": "Whether count is exact; if not, it is an estimate.",
+            "description": _("Whether count is exact; if not, it is an estimate."),
         }
         response["required"] = [*response.get("required", []), "count_exact"]
         return response

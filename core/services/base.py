@@ -50,8 +50,10 @@ def _enqueue_on_commit(task_name: str, *args) -> None:
     """Tasks are triggers only (docs/architecture.md): sent after the commit; if the broker is
     down the error is logged and the periodic sweep finds the pending work in the database.
     The callback is a partial of the task's name and arguments, so a test that captures the
-    on-commit callbacks reads what would be sent."""
-    transaction.on_commit(functools.partial(_task_send, task_name, *args), robust=True)
+    on-commit callbacks reads what would be sent; it carries _task_send's name, which Django
+    logs when the callback fails (a bare partial has none, and the logging itself raised)."""
+    send = functools.update_wrapper(functools.partial(_task_send, task_name, *args), _task_send)
+    transaction.on_commit(send, robust=True)
 
 
 def _rows_insert_new(

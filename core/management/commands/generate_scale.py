@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from config.celery import app as celery_app
 from core import scale
+from core.benchmarks import broker_isolated
 
 
 class Command(BaseCommand):
@@ -24,9 +24,8 @@ class Command(BaseCommand):
             )
         # The calendar seed and a publication enqueue tasks on commit: they must not reach a
         # worker serving another database through a real broker.
-        celery_app.conf.broker_url = "memory://"
-        celery_app.conf.broker_transport_options = {}
         try:
-            scale.generate(preset=preset, seed=seed, say=self.stdout.write)
+            with broker_isolated():
+                scale.generate(preset=preset, seed=seed, say=self.stdout.write)
         except ValueError as refused:
             raise CommandError(str(refused)) from refused
