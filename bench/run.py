@@ -6,7 +6,7 @@ measured in the same run, against the goals of issue 11.
    dropped, created, migrated and generated (`manage.py generate_scale`); `--reuse` keeps one
    generated earlier by the same preset, seed and code (bench.databases).
 2. The pages: bench.pages picks the URLs' department and item on each register and captures
-   the SQL each page sends. gunicorn (docker/gunicorn.conf.py with max_requests off, two
+   the SQL each page sends. gunicorn (docker/gunicorn.conf.py as deployed, two
    workers, production settings, static files collected into a temporary folder, the page
    cache off) serves the preset's register; wrk times the bare view, limit (c), and every
    page, warm. For the province, a second server times the same pages on the city register:
@@ -445,7 +445,7 @@ def _title(options: Options, values: dict) -> str:
 def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) -> list[str]:
     pace = options.pace
     notes = [
-        f"Pages: gunicorn --config docker/gunicorn.conf.py --max-requests=0, {WEB_WORKERS} "
+        f"Pages: gunicorn --config docker/gunicorn.conf.py, {WEB_WORKERS} "
         f"workers, production settings, page cache off (the cached page: on, {CACHE_SECONDS} "
         "s); "
         f"wrk -t{min(options.threads, options.connections)} -c{options.connections}, "
@@ -461,7 +461,10 @@ def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) 
         + (f"Redis {cache_url}." if cache_url else "per process (no Redis answered)."),
     ]
     if replaced:
-        notes.append(f"gunicorn replaced {replaced} workers that died or timed out.")
+        notes.append(
+            f"gunicorn replaced {replaced} workers during the load (max_requests "
+            "with jitter, as deployed; or a worker that died or timed out)."
+        )
     if preset == "city":
         notes.append("(a) the same page on the city preset: this run is the city preset.")
     return notes
