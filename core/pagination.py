@@ -30,12 +30,17 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
+from django.utils.functional import cached_property
 
 # PostgreSQL's estimate is trusted to say a list is broad when it says this many times the
 # exact-count limit: its estimates of the register's filters are close, and one that is off
-# still gives the right rows (only the count is an estimate, as the page says).
+# still gives the right rows (only the count is an estimate, as the page says). A count made
+# in the window (LIST_WINDOW_ROWS rows of the list) is a sample of the list itself: twice the limit
+# will do.
 SURELY_BROAD = 20
+SAMPLED_BROAD = 2
+
 
 # A tier's condition: given `indexed`, a Q that an index serves (True) or that is evaluated
 # row by row while another index gives the order (False).
@@ -48,6 +53,14 @@ def exact_count_limit() -> int:
 
 def max_rows() -> int:
     return settings.LIST_MAX_ROWS
+
+
+def window_rows() -> int:
+    return settings.LIST_WINDOW_ROWS
+
+
+def scan_rows() -> int:
+    return settings.LIST_SCAN_ROWS
 
 
 def capped_count(queryset: QuerySet, cap: int) -> int:
@@ -154,6 +167,67 @@ def page_number(value, default: int = 1) -> int:
     return number if number >= 1 else default
 
 
+class _Window:
+    """The first LIST_WINDOW_ROWS rows of a list in its order, bounded by the value of the order's
+    first column at the last of them, so that a probe of the window is an index range read of
+    at most that many rows, whatever it looks for (a sparse match ends at the bound, not at the
+    end of the table)."""
+
+    def __init__(self, queryset: QuerySet, order: Sequence[str]) -> None:
+        self.queryset, self.order, self.column = queryset, order, order[0]
+
+    @cached_property
+    def bound(self):
+        """The first column's value at the window's last row; None when the whole list fits
+        in the window."""
+        found = self.queryset.order_by(*self.order).values_list(self.column, flat=True)
+        found = list(found[window_rows() : window_rows() + 1])
+        return found[0] if found else None
+
+    def rows(self, condition: Q) -> QuerySet:
+        rows = self.queryset.filter(condition)
+        if self.bound is not None:
+            rows = rows.filter(**{f"{self.column}__lte": self.bound})
+        return rows
+
+    @cached_property
+    def length(self) -> int:
+        """PostgreSQL's estimate of the list's length (no row read)."""
+        return estimated_count(self.queryset)
+
+    def estimate(self, condition: Q) -> int:
+        """How many rows of the list meet `condition`: counted in the window and scaled to
+        the list's estimated length."""
+        counted = self.rows(condition).count()
+        return counted * max(self.length, window_rows()) // window_rows()
+
+    def first(self, condition: Q, exclude: Q | None, start: int, count: int) -> list | None:
+        """Rows start … start + count of those meeting `condition` (and not `exclude`), if the
+        window holds that many; None if it does not (the caller counts instead)."""
+        rows = self.rows(condition)
+        if exclude is not None:
+            rows = rows.exclude(exclude)
+        found = _rows(self.queryset, rows.order_by(*self.order), start, start + count)
+        return found if len(found) == count else None
+
+
+def _rows(queryset: QuerySet, ordered: QuerySet, start: int, stop: int) -> list:
+    """Rows start … stop of `ordered` (a filtered, ordered `queryset`), read in two steps:
+    their ids, from the one table in the order of its index, then the rows with what the
+    queryset joins to them. PostgreSQL misjudges how few rows a narrow range of the order holds
+    and would otherwise join every row of it before sorting."""
+    return _load(queryset, list(ordered.values_list("pk", flat=True)[start:stop]))
+
+
+def _load(queryset: QuerySet, ids: list) -> list:
+    """The rows of `ids`, in that order, by id alone (the ids met every filter, the reader's
+    restriction included), with what the queryset joins."""
+    loader = queryset.model._default_manager.filter(pk__in=ids)
+    loader.query.select_related = queryset.query.select_related
+    found = loader.in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
 def list_page(
     queryset: QuerySet,
     *,
@@ -165,42 +239,50 @@ def list_page(
     """The `number`th page of `queryset` (filtered, not ordered), in `order` within each tier
     of `tiers` (best first; none: one tier of every row). A page past the last shows the
     last one (as Django's Paginator.get_page does)."""
+    searched = bool(tiers)
     tiers = list(tiers) or [lambda indexed: Q()]
     last = tiers[-1]
     number = max(1, min(number, max(1, max_rows() // per_page)))
-    postgres = connections[queryset.db].vendor == "postgresql"
-    cap = exact_count_limit() if postgres else None
-    matching = queryset.filter(last(True))
-    estimate = estimated_count(matching) if postgres else 0
-    if cap is not None and estimate > SURELY_BROAD * cap:
+    if connections[queryset.db].vendor != "postgresql":
+        matching = queryset.filter(last(True))
+        return _sorted_page(queryset, matching, tiers, order, number, per_page, True)
+    cap = exact_count_limit()
+    window = _Window(queryset, order)
+    if searched and window.bound is None:
+        # The whole list fits in the window (one department's, a town's): one read along the
+        # order's index ranks its matches and counts them.
+        matching = queryset.filter(last(False))
+        return _sorted_page(queryset, matching, tiers, order, number, per_page, False)
+    # A short list (one jurisdiction's) is searched row by row along the order's index; the
+    # GIN index serves a search of the whole register, where the bitmap of a common pair
+    # costs less than reading every row it would find.
+    indexed = searched and window.length > scan_rows()
+    matching = queryset.filter(last(indexed))
+    if searched and not indexed:
+        # As short as a read of it: ranking its matches in that read counts them too.
+        return _sorted_page(queryset, matching, tiers, order, number, per_page, indexed)
+    estimate = estimated_count(matching)
+    if estimate > SURELY_BROAD * cap:
         # Far more than would be counted: counting up to the limit would only confirm it.
         total = cap + 1
+    elif searched:
+        # PostgreSQL underestimates words whose pairs go together (残疾 & 人证): the window
+        # says how common the match is, for an index range read, before any GIN bitmap.
+        sampled = window.estimate(last(False))
+        estimate = max(estimate, sampled)
+        total = cap + 1 if sampled > SAMPLED_BROAD * cap else capped_count(matching, cap)
     else:
-        total = capped_count(matching, cap) if cap is not None else matching.count()
-    if cap is None or total <= cap:
-        pages = max(1, math.ceil(total / per_page))
-        number = min(number, pages)
-        offset = (number - 1) * per_page
-        ranked = matching
-        if len(tiers) > 1:
-            rank = Case(
-                *(When(tier(True), then=Value(k)) for k, tier in enumerate(tiers[:-1])),
-                default=Value(len(tiers) - 1),
-                output_field=IntegerField(),
-            )
-            ranked = ranked.alias(search_rank=rank).order_by("search_rank", *order)
-        else:
-            ranked = ranked.order_by(*order)
-        rows = list(ranked[offset : offset + per_page])
-        return ListPage(rows, number, per_page, total, True, offset + len(rows) < total)
+        total = capped_count(matching, cap)
+    if total <= cap:
+        return _sorted_page(queryset, matching, tiers, order, number, per_page, indexed)
     offset = (number - 1) * per_page
-    rows = _broad_rows(queryset, tiers, order, offset, per_page + 1)
+    rows = _broad_rows(queryset, window, tiers, order, offset, per_page + 1, indexed)
     if not rows and number > 1:
         # The estimate promised more pages than there are: show the last page there is.
         counted = capped_count(matching, offset)
         number = max(1, math.ceil(counted / per_page))
         offset = (number - 1) * per_page
-        rows = _broad_rows(queryset, tiers, order, offset, per_page + 1)
+        rows = _broad_rows(queryset, window, tiers, order, offset, per_page + 1, indexed)
     known = offset + len(rows)
     return ListPage(
         rows[:per_page],
@@ -212,9 +294,42 @@ def list_page(
     )
 
 
-def _broad_rows(queryset, tiers, order, offset: int, wanted: int) -> list:
-    """Rows offset … offset + wanted of a list too long to sort, tier by tier: a tier's size
-    is counted (cheaply: at most what this page needs) to know where the next tier starts."""
+def _sorted_page(
+    queryset, matching, tiers, order, number: int, per_page: int, indexed: bool
+) -> ListPage:
+    """A page of a list short enough to sort whole: ranked by tier, counted exactly in the
+    same read (a count over the whole result, beside each row of the page)."""
+    ranked = matching
+    if len(tiers) > 1:
+        rank = Case(
+            *(When(tier(indexed), then=Value(k)) for k, tier in enumerate(tiers[:-1])),
+            default=Value(len(tiers) - 1),
+            output_field=IntegerField(),
+        )
+        ranked = ranked.alias(search_rank=rank).order_by("search_rank", *order)
+    else:
+        ranked = ranked.order_by(*order)
+    counted = ranked.annotate(list_total=Window(Count("pk")))
+    offset = (number - 1) * per_page
+    found = list(counted.values_list("pk", "list_total")[offset : offset + per_page])
+    if found:
+        total = found[0][1]
+    else:
+        # Past the end: the last page there is.
+        total = matching.count()
+        number = max(1, min(number, math.ceil(total / per_page)))
+        offset = (number - 1) * per_page
+        found = list(counted.values_list("pk", "list_total")[offset : offset + per_page])
+    rows = _load(queryset, [pk for pk, _total in found])
+    return ListPage(rows, number, per_page, total, True, offset + len(rows) < total)
+
+
+def _broad_rows(
+    queryset, window: _Window, tiers, order, offset: int, wanted: int, indexed: bool
+) -> list:
+    """Rows offset … offset + wanted of a list too long to sort, tier by tier. A tier that
+    fills the page within the window is read there; otherwise its size is counted (cheaply:
+    at most what this page needs) to know where the next tier starts."""
     rows: list = []
     before = 0  # rows of the tiers already passed
     previous: Tier | None = None
@@ -222,18 +337,24 @@ def _broad_rows(queryset, tiers, order, offset: int, wanted: int) -> list:
         start = offset + len(rows) - before
         needed = wanted - len(rows)
         final = position == len(tiers) - 1
+        if not final:
+            exclude = previous(False) if previous is not None else None
+            found = window.first(tier(False), exclude, start, needed)
+            if found is not None:
+                rows += found
+                break
         if final:
             size = None
         else:
             cap = start + needed
-            counted = capped_count(queryset.filter(tier(True)), before + cap) - before
+            counted = capped_count(queryset.filter(tier(indexed)), before + cap) - before
             size = counted if counted <= cap else None
         if size is None or start < size:
             rows_of_tier = queryset.filter(tier(False))
             if previous is not None:
                 rows_of_tier = rows_of_tier.exclude(previous(False))
             stop = start + needed if size is None else min(size, start + needed)
-            rows += list(rows_of_tier.order_by(*order)[start:stop])
+            rows += _rows(queryset, rows_of_tier.order_by(*order), start, stop)
         if len(rows) >= wanted or size is None:
             break
         before += size

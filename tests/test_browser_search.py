@@ -55,7 +55,7 @@ def test_a_broad_search_says_about_how_many_and_pages_on(
     page, live_server, register, screenshot, size
 ):
     page.set_viewport_size(size)
-    with override_settings(LIST_EXACT_COUNT_LIMIT=3):
+    with override_settings(LIST_EXACT_COUNT_LIMIT=3, LIST_WINDOW_ROWS=3, LIST_SCAN_ROWS=0):
         page.goto(f"{live_server.url}/lists/?q=市")
         count = page.locator(".result-count").inner_text()
         first = _codes(page)

@@ -179,7 +179,7 @@ def test_broad_lists_page_through_the_same_rows_as_narrow_ones(client, salt, que
     with override_settings(LIST_EXACT_COUNT_LIMIT=1000):
         narrow, bodies = _all_pages(client, {"q": query}, per_page)
     assert all(body["count_exact"] for body in bodies)
-    with override_settings(LIST_EXACT_COUNT_LIMIT=2):
+    with override_settings(LIST_EXACT_COUNT_LIMIT=2, LIST_WINDOW_ROWS=3, LIST_SCAN_ROWS=0):
         broad, bodies = _all_pages(client, {"q": query}, per_page)
     assert broad == narrow
     assert len(set(broad)) == len(broad)
@@ -192,13 +192,13 @@ def test_broad_lists_page_through_the_same_rows_as_narrow_ones(client, salt, que
 def test_a_broad_list_says_about_how_many_and_keeps_paging(client, salt):
     need(connection.vendor == "postgresql", "the broad path reads PostgreSQL's estimate")
     publish_names(salt, [f"盐业许可{n:03d}" for n in range(30)])
-    with override_settings(LIST_EXACT_COUNT_LIMIT=5):
+    with override_settings(LIST_EXACT_COUNT_LIMIT=5, LIST_WINDOW_ROWS=3, LIST_SCAN_ROWS=0):
         response = client.get(LISTS, {"q": "许可", "page": 2})
     html = response.content.decode()
     assert "约找到" in html and "（第2页）" in html
     assert names_on_page(response) == [f"盐业许可{n:03d}" for n in range(25, 30)]
     # A page past the end (the estimate may promise more) shows the last page there is.
-    with override_settings(LIST_EXACT_COUNT_LIMIT=5):
+    with override_settings(LIST_EXACT_COUNT_LIMIT=5, LIST_WINDOW_ROWS=3, LIST_SCAN_ROWS=0):
         beyond = client.get(LISTS, {"q": "许可", "page": 9})
     assert names_on_page(beyond) == [f"盐业许可{n:03d}" for n in range(25, 30)]
 
@@ -209,7 +209,10 @@ def test_broad_page_queries_do_not_grow_with_the_data(client, salt, query):
 
     def count() -> int:
         # Counted up to 1: every list here is broad.
-        with override_settings(LIST_EXACT_COUNT_LIMIT=1), CaptureQueriesContext(connection) as run:
+        with (
+            override_settings(LIST_EXACT_COUNT_LIMIT=1, LIST_WINDOW_ROWS=2, LIST_SCAN_ROWS=0),
+            CaptureQueriesContext(connection) as run,
+        ):
             response = client.get(f"{LISTS}?{query}")
         assert response.status_code == 200
         assert not response.context["paginator"].exact
