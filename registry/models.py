@@ -338,8 +338,9 @@ class InForceCount(models.Model):
 
 
 class InForceTotal(models.Model):
-    """InForceCount summed per jurisdiction and list, kept with it: the top of /browse/ and the
-    front page read a few rows per jurisdiction (issue 11)."""
+    """InForceCount summed per jurisdiction and list, kept with it: `count` in the jurisdiction
+    itself, `subtree` in it and every jurisdiction below it. The top of /browse/ and the front
+    page read a few rows per jurisdiction they show (issue 11), never the whole tree."""
 
     jurisdiction = models.ForeignKey(
         "core.Jurisdiction", on_delete=models.PROTECT, related_name="in_force_totals"
@@ -347,6 +348,7 @@ class InForceTotal(models.Model):
     list_kind = models.CharField(max_length=16, choices=ListKind.choices)
     # Signed: an upsert's row carries the difference, which may be negative.
     count = models.IntegerField(default=0)
+    subtree = models.IntegerField(default=0)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -661,11 +661,12 @@ def scale_generate(run: Run) -> None:
             [EntryStatus.IN_FORCE],
         )
         cursor.execute(
-            "INSERT INTO registry_inforcetotal (jurisdiction_id, list_kind, count) "
             "SELECT jurisdiction_id, list_kind, count(*) FROM registry_entry "
             "WHERE status = %s GROUP BY 1, 2",
             [EntryStatus.IN_FORCE],
         )
+        totals = {(jurisdiction, kind): count for jurisdiction, kind, count in cursor.fetchall()}
+    services.in_force_totals_add(totals)
     # Written past entries_publish: the published state moves on as a publication's would.
     services.publication_advance(actor=None)
     with connection.cursor() as cursor:

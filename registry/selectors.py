@@ -10,12 +10,14 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length, Replace
 from django.utils import timezone
 
 from core.models import Department, Jurisdiction
@@ -205,11 +207,65 @@ def categories(*, user, list_kind: str | None = None) -> QuerySet[Category]:
 
 
 def jurisdictions_with_counts(*, user) -> QuerySet[Jurisdiction]:
+    """Jurisdictions with `entry_count` (entries in force in each) and `subtree_count` (in it
+    and every jurisdiction below it), from the counts every publication keeps."""
     return (
         Jurisdiction.objects.restrict(user, Action.VIEW)
-        .annotate(entry_count=_in_force("in_force_totals"))
+        .annotate(
+            entry_count=_in_force("in_force_totals"),
+            subtree_count=Coalesce(Sum("in_force_totals__subtree"), 0),
+        )
         .order_by("path")
     )
+
+
+def jurisdiction_depth() -> ExpressionWrapper:
+    """How deep a jurisdiction lies: the number of codes in its path ("/410000/410100/": 2)."""
+    return ExpressionWrapper(
+        Length("path") - Length(Replace("path", Value("/"), Value(""))) - 1,
+        output_field=IntegerField(),
+    )
+
+
+def jurisdictions_top(*, user, rows: int) -> list[Jurisdiction]:
+    """The top of the jurisdiction tree for /browse/: as many levels from the top as fit in
+    `rows` jurisdictions (at least two), those with something in force in them or below, each
+    with `entry_count`, `below_count` and its `depth` under the shallowest one shown. Reads the
+    jurisdictions per level and the counts of those shown, never the whole tree."""
+    visible = Jurisdiction.objects.restrict(user, Action.VIEW).annotate(depth=jurisdiction_depth())
+    per_level = list(visible.values_list("depth").annotate(n=Count("pk")).order_by("depth"))
+    deepest, shown = None, 0
+    for position, (depth, count) in enumerate(per_level):
+        if position >= 2 and shown + count > rows:
+            break
+        deepest, shown = depth, shown + count
+    if deepest is None:
+        return []
+    found = [
+        row
+        for row in jurisdictions_with_counts(user=user)
+        .annotate(depth=jurisdiction_depth())
+        .filter(depth__lte=deepest)
+        if row.subtree_count
+    ]
+    top = min(row.depth for row in found) if found else 0
+    for row in found:
+        row.below_count = row.subtree_count - row.entry_count
+        row.depth -= top
+    return found
+
+
+def jurisdictions_below(*, user, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
+    """The jurisdictions right below `jurisdiction` with something in force in them or below,
+    each with `entry_count` and `below_count`."""
+    found = [
+        row
+        for row in jurisdictions_with_counts(user=user).filter(parent=jurisdiction)
+        if row.subtree_count
+    ]
+    for row in found:
+        row.below_count = row.subtree_count - row.entry_count
+    return found
 
 
 def jurisdictions_above(*, user, jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:

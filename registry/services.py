@@ -5,7 +5,7 @@ has a history row that says why it exists."""
 import datetime
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
@@ -394,7 +394,8 @@ def entries_publish(
 
 def _in_force_counts_apply(*, before: list[Entry], after: list[Entry]) -> None:
     """Keeps InForceCount and InForceTotal true within the publication's transaction: minus
-    one where an entry was in force before, plus one where it is now."""
+    one where an entry was in force before, plus one where it is now; for a jurisdiction's
+    subtree, in it and in every jurisdiction above it."""
     counts: Counter = Counter()
     totals: Counter = Counter()
     for sign, entries in ((-1, before), (1, after)):
@@ -403,23 +404,66 @@ def _in_force_counts_apply(*, before: list[Entry], after: list[Entry]) -> None:
                 counts[(entry.jurisdiction_id, entry.department_id, entry.category_id)] += sign
                 totals[(entry.jurisdiction_id, entry.list_kind)] += sign
     _counts_add(InForceCount, ("jurisdiction_id", "department_id", "category_id"), 1, counts)
-    _counts_add(InForceTotal, ("jurisdiction_id", "list_kind"), 0, totals)
+    in_force_totals_add(totals)
 
 
-def _counts_add(model, columns: tuple[str, ...], unique_from: int, change: Counter) -> None:
-    """Adds `change` (key columns → difference) to the `count` of `model`'s rows, creating the
-    missing ones: one upsert that adds to the stored count, so concurrent publications of one
-    department add up. The key columns from `unique_from` on are the unique ones."""
-    rows = [(*key, delta) for key, delta in change.items() if delta]
+def in_force_totals_add(totals: Mapping[tuple[int, str], int]) -> None:
+    """Adds entries in force ((jurisdiction id, list) → how many more) to InForceTotal: to the
+    jurisdiction's own count and to the subtree of it and of every jurisdiction above it.
+    Also the generator's (registry.scale), for the entries it loads."""
+    above = _jurisdictions_above({jurisdiction for jurisdiction, _kind in totals})
+    rows: dict[tuple, list[int]] = {}
+    for (jurisdiction, kind), delta in totals.items():
+        rows.setdefault((jurisdiction, kind), [0, 0])[0] += delta
+        for ancestor in above[jurisdiction]:
+            rows.setdefault((ancestor, kind), [0, 0])[1] += delta
+    _counts_add(
+        InForceTotal,
+        ("jurisdiction_id", "list_kind"),
+        0,
+        {key: tuple(deltas) for key, deltas in rows.items()},
+        counted=("count", "subtree"),
+    )
+
+
+def _jurisdictions_above(ids: set[int]) -> dict[int, list[int]]:
+    """Each jurisdiction's id with those of the jurisdictions above it (its path holds their
+    codes): two queries."""
+    paths = dict(Jurisdiction.objects.filter(pk__in=ids).values_list("pk", "path"))
+    codes = {code for path in paths.values() for code in path.strip("/").split("/")}
+    by_code = dict(Jurisdiction.objects.filter(code__in=codes).values_list("code", "pk"))
+    return {
+        pk: [by_code[code] for code in path.strip("/").split("/") if code in by_code]
+        for pk, path in paths.items()
+    }
+
+
+def _counts_add(
+    model,
+    columns: tuple[str, ...],
+    unique_from: int,
+    change: Mapping,
+    counted: tuple[str, ...] = ("count",),
+) -> None:
+    """Adds `change` (key columns → difference, or a tuple of differences, one per column of
+    `counted`) to the counts of `model`'s rows, creating the missing ones: one upsert that adds
+    to the stored counts, so concurrent publications of one department add up. The key
+    columns from `unique_from` on are the unique ones."""
+    rows = []
+    for key, delta in change.items():
+        deltas = delta if isinstance(delta, tuple) else (delta,)
+        if any(deltas):
+            rows.append((*key, *deltas))
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(rows))
+    width = len(columns) + len(counted)
+    values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counted)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}, count) VALUES {values} "
-            f"ON CONFLICT ({', '.join(columns[unique_from:])}) "
-            f"DO UPDATE SET count = {table}.count + excluded.count",
+            f"INSERT INTO {table} ({', '.join((*columns, *counted))}) VALUES {values} "
+            f"ON CONFLICT ({', '.join(columns[unique_from:])}) DO UPDATE SET {added}",
             [value for row in rows for value in row],
         )
 

@@ -241,42 +241,10 @@ class Crumb:
     url: str
 
 
-def _jurisdiction_tree(rows) -> list:
-    """The jurisdictions (ordered by path, with `entry_count`) as a tree in path order, each
-    with `below_count` (entries in force in the jurisdictions below it) and its `depth`
-    under the shallowest one. A jurisdiction with nothing in force in it or below is left
-    out, but one with nothing of its own stays when something below it has entries: a town
-    sits under its county-level city (郑州市 → 新密市 → 刘寨镇), never at the top."""
-    rows = list(rows)
-    by_path = {row.path: row for row in rows}
-    for row in rows:
-        row.below_count = 0
-    for row in sorted(rows, key=lambda row: -len(row.path)):
-        parent = by_path.get(row.path[: row.path.rstrip("/").rfind("/") + 1])
-        if parent is not None:
-            parent.below_count += row.entry_count + row.below_count
-    kept = [row for row in rows if row.entry_count or row.below_count]
-    top = min((row.path.count("/") for row in kept), default=0)
-    for row in kept:
-        row.depth = row.path.count("/") - top
-    return kept
-
-
 # The most jurisdictions the top of /browse/ lists (this product's default): a city with its
-# districts and towns fits; a province shows its cities and counties, and each county page its
-# towns.
-BROWSE_TOP_ROWS = 300
-
-
-def _shallow(tree: list) -> list:
-    """The levels of `tree` from the top down, as many as fit in BROWSE_TOP_ROWS (at least
-    the first two)."""
-    depth, shown = 1, [row for row in tree if row.depth <= 1]
-    while True:
-        deeper = [row for row in tree if row.depth <= depth + 1]
-        if len(deeper) == len(shown) or len(deeper) > BROWSE_TOP_ROWS:
-            return shown
-        depth, shown = depth + 1, deeper
+# districts and towns fits; a province shows its cities, each city page its counties and each
+# county page its towns.
+BROWSE_TOP_ROWS = 60
 
 
 class BrowseView(TemplateView):
@@ -296,7 +264,7 @@ class BrowseView(TemplateView):
         crumbs = [Crumb(_("All jurisdictions"), browse_url)]
         context["crumbs"] = crumbs
         if not code:
-            tree = _shallow(_jurisdiction_tree(selectors.jurisdictions_with_counts(user=user)))
+            tree = selectors.jurisdictions_top(user=user, rows=BROWSE_TOP_ROWS)
             context["jurisdictions"] = [(j, j.depth) for j in tree]
             return context
         jurisdiction = selectors.jurisdictions_with_counts(user=user).filter(code=code).first()
@@ -314,12 +282,7 @@ class BrowseView(TemplateView):
             context["departments"] = [
                 (d, f"{browse_url}?{here}&{urlencode({'department': d.pk})}") for d in departments
             ]
-            below = _jurisdiction_tree(
-                selectors.jurisdictions_with_counts(user=user).filter(
-                    path__startswith=jurisdiction.path
-                )
-            )
-            context["below"] = [j for j in below if j.depth == 1]
+            context["below"] = selectors.jurisdictions_below(user=user, jurisdiction=jurisdiction)
             context["all_url"] = f"{lists_url}?{here}"
             return context
         department = (

@@ -3,6 +3,7 @@ to counting the entries, through every kind of publication."""
 
 from django.db.models import Count
 
+from core.models import Jurisdiction
 from registry.choices import EntryStatus, ListKind
 from registry.models import Entry, InForceCount, InForceTotal
 from tests import registry_builders as rb
@@ -35,6 +36,26 @@ def kept() -> tuple[dict, dict]:
     )
 
 
+def subtrees() -> tuple[dict, dict]:
+    """(kept, counted): entries in force in each jurisdiction and every one below it."""
+    kept = {
+        (row.jurisdiction_id, row.list_kind): row.subtree
+        for row in InForceTotal.objects.exclude(subtree=0)
+    }
+    counted = {}
+    for jurisdiction in Jurisdiction.objects.all():
+        rows = (
+            Entry.objects.filter(
+                status=EntryStatus.IN_FORCE, jurisdiction__path__startswith=jurisdiction.path
+            )
+            .values("list_kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        counted.update({(jurisdiction.pk, row["list_kind"]): row["n"] for row in rows})
+    return kept, counted
+
+
 def test_the_counts_follow_every_publication(org):
     salt = org.departments["salt"]
     district = org.district_departments["salt"]
@@ -49,6 +70,10 @@ def test_the_counts_follow_every_publication(org):
     rb.republish(first[0], status=EntryStatus.IN_FORCE)
     rb.republish(first[2], status=EntryStatus.SUSPENDED)
     assert kept() == counted()
+    kept_subtrees, counted_subtrees = subtrees()
+    assert kept_subtrees == counted_subtrees
+    # The district's entries count in the city's subtree, not in its own count.
+    assert counted_subtrees[(org.city.pk, "power")] == 4
     assert sum(kept()[1].values()) == Entry.objects.filter(status=EntryStatus.IN_FORCE).count()
 
 
