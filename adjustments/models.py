@@ -15,6 +15,7 @@ the five lists, the steps it passes with their deadlines, and its append-only ev
 import datetime
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar
@@ -394,6 +396,13 @@ class RequestItem(models.Model):
 URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
+@lru_cache(maxsize=64)
+def _kind_label(kind: str, language: str | None) -> str:
+    """A step kind's label in a language, translated once: a calendar change names a hundred
+    thousand steps, and get_kind_display() hashes every lazy label of the choices each time."""
+    return str(StepKind(kind).label)
+
+
 class Step(TimedStep):
     """One step of one request, assigned to the department that must act (its users of the
     role in choices.STEP_ROLE). Open while finished_at is null."""
@@ -427,6 +436,10 @@ class Step(TimedStep):
 
     objects = RestrictedQuerySet.as_manager()
 
+    # holders() reads the department and the role of the kind; step_open_by_department below
+    # gives a calendar change its order.
+    holder_order = ("department", "kind")
+
     class Meta:
         ordering = ["started_at", "pk"]
         verbose_name = _("step")
@@ -452,9 +465,11 @@ class Step(TimedStep):
         ]
 
     def __str__(self) -> str:
-        # StepKind's label rather than get_kind_display(), which hashes every choice's lazy
-        # label at each call: a calendar change names a hundred thousand steps.
-        return f"{self.request.number} {StepKind(self.kind).label}"
+        return f"{self._request_number()} {_kind_label(self.kind, get_language())}"
+
+    def _request_number(self) -> str:
+        # with_holder_relations reads the number alone: no request is built for it.
+        return getattr(self, "holder_request_number", None) or self.request.number
 
     def clock_stops(self) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
         # Prefetched as `clock_stop_list` by the readers that show many steps.
@@ -510,7 +525,11 @@ class Step(TimedStep):
         return {step.pk: people[(step.department_id, STEP_ROLE[step.kind])] for step in steps}
 
     def holder_url(self) -> str:
-        return reverse("adjustments:detail", args=[self.request.number])
+        return reverse("adjustments:detail", args=[self._request_number()])
+
+    @classmethod
+    def holders_list_url(cls) -> str:
+        return reverse("adjustments:list")
 
     @classmethod
     def holder_urls_bulk(cls, steps: Sequence["Step"]) -> dict[int, str]:
@@ -519,7 +538,7 @@ class Step(TimedStep):
         placeholder = "0number0"
         path = reverse("adjustments:detail", args=[placeholder])
         return {
-            step.pk: path.replace(placeholder, quote(step.request.number, safe=URL_SAFE))
+            step.pk: path.replace(placeholder, quote(step._request_number(), safe=URL_SAFE))
             for step in steps
         }
 
@@ -530,11 +549,11 @@ class Step(TimedStep):
 
     @classmethod
     def with_holder_relations(cls, queryset: models.QuerySet) -> models.QuerySet:
-        """str() and holder_url() read the request's number, holders_bulk() the department and
-        the kind; nothing else is loaded (a calendar change reads a hundred thousand steps)."""
-        return queryset.select_related("request").only(
-            "kind", "department", "due_at", "request__number"
-        )
+        """str() and holder_url() read the request's number: only the number, by a subquery
+        (a join makes the planner hash the whole request table; a calendar change reads a
+        hundred thousand steps)."""
+        number = AdjustmentRequest.objects.filter(pk=models.OuterRef("request_id"))
+        return queryset.annotate(holder_request_number=models.Subquery(number.values("number")))
 
     @classmethod
     def clock_stops_exist(cls) -> models.Expression:

@@ -422,6 +422,13 @@ class TimedStep(models.Model):
     overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
+    # Fields whose values name who holds a step (holders() reads only them, and pk breaks
+    # ties): a calendar change walks the open steps in this order, so that one holder's moved
+    # steps come together and make one notice, not one each, and loads only these fields and
+    # the deadline's (with what with_holder_relations adds). A workflow indexes them on its
+    # open steps. Empty: in id order, whole rows.
+    holder_order: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 
@@ -452,6 +459,11 @@ class TimedStep(models.Model):
         return ""
 
     @classmethod
+    def holders_list_url(cls) -> str:
+        """Where the holders find their open steps (the link of a notice about several)."""
+        return ""
+
+    @classmethod
     def holder_urls_bulk(cls, steps: Sequence["TimedStep"]) -> dict[int, str]:
         """holder_url() of many steps at once, by step id. This default asks each step; a
         workflow may override it to reverse its URL once (reverse() costs tens of
@@ -468,8 +480,9 @@ class TimedStep(models.Model):
     @classmethod
     def with_holder_relations(cls, queryset: models.QuerySet) -> models.QuerySet:
         """The steps as a calendar change tells their holders, with what str(), holder_url()
-        and holders_bulk() read: no query per step. A workflow whose steps read other rows for
-        them overrides it."""
+        and holders_bulk() read beyond the step's own holder_order fields (a calendar change
+        loads only those and the deadline's): no query per step. A workflow whose steps read
+        other rows for them overrides it with annotations or select_related, never only()."""
         return queryset
 
     @classmethod

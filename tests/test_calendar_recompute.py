@@ -1,8 +1,9 @@
 """A calendar edit at scale (SPEC §9; issue 9 §21; issue 11 §6): only the open steps whose period
 contains a changed day are recomputed, in batches that each commit, to the due moment
-core.calendar.apply_deadline gives (the oracle, step by step); the holders of each moved step
-are told once, in a fixed number of statements per batch; a run after a crash finishes the
-rest and sends nothing twice, and two workers at once share the work.
+core.calendar.apply_deadline gives (the oracle, step by step); the holders of the moved steps
+are told once per revision and batch, each in one notice naming their steps, in a fixed number
+of statements per batch; a run after a crash finishes the rest and sends nothing twice, and two
+workers at once share the work.
 
 November 2026 has no holiday: an application for an event of Monday 11-02 is due at the end of
 Monday 11-16 (10 working days)."""
@@ -15,6 +16,8 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from adjustments import services
 from adjustments.choices import StepKind, TriggerKind
@@ -23,6 +26,7 @@ from core import calendar as working_days
 from core import services as core_services
 from core.choices import AuditAction, DayKind, DeadlineUnit, NotificationKind, Role
 from core.models import AuditEvent, CalendarRevision, Notification
+from core.services import calendar as calendar_services
 from tests.adjustment_builders import at, end_of, published_entry, request_for, staff_user
 from tests.conftest import need
 from tests.timed_app.models import TimedThing
@@ -60,6 +64,13 @@ def contains(step, before_due: datetime.datetime | None, day: D) -> bool:
 
 def moved_notices():
     return Notification.objects.filter(kind=NotificationKind.DEADLINE_MOVED)
+
+
+def told(steps: list[Step]) -> None:
+    """Each step's request is named by exactly one deadline-moved notice."""
+    bodies = list(moved_notices().values_list("body", flat=True))
+    for step in steps:
+        assert sum(step.request.number in body for body in bodies) == 1, step
 
 
 def test_only_steps_whose_period_contains_the_changed_day_are_recomputed(org, calendar):
@@ -158,11 +169,14 @@ def _apply_counted(revision: CalendarRevision, **options) -> tuple[int, int]:
 
 
 def test_the_holders_of_moved_steps_are_told_once_in_a_fixed_number_of_statements(
-    org, calendar, django_capture_on_commit_callbacks
+    org, calendar, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """Each apply step is held by the department's two clerks: each is told once per step,
-    with the step's link; 4 or 12 moved steps in one batch cost the same statements, and one
-    e-mail task carries the batch's notifications."""
+    """Each apply step is held by the department's two clerks: a revision tells each clerk
+    once (one batch here), in one notice naming each of their moved steps from when to when
+    (the first MOVED_LINES of them, then how many more) and linking their list; 4 or 12 moved
+    steps in one batch cost the same statements, and one e-mail task carries the batch's
+    notifications."""
+    monkeypatch.setattr(calendar_services, "MOVED_LINES", 10)
     second_clerk = staff_user(
         org, username="clerk-2", role=Role.CLERK, department=org.departments["salt"]
     )
@@ -172,25 +186,44 @@ def test_the_holders_of_moved_steps_are_told_once_in_a_fixed_number_of_statement
     assert {step.due_at for step in few} == {end_of(2026, 11, 16)}
     assert {step.due_at for step in many} == {end_of(2026, 12, 4)}
 
-    revision = holiday(org, D(2026, 11, 5))
+    first = holiday(org, D(2026, 11, 5))
     with django_capture_on_commit_callbacks() as callbacks:
-        changed, few_statements = _apply_counted(revision)
+        changed, few_statements = _apply_counted(first)
     assert changed == 4
     assert [callback.args[0] for callback in callbacks] == ["notifications_email_send"]
     assert sorted(callbacks[0].args[1]) == sorted(moved_notices().values_list("pk", flat=True))
-    changed, many_statements = _apply_counted(holiday(org, D(2026, 11, 30)))
+    second = holiday(org, D(2026, 11, 30))
+    changed, many_statements = _apply_counted(second)
     assert changed == 12
     assert many_statements == few_statements
 
-    for step in few + many:
-        step.refresh_from_db()
-        notices = moved_notices().filter(dedupe_key__contains=f":{step.pk}:")
-        assert {notice.recipient for notice in notices} == clerks
-        assert notices.count() == 2
-        assert all(step.request.number in notice.body for notice in notices)
-        assert {notice.url for notice in notices} == {f"/work/adjustments/{step.request.number}/"}
-    assert {step.due_at for step in few} == {end_of(2026, 11, 17)}
-    assert {step.due_at for step in many} == {end_of(2026, 12, 7)}
+    for revision, steps, times in (
+        (first, few, ("2026-11-16 23:59", "2026-11-17 23:59")),
+        (second, many, ("2026-12-04 23:59", "2026-12-07 23:59")),
+    ):
+        notices = moved_notices().filter(dedupe_key__endswith=f":{revision.pk}")
+        assert sorted(notice.recipient.pk for notice in notices) == sorted(c.pk for c in clerks)
+        for notice in notices:
+            assert notice.url == reverse("adjustments:list")
+            assert notice.subject == gettext("Deadlines moved: %(count)d of your steps") % {
+                "count": len(steps)
+            }
+            assert revision.summary in notice.body
+            numbers = [step.request.number for step in steps]
+            assert [number in notice.body for number in numbers] == [
+                index < 10 for index in range(len(steps))
+            ]
+            line = gettext("%(step)s: from %(before)s to %(after)s")
+            before, after = times
+            assert line % {"step": steps[0], "before": before, "after": after} in notice.body
+        more = gettext("… and %(count)d more.") % {"count": 2}
+        assert [more in notice.body for notice in notices] == [len(steps) > 10] * 2
+    assert {step.due_at for step in Step.objects.filter(pk__in=[s.pk for s in few])} == {
+        end_of(2026, 11, 17)
+    }
+    assert {step.due_at for step in Step.objects.filter(pk__in=[s.pk for s in many])} == {
+        end_of(2026, 12, 7)
+    }
 
 
 def test_steps_with_clock_stops_are_recomputed_one_by_one(org, calendar):
@@ -247,25 +280,30 @@ def test_a_crash_halfway_keeps_the_committed_batches_and_a_rerun_sends_the_rest_
 
     with pytest.raises(RuntimeError), connection.execute_wrapper(_WorkerDies(at=3)):
         core_services.calendar_revision_apply(revision_id=revision.pk, batch=5)
-    # Two batches of five committed, the third rolled back, the revision not applied.
-    assert moved_notices().count() == 10
+    # Two batches of five committed (a notice each: one clerk holds the steps), the third
+    # rolled back, the revision not applied.
+    assert moved_notices().count() == 2
     assert Step.objects.filter(due_at=end_of(2026, 11, 17)).count() == 10
     revision.refresh_from_db()
     assert revision.applied_at is None
-    assert (revision.deadlines_changed, revision.applied_through["after"]) == (10, steps[9].pk)
+    assert (revision.deadlines_changed, revision.applied_through["after"][-1]) == (
+        10,
+        steps[9].pk,
+    )
 
-    # The sweep behind the trigger finishes the rest.
+    # The sweep behind the trigger finishes the rest, in one batch of its size: one notice.
     assert core_services.calendar_revisions_apply_pending() == 10
     assert Step.objects.filter(due_at=end_of(2026, 11, 17)).count() == 20
-    assert moved_notices().count() == 20
-    assert moved_notices().values("dedupe_key").distinct().count() == 20
+    assert moved_notices().count() == 3
+    assert moved_notices().values("dedupe_key").distinct().count() == 3
+    told(steps)
     revision.refresh_from_db()
     assert (revision.deadlines_changed, revision.applied_at is not None) == (20, True)
     trail = AuditEvent.objects.get(object_id=str(revision.pk), action=AuditAction.UPDATE)
     assert trail.detail["deadlines_changed"] == 20
     assert [row["id"] for row in trail.detail["moved"]] == [step.pk for step in steps]
     assert core_services.calendar_revision_apply(revision_id=revision.pk) == 0
-    assert moved_notices().count() == 20
+    assert moved_notices().count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -294,7 +332,9 @@ def test_two_workers_applying_one_revision_move_each_deadline_once(org, calendar
     assert sum(results) == 30
     moved = Step.objects.filter(pk__in=[step.pk for step in steps], due_at=end_of(2026, 11, 17))
     assert moved.count() == 30
-    assert moved_notices().count() == 30
+    # A notice per batch of four (one clerk holds the steps), each step in one of them.
+    assert moved_notices().count() == 8
+    told(steps)
     revision.refresh_from_db()
     assert (revision.deadlines_changed, revision.applied_at is not None) == (30, True)
     trail = AuditEvent.objects.filter(object_id=str(revision.pk), action=AuditAction.UPDATE)

@@ -3,8 +3,9 @@ open deadline they move.
 """
 
 import datetime
+import operator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
 from typing import NamedTuple
 
 from django.apps import apps
@@ -505,8 +506,15 @@ RECOMPUTE_BATCH = 2000
 CHANGED_SAMPLE = 1000
 
 
+# A notice about several moved steps names this many, then how many more: this product's
+# default (an e-mail read on a phone).
+MOVED_LINES = 20
+
+
 class _Row(NamedTuple):
-    """What a recomputation reads of one open step."""
+    """What a recomputation reads of one open step: its deadline's inputs and outputs, its
+    place in the walk (`key`: the values of the model's holder_order, then its id) and the
+    step itself, as its holders are told (TimedStep.with_holder_relations)."""
 
     pk: int
     started_at: datetime.datetime
@@ -516,6 +524,36 @@ class _Row(NamedTuple):
     due_confirmed: bool
     remind_at: datetime.datetime | None
     stopped: bool
+    key: tuple
+    step: TimedStep
+
+
+# What a recomputation reads of a step for its deadline.
+_DEADLINE_FIELDS = (
+    "started_at",
+    "deadline_days",
+    "deadline_unit",
+    "due_at",
+    "due_confirmed",
+    "remind_at",
+)
+
+
+def _walk_order(model: type[TimedStep]) -> list[str]:
+    """The columns a recomputation walks the model's steps by: its holder_order, then id."""
+    return [model._meta.get_field(name).attname for name in model.holder_order] + ["pk"]
+
+
+def _past(order: list[str], key: list) -> models.Q:
+    """The rows after `key` in `order` (keyset pagination). The first column at least as large
+    comes first: an index on the columns reads it as a range, and filters the rest there."""
+    past = [
+        models.Q(
+            **dict(zip(order[:depth], key[:depth], strict=True)), **{f"{name}__gt": key[depth]}
+        )
+        for depth, name in enumerate(order)
+    ]
+    return models.Q(**{f"{order[0]}__gte": key[0]}) & reduce(operator.or_, past)
 
 
 class _Recomputation:
@@ -534,10 +572,12 @@ class _Recomputation:
             models.Q(due_at__gt=changed_from) | models.Q(due_at=None)
         )
 
-    def rows(self, model: type[TimedStep], *, after: int, batch: int) -> list[_Row]:
-        """The next open steps (by id, after `after`) whose period contains a changed day,
-        locked until the batch commits: a transition that finishes or stops one waits, then
-        sees the new due moment."""
+    def rows(self, model: type[TimedStep], *, after: list | None, batch: int) -> list[_Row]:
+        """The next open steps (in the model's walk order, after the key `after`; None or a
+        key of another order: from the first) whose period contains a changed day, locked
+        until the batch commits: a transition that finishes or stops one waits, then sees the
+        new due moment."""
+        order = _walk_order(model)
         stopped = model.clock_stops_exist()
         if model.deadline_start is not TimedStep.deadline_start or (
             stopped is None and model.clock_stops is not TimedStep.clock_stops
@@ -547,25 +587,35 @@ class _Recomputation:
             stopped = models.Value(True)
         elif stopped is None:
             stopped = models.Value(False)
-        steps = (
-            model._default_manager.filter(
-                self.touched, finished_at=None, deadline_days__isnull=False, pk__gt=after
-            )
-            .annotate(stopped=models.ExpressionWrapper(stopped, models.BooleanField()))
-            .order_by("pk")
-            .select_for_update()
-            .values_list(
-                "pk",
-                "started_at",
-                "deadline_days",
-                "deadline_unit",
-                "due_at",
-                "due_confirmed",
-                "remind_at",
-                "stopped",
-            )
+        steps = model._default_manager.filter(
+            self.touched, finished_at=None, deadline_days__isnull=False
         )
-        return [_Row._make(values) for values in steps[:batch]]
+        if isinstance(after, list) and len(after) == len(order):
+            steps = steps.filter(_past(order, after))
+        if model.holder_order:
+            # holders() reads the holder_order's fields alone: the rest of a row stays unread.
+            steps = steps.only(*_DEADLINE_FIELDS, *model.holder_order)
+        steps = (
+            model.with_holder_relations(steps)
+            .annotate(stopped=models.ExpressionWrapper(stopped, models.BooleanField()))
+            .order_by(*order)
+            .select_for_update()
+        )
+        return [
+            _Row(
+                step.pk,
+                step.started_at,
+                step.deadline_days,
+                step.deadline_unit,
+                step.due_at,
+                step.due_confirmed,
+                step.remind_at,
+                step.stopped,
+                key=tuple(getattr(step, name) for name in order),
+                step=step,
+            )
+            for step in steps[:batch]
+        ]
 
     def grouped(self, model: type[TimedStep], row: _Row) -> tuple:
         key = (working_days.local_date(row.started_at), row.days, row.unit)
@@ -591,14 +641,15 @@ class _Recomputation:
             working_days.apply_deadline(step, window=self.window)
             new[step.pk] = (step.due_at, step.due_confirmed, step.remind_at)
         updates: dict[tuple, list[int]] = {}
-        changed, moved = [], {}
+        changed, moved = [], []
         for row in rows:
             due, confirmed, remind = new[row.pk]
             if (row.due_at, row.due_confirmed, row.remind_at) == (due, confirmed, remind):
                 continue
             updates.setdefault((due, confirmed, remind, row.due_at != due), []).append(row.pk)
             if row.due_at is not None and due is not None and row.due_at != due:
-                moved[row.pk] = row.due_at
+                row.step.due_at = due
+                moved.append(row)
             changed.append(row)
         for (due, confirmed, remind, due_moved), pks in updates.items():
             values = {
@@ -682,7 +733,7 @@ def _revision_batch_apply(
     # A model no longer installed (a deploy between two runs): start again; finished steps are
     # recomputed to what they hold, which changes nothing.
     index = labels.index(through["model"]) if through.get("model") in labels else 0
-    after = through.get("after", 0) if through.get("model") in labels else 0
+    after = through.get("after") if through.get("model") in labels else None
     changed, trail = 0, []
     room = CHANGED_SAMPLE - len(revision.changed_sample)
     if step_models:
@@ -691,9 +742,9 @@ def _revision_batch_apply(
             revision, step_models[index], rows, sample=max(room, 0)
         )
         if len(rows) == batch:
-            after = rows[-1].pk
+            after = list(rows[-1].key)
         else:
-            index, after = index + 1, 0
+            index, after = index + 1, None
     fields = ["applied_through", "deadlines_changed"]
     if index >= len(step_models):
         revision.applied_through = {}
@@ -713,50 +764,87 @@ def _deadlines_moved_notify(
     *,
     revision: CalendarRevision,
     model: type[TimedStep],
-    moved: dict[int, datetime.datetime],
+    moved: list[_Row],
 ) -> None:
     """Issue 9 §21: the holders of the steps whose due moment a calendar change moved (`moved`:
-    step id → the due moment before) are told from when to when and why (the revision's
-    summary). Only a moved moment: a due moment that was not computed (a stopped clock) or
-    only became confirmed is not news. Once per step and revision (the dedupe key), e-mailed
-    after the commit; in bulk (notifications_send_bulk, TimedStep.holders_bulk), a fixed
-    number of queries however many steps moved."""
-    steps = list(
-        model.with_holder_relations(model._default_manager.filter(pk__in=moved)).order_by("pk")
-    )
+    the rows as read, each step holding its new due moment) are told from when to when and why
+    (the revision's summary). Only a moved moment: a due moment that was not computed (a
+    stopped clock) or only became confirmed is not news.
+
+    One notice per holder and batch, naming each of the holder's steps (the first MOVED_LINES
+    of them): the walk in holder_order brings a holder's steps into one batch, so a holiday
+    that moves the deadlines of a whole province tells each person once, not once per step
+    (issue 11 §6: a hundred thousand moved deadlines would otherwise be as many e-mails). Its
+    dedupe key names its first step and the revision: a step is told once per revision, and a
+    batch run again after a crash tells nobody twice. In bulk (notifications_send_bulk,
+    TimedStep.holders_bulk), a fixed number of queries however many steps moved; e-mailed
+    after the commit."""
+    steps = [row.step for row in moved]
+    before = {row.pk: row.due_at for row in moved}
     holders = model.holders_bulk(steps)
-    urls = model.holder_urls_bulk(steps)
-    subject = _("Deadline moved: %(step)s")
-    body = _(
-        "The deadline of %(step)s moved from %(before)s to %(after)s, because the "
-        "working-day calendar changed: %(reason)s"
-    )
-    label = model._meta.label_lower
+    held: dict[int, tuple[User, list[TimedStep]]] = {}
+    for step in steps:
+        for holder in holders.get(step.pk, ()):
+            held.setdefault(holder.pk, (holder, []))[1].append(step)
 
     @lru_cache(maxsize=512)
     def moment(value: datetime.datetime) -> str:
         # Steps of a group share their moments: each is formatted once.
         return date_format(timezone.localtime(value, working_days.SHANGHAI), "Y-m-d H:i")
 
+    # A notice about one step links it, one about several the holder's list.
+    urls = model.holder_urls_bulk([own[0] for _holder, own in held.values() if len(own) == 1])
+    label = model._meta.label_lower
+    list_url = model.holders_list_url()
+    line = _("%(step)s: from %(before)s to %(after)s")
     drafts = []
-    for step in steps:
-        values = {
-            "step": str(step),
-            "before": moment(moved[step.pk]),
-            "after": moment(step.due_at),
-            "reason": revision.summary,
-        }
-        drafts += [
+    for holder, own in held.values():
+        if len(own) == 1:
+            (step,) = own
+            values = {
+                "step": str(step),
+                "before": moment(before[step.pk]),
+                "after": moment(step.due_at),
+                "reason": revision.summary,
+            }
+            subject = _("Deadline moved: %(step)s") % values
+            body = (
+                _(
+                    "The deadline of %(step)s moved from %(before)s to %(after)s, because the "
+                    "working-day calendar changed: %(reason)s"
+                )
+                % values
+            )
+            url = urls[step.pk]
+        else:
+            subject = _("Deadlines moved: %(count)d of your steps") % {"count": len(own)}
+            lines = [
+                _(
+                    "The deadlines of %(count)d steps moved, because the working-day calendar "
+                    "changed: %(reason)s"
+                )
+                % {"count": len(own), "reason": revision.summary},
+                "",
+            ]
+            lines += [
+                line
+                % {"step": step, "before": moment(before[step.pk]), "after": moment(step.due_at)}
+                for step in own[:MOVED_LINES]
+            ]
+            if len(own) > MOVED_LINES:
+                lines.append(_("… and %(count)d more.") % {"count": len(own) - MOVED_LINES})
+            body = "\n".join(lines)
+            url = list_url or own[0].holder_url()
+        drafts.append(
             NotificationDraft(
                 recipient=holder,
                 kind=NotificationKind.DEADLINE_MOVED,
-                subject=subject % values,
-                body=body % values,
-                url=urls[step.pk],
-                dedupe_key=f"deadline-moved:{label}:{step.pk}:{revision.pk}",
+                subject=subject,
+                body=body,
+                url=url,
+                dedupe_key=f"deadline-moved:{label}:{own[0].pk}:{revision.pk}",
             )
-            for holder in holders.get(step.pk, ())
-        ]
+        )
     notifications_send_bulk(drafts=drafts)
 
 
