@@ -209,8 +209,9 @@ def calendar_edit_bench(*, steps: int, stopped: int = 1000, requests: int = 100)
     changed day) whose period, counted in working days, contains a working day two months
     ahead; makes that day a holiday (core.services.calendar_day_set) and times the revision's
     recomputation (calendar_revision_apply): every step's due moment moves one working day
-    and its holder is told. `rows` is the deadlines moved. Afterwards the steps are closed and
-    the day is ordinary again, so a later run starts from the same calendar."""
+    and its holders are told (a notice each, naming their steps). `rows` is the deadlines
+    moved. Afterwards the steps are closed and the day is ordinary again, so a later run
+    starts from the same calendar."""
     with broker_isolated():
         started = time.perf_counter()
         org = _organisation(requests)
