@@ -1,9 +1,10 @@
-"""`make bench`: what an administrator's calendar edit costs (SPEC §9, issue 11 §6).
+"""What an administrator's calendar edit costs, on its own (SPEC §9, issue 11 §6; `make bench`
+times it on the generated register: bench/deadlines.py).
 
 Builds a throw-away database (the test database of the configured one: SQLite by default,
 PostgreSQL with DATABASE_URL) and runs `adjustments.benchmarks.calendar_edit_bench`: `--steps`
 open steps whose period contains a working day two months ahead, that day made a holiday, and
-the revision's recomputation timed (every due moment moves; its holder is told).
+the revision's recomputation timed (every due moment moves; its holders are told).
 
 Figures, not pass/fail: compare runs on the same machine. Nothing reaches a broker (the
 revision's trigger and the e-mails go to an in-memory one: core.benchmarks.broker_isolated)."""

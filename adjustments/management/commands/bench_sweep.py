@@ -1,7 +1,8 @@
-"""`make bench` (with `manage.py bench`): what the deadline sweep costs (issue 4 §5).
+"""What the deadline sweep costs, on its own (issue 4 §5; `make bench` times it on the generated
+register: bench/deadlines.py).
 
-Builds a throw-away database (the test database of the configured one, as `manage.py bench`
-does: SQLite by default, PostgreSQL with DATABASE_URL) and runs `adjustments.benchmarks.
+Builds a throw-away database (the test database of the configured one: SQLite by default,
+PostgreSQL with DATABASE_URL) and runs `adjustments.benchmarks.
 sweep_bench` once per `--due` figure: the first run adds `--open` open steps that are not due
 (they stay, so every run sees as many), each run adds its due steps (half for the reminder,
 half overdue) and times one sweep. Then a sweep with nothing left to send. The sweep reads only
