@@ -22,25 +22,9 @@ from django.urls import reverse
 from core.choices import AuditAction
 from core.models import AuditEvent
 from tests.builders import password_for
+from tests.production_env import NOT_IN_PRODUCTION, STRONG_KEY, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
-STRONG_KEY = "qingdan-deploy-test-7Rf2Lq9Xz4Vb8Nw1Kc6Hj3Td5Gm0Ps2Ya9Ue4Io7"
-
-
-# Not inherited by a production process: DJANGO_ALLOW_ASYNC_UNSAFE is set by tests/conftest.py
-# for Playwright and must never be set in production (async.E001).
-NOT_IN_PRODUCTION = {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
-def _production_env(**overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in NOT_IN_PRODUCTION}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=STRONG_KEY,
-        ALLOWED_HOSTS="qingdan.example.gov.cn",
-    )
-    env.update(overrides)
-    return env
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -55,7 +39,7 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_production_settings_pass_check_deploy_with_no_warning():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
@@ -66,7 +50,7 @@ def test_production_settings_pass_check_deploy_with_no_warning():
     ids=["missing", "short", "few-characters", "django-insecure"],
 )
 def test_production_refuses_to_start_with_a_weak_secret_key(key):
-    result = _manage("check", env=_production_env(SECRET_KEY=key))
+    result = _manage("check", env=production_env(SECRET_KEY=key))
     assert result.returncode != 0
     assert "SECRET_KEY must be set to a long random value" in result.stderr
 
@@ -301,7 +285,7 @@ def test_web_health_check_passes_against_gunicorn_with_production_settings(tmp_p
     """The command the web container's health check runs, against gunicorn as the container
     starts it (same config file), with production settings and collected static files."""
     port = str(_free_port())
-    env = _production_env(
+    env = production_env(
         QINGDAN_VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"), PORT=port
     )
     collected = _manage("collectstatic", "--noinput", env=env)

@@ -21,24 +21,16 @@ from gunicorn.config import Config
 
 from tests import registry_builders as rb
 from tests.conftest import need
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
-STRONG_KEY = "qingdan-serving-test-4Hs8Kd2Lp6Qw9Zx3Vb7Nm1Rt5Yu0Ic4Oa8Ej2Gf6"
-# The test run's own switches, never a production process's (see tests/test_deploy.py).
-NOT_IN_PRODUCTION = {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def _production_env(**overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in NOT_IN_PRODUCTION}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=STRONG_KEY,
-        ALLOWED_HOSTS="127.0.0.1",
-        # Plain HTTP from the test, which no reverse proxy marks as HTTPS.
-        SECURE_SSL_REDIRECT="false",
+    # Plain HTTP from the test to 127.0.0.1, which no reverse proxy marks as HTTPS.
+    return production_env(
+        **{"ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", **overrides}
     )
-    env.update(overrides)
-    return env
 
 
 def _gunicorn_config() -> Config:
