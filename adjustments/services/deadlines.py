@@ -18,11 +18,11 @@ from core.services import (
     SweepResult,
     deadline_notices_send,
     deadline_notices_sweep,
+    jurisdiction_paths_up,
 )
 
 from ..choices import StepKind, Transition
 from ..models import DeadlineNotice, RequestEvent, Step
-from .policy import _ancestors
 from .procedure import K, _now, request_url
 
 
@@ -62,9 +62,9 @@ def _notice_recipients(steps: Sequence[Step], kind: NoticeKind) -> dict[int, lis
 
 
 def _nearest_supervisors(jurisdictions) -> dict[int, list[User]]:
-    """policy._supervisors_of for many jurisdictions in one query: the supervisors of each, else
+    """policy.nearest_supervisors for many jurisdictions in one query: the supervisors of each, else
     of the nearest jurisdiction above it that has any."""
-    paths = {place.pk: _ancestors(place) for place in jurisdictions}
+    paths = {place.pk: jurisdiction_paths_up(place) for place in jurisdictions}
     found = list(
         User.objects.filter(
             role=Role.SUPERVISOR,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import NotificationKind, Role
 from core.models import User
-from core.services import notification_send, permission_require
+from core.services import notification_send, permission_require, users_of
 
 from ..choices import (
     REVIEW_STEPS,
@@ -22,7 +22,6 @@ from ..models import (
     Step,
 )
 from ..permissions import TALK
-from .policy import _users_of
 from .procedure import TransitionRefused, _check_files, _event, _lock, _require_text, request_url
 
 
@@ -65,7 +64,7 @@ def adjustment_message_send(
             department_id__in=reviewers, role=Role.REVIEWER, is_active=True
         ).order_by("pk")
     else:
-        recipients = _users_of(request.department, Role.CLERK)
+        recipients = users_of(request.department, Role.CLERK)
     notification_send(
         recipients=recipients,
         kind=NotificationKind.PROGRESS,

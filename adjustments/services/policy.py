@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.choices import AuditAction, DepartmentFunction, Role
+from core.choices import AuditAction, DepartmentFunction
 from core.models import Department, Jurisdiction, User
 from core.permissions import Action
-from core.services import DomainError, audit_record, permission_require
+from core.services import DomainError, audit_record, jurisdiction_paths_up, permission_require
 
 from ..models import AdjustmentPolicy
 
@@ -80,42 +80,10 @@ def policy_save(
 # --- who acts ----------------------------------------------------------------------------------
 
 
-def _function_department(jurisdiction: Jurisdiction, function: str) -> Department | None:
-    return (
-        Department.objects.filter(jurisdiction=jurisdiction, function=function)
-        .order_by("pk")
-        .first()
-    )
-
-
-def office_of(jurisdiction: Jurisdiction) -> Department:
-    office = _function_department(jurisdiction, DepartmentFunction.REFORM_OFFICE)
-    if office is None:
-        raise DomainError(
-            _("%(jurisdiction)s has no reform office: an administrator must add it first.")
-            % {"jurisdiction": jurisdiction}
-        )
-    return office
-
-
-def parent_office_of(jurisdiction: Jurisdiction) -> Department:
-    if jurisdiction.parent_id is None:
-        raise DomainError(
-            _("%(jurisdiction)s has no office above it.") % {"jurisdiction": jurisdiction}
-        )
-    return office_of(jurisdiction.parent)
-
-
-def _ancestors(jurisdiction: Jurisdiction) -> list[str]:
-    """The paths of the jurisdiction and those above it, nearest first."""
-    codes = [code for code in jurisdiction.path.strip("/").split("/") if code]
-    return ["/" + "/".join(codes[:depth]) + "/" for depth in range(len(codes), 0, -1)]
-
-
 def digital_office_of(jurisdiction: Jurisdiction) -> Department:
     """The digital office of the jurisdiction, or of the nearest jurisdiction above it that has
     one (a district may publish through the city's network)."""
-    paths = _ancestors(jurisdiction)
+    paths = jurisdiction_paths_up(jurisdiction)
     candidates = Department.objects.filter(
         function=DepartmentFunction.DIGITAL_OFFICE, jurisdiction__path__in=paths
     ).select_related("jurisdiction")
@@ -134,26 +102,8 @@ def reviewer_departments(jurisdiction: Jurisdiction):
     return (
         Department.objects.filter(
             function=DepartmentFunction.LEAD_REVIEWER,
-            jurisdiction__path__in=_ancestors(jurisdiction),
+            jurisdiction__path__in=jurisdiction_paths_up(jurisdiction),
         )
         .select_related("jurisdiction")
         .order_by("-jurisdiction__path", "review_field", "name")
     )
-
-
-def _users_of(department: Department, role: Role):
-    return User.objects.filter(department=department, role=role, is_active=True).order_by("pk")
-
-
-def _supervisors_of(jurisdiction: Jurisdiction) -> list[User]:
-    """The supervisors nearest to the jurisdiction: its own, else those of the nearest
-    jurisdiction above that has any."""
-    found = list(
-        User.objects.filter(
-            role=Role.SUPERVISOR, is_active=True, jurisdiction__path__in=_ancestors(jurisdiction)
-        ).select_related("jurisdiction")
-    )
-    if not found:
-        return []
-    nearest = max(len(user.jurisdiction.path) for user in found)
-    return [user for user in found if len(user.jurisdiction.path) == nearest]

@@ -25,7 +25,7 @@ from core import calendar
 from core.choices import AuditAction, DeadlineUnit, NotificationKind, Role
 from core.models import Department, User
 from core.permissions import can
-from core.services import DomainError, audit_record, notification_send
+from core.services import DomainError, audit_record, notification_send, users_of
 from core.workflow import Move, Procedure, Rule
 from core.workflow import TransitionRefused as WorkflowRefused
 from registry.models import Draft
@@ -45,7 +45,6 @@ from ..models import (
 )
 from ..permissions import ACT, EXTEND, WITHDRAW
 from .attachments import _attachments_save, attachment_problems
-from .policy import _users_of
 
 S = RequestState
 K = StepKind
@@ -435,7 +434,7 @@ def _notify_step(step: Step, occasion: str = "assigned") -> None:
     it too."""
     request = step.request
     notification_send(
-        recipients=_users_of(step.department, STEP_ROLE[step.kind]),
+        recipients=users_of(step.department, STEP_ROLE[step.kind]),
         kind=NotificationKind.TASK_ASSIGNED,
         subject=_("%(step)s: adjustment request %(number)s")
         % {"step": StepKind(step.kind).label, "number": request.number},
@@ -449,7 +448,7 @@ def _notify_step(step: Step, occasion: str = "assigned") -> None:
 def _notify_applicant(request: AdjustmentRequest, event: RequestEvent) -> None:
     """The applying department hears of every decision on its request."""
     notification_send(
-        recipients=_users_of(request.department, Role.CLERK),
+        recipients=users_of(request.department, Role.CLERK),
         kind=NotificationKind.PROGRESS,
         subject=_("Adjustment request %(number)s: %(what)s")
         % {"number": request.number, "what": Transition(event.transition).label},

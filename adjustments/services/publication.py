@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.models import User
-from core.services import DomainError
+from core.services import DomainError, parent_office_of
 from registry import services as registry
 from registry.choices import ChangeSource, DraftState, EntryStatus
 from registry.models import Entry
@@ -24,7 +24,7 @@ from ..models import (
     RequestItem,
     Step,
 )
-from .policy import digital_office_of, parent_office_of
+from .policy import digital_office_of
 from .procedure import (
     TRANSITIONS,
     K,

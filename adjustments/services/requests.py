@@ -14,7 +14,16 @@ from core import calendar
 from core.choices import DepartmentFunction, NotificationKind, Role
 from core.models import DEADLINE_FIELDS, Department, Jurisdiction, User
 from core.permissions import Action
-from core.services import DomainError, notification_send, permission_require
+from core.services import (
+    DomainError,
+    function_department,
+    nearest_supervisors,
+    notification_send,
+    office_of,
+    parent_office_of,
+    permission_require,
+    users_of,
+)
 from core.workflow import Move
 from registry import services as registry
 from registry.choices import DraftState, EntryStatus
@@ -37,14 +46,7 @@ from ..models import (
     Step,
 )
 from ..permissions import EXTEND, WITHDRAW
-from .policy import (
-    _function_department,
-    _supervisors_of,
-    _users_of,
-    office_of,
-    parent_office_of,
-    policy_for,
-)
+from .policy import policy_for
 from .procedure import (
     TRANSITIONS,
     DraftTaken,
@@ -635,10 +637,10 @@ def _closed_event(move: Move, reason: str, files=(), detail=None) -> AdjustmentR
         step=None, opinion=reason, detail=detail, files=files, at=request.closed_at
     )
     _notify_applicant(request, event)
-    office = _function_department(request.jurisdiction, DepartmentFunction.REFORM_OFFICE)
+    office = function_department(request.jurisdiction, DepartmentFunction.REFORM_OFFICE)
     if office is not None and transition == Transition.WITHDRAW:
         notification_send(
-            recipients=[*_users_of(office, Role.OFFICE), *_supervisors_of(request.jurisdiction)],
+            recipients=[*users_of(office, Role.OFFICE), *nearest_supervisors(request.jurisdiction)],
             kind=NotificationKind.PROGRESS,
             subject=_("Adjustment request %(number)s withdrawn") % {"number": request.number},
             body=reason,
@@ -666,7 +668,7 @@ def adjustment_extension_request(
             detail={"days": days},
         )
         notification_send(
-            recipients=_users_of(office_of(request.jurisdiction), Role.OFFICE),
+            recipients=users_of(office_of(request.jurisdiction), Role.OFFICE),
             kind=NotificationKind.TASK_ASSIGNED,
             subject=_("Extension asked for adjustment request %(number)s")
             % {"number": request.number},

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core import calendar
 from core.choices import NotificationKind
 from core.models import DEADLINE_FIELDS, Department, User
-from core.services import DomainError, notification_send
+from core.services import DomainError, notification_send, office_of, parent_office_of
 from registry import services as registry
 from registry.choices import DraftState
 
@@ -31,7 +31,7 @@ from ..models import (
     RequestItem,
     Step,
 )
-from .policy import office_of, parent_office_of, reviewer_departments
+from .policy import reviewer_departments
 from .procedure import (
     TRANSITIONS,
     K,

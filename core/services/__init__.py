@@ -68,6 +68,14 @@ from .notifications import (
     notifications_email_send,
     notifications_send_bulk,
 )
+from .offices import (
+    function_department,
+    jurisdiction_paths_up,
+    nearest_supervisors,
+    office_of,
+    parent_office_of,
+    users_of,
+)
 from .organisation import (
     _SECRET_FIELDS,
     ORGANISATION_MODELS,
@@ -135,7 +143,10 @@ __all__ = [
     "deadline_notices_send",
     "deadline_notices_sweep",
     "department_create",
+    "function_department",
     "jurisdiction_create",
+    "jurisdiction_paths_up",
+    "nearest_supervisors",
     "notification_email_send",
     "notification_mark_all_read",
     "notification_mark_read",
@@ -143,10 +154,13 @@ __all__ = [
     "notifications_email_pending",
     "notifications_email_send",
     "notifications_send_bulk",
+    "office_of",
     "organisation_object_save",
+    "parent_office_of",
     "permission_require",
     "timed_step_models",
     "user_create",
     "user_save",
     "user_set_password",
+    "users_of",
 ]
