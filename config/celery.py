@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "adjustments.tasks.deadlines_sweep",
         "schedule": 300.0,
     },
+    # Issue 12 §8: the same for complaint steps.
+    "complaints-deadlines-sweep": {
+        "task": "complaints.tasks.deadlines_sweep",
+        "schedule": 300.0,
+    },
     "notifications-email-pending": {
         "task": "core.tasks.notifications_email_pending",
         "schedule": 300.0,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("registry.urls")),
     path("", include("adjustments.urls")),
+    path("", include("complaints.urls")),
     path("", include("core.urls")),
 ]
 

@@ -291,3 +291,26 @@ def upload_problem(upload, *, suffixes: Iterable[str]) -> str | None:
             ".%(suffix)s. Upload the document itself, saved in that format."
         ) % {"name": name, "type": kind.label, "suffix": suffix}
     return None
+
+
+# --- codes ------------------------------------------------------------------------------------
+
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+# GB 11643-1999 §6: the weights of the first seventeen digits (2^(18-i) mod 11) and the check
+# character of each remainder of their weighted sum mod 11.
+_RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_RESIDENT_ID_CHECK = "10X98765432"
+
+
+def resident_id_problem(value: str) -> str | None:
+    """Why `value` is not a citizen identity number (公民身份号码, GB 11643-1999: 18 characters,
+    the last a check character over the first seventeen), or None."""
+    number = value.strip().upper()
+    if not _RESIDENT_ID.match(number):
+        return _("A resident identity card number has 18 characters: 17 digits, then a digit or X.")
+    total = sum(
+        int(digit) * weight for digit, weight in zip(number, _RESIDENT_ID_WEIGHTS, strict=False)
+    )
+    if _RESIDENT_ID_CHECK[total % 11] != number[-1]:
+        return _("This resident identity card number's check character is wrong: check the number.")
+    return None
