@@ -203,7 +203,7 @@ class StepOutcome(models.TextChoices):
     DECLINED = "declined", _("Not ours")
     REASSIGNED = "reassigned", _("Passed on")
     RETURNED = "returned", _("Returned")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Answer accepted, closed")
     REVIEWED = "reviewed", _("Reviewed")
     STOOD_ASIDE = "stood_aside", _("Stood aside")
 

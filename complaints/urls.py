@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views, views
+from . import public_views, record_views, views
 
 app_name = "complaints"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("complaints/captcha/<key:token>.svg", public_views.CaptchaView.as_view(), name="captcha"),
     # Staff (issue 12 §2, §13).
     path("work/complaints/", views.QueueView.as_view(), name="queue"),
-    path("work/complaints/record/", views.RecordView.as_view(), name="record"),
+    path("work/complaints/record/", record_views.RecordView.as_view(), name="record"),
     path("work/complaints/<key:code>/", views.DetailView.as_view(), name="detail"),
     path("work/complaints/<key:code>/act/<key:action>/", views.ActView.as_view(), name="act"),
     path("work/complaints/evidence/<int:pk>/", views.EvidenceView.as_view(), name="evidence"),

@@ -2,9 +2,14 @@
 
 import datetime
 
+import time_machine
+
 from complaints import services
 from complaints.choices import Channel, ComplainantKind, Ground, StepKind
 from complaints.models import Complaint, ComplaintStep
+from core import services as core_services
+from core.choices import Role
+from core.models import Department, User
 from tests.builders import Org
 
 FACTS = "市盐业管理局在食盐定点批发许可已取消后仍要求企业提交许可申请材料，并收取审查费。"
@@ -79,3 +84,56 @@ def closed(org: Org, *, outcome: str = "substantiated", **kwargs) -> services.Fi
         finding="取消事项后仍变相实施并收费" if outcome != "not_substantiated" else "",
     )
     return services.Filed(complaint, filed.secret)
+
+
+def travel(moment: datetime.datetime):
+    """The clock frozen at `moment` (tests.adjustment_builders.at gives Shanghai moments)."""
+    return time_machine.travel(moment, tick=False)
+
+
+def department(org: Org, name: str, *, district: bool = False) -> Department:
+    """One more general department of the city (or the district), e.g. the body a "not ours"
+    answer names."""
+    return core_services.department_create(
+        actor=None, jurisdiction=org.district if district else org.city, name=name
+    )
+
+
+def staff(
+    org: Org, username: str, *, department: Department, role: str = Role.CLERK, email: str = ""
+) -> User:
+    """One more user of `department` in `role` (a second clerk, a second office member)."""
+    return core_services.user_create(
+        actor=None,
+        username=username,
+        password=None,
+        role=role,
+        jurisdiction=department.jurisdiction,
+        department=department,
+        email=email or f"{username}@example.invalid",
+    )
+
+
+def answered(org: Org, **kwargs) -> Complaint:
+    """A complaint accepted and answered by the salt bureau's clerk: the office's check waits."""
+    complaint = accepted(org, **kwargs)
+    return services.complaint_answer(
+        actor=org.users["clerk"], complaint=complaint, answer="经调查，已责令停止收费并退还。"
+    )
+
+
+def reviewed(
+    org: Org,
+    filed: services.Filed,
+    *,
+    reasons: str = "收费仍未退还。",
+    answer: str = "经复查，维持原答复。",
+) -> Complaint:
+    """The complainant asks for a review of a closed complaint and the city office answers it
+    (the salt bureau is a city department: the office at the top of the tree reviews)."""
+    complaint = services.complaint_review_request(
+        actor=None, complaint=filed.complaint, secret=filed.secret, reasons=reasons
+    )
+    return services.complaint_review(
+        actor=org.users["office"], complaint=complaint, decision="upheld", answer=answer
+    )

@@ -18,6 +18,10 @@ STAFF_ONLY = {
     ("post", "/api/v1/adjustments/{number}/transitions/"),
     ("get", "/api/v1/adjustments/{number}/messages/"),
     ("post", "/api/v1/adjustments/{number}/messages/"),
+    ("get", "/api/v1/complaints/"),
+    ("get", "/api/v1/complaints/{code}/"),
+    ("get", "/api/v1/complaints/{code}/transitions/"),
+    ("post", "/api/v1/complaints/{code}/transitions/"),
 }
 
 

@@ -23,13 +23,15 @@ from django.utils import timezone
 
 from adjustments import services as adjustment_services
 from adjustments.models import AdjustmentRequest, Attachment
-from core import services
+from complaints import services as complaint_services
+from complaints.models import Complaint, Evidence
+from core import captcha, services
 from core.choices import NotificationKind, PersonDuty, Role
 from core.models import Department, EnforcementCertificate, Person, Unit
 from registry import import_jobs
 from registry import services as registry_services
 from registry.models import Entry
-from tests import adjustment_builders, registry_builders
+from tests import adjustment_builders, complaint_builders, registry_builders
 from tests.builders import Org
 
 ANONYMOUS = "anonymous"
@@ -51,6 +53,8 @@ class Samples:
     org: Org
     ids: dict[str, int]
     notification_of: dict[str, int]
+    # The sample complaint's tracking secret (shown once, when it was filed).
+    complaint_secret: str = ""
 
 
 Arguments = dict | Callable[[Samples, str], dict]
@@ -64,7 +68,7 @@ class Expect:
     # For a pattern with no name: the path to request, built from the samples.
     path: Callable[[Samples, str], str] | None = None
     query: str = ""
-    data: dict = field(default_factory=dict)
+    data: dict | Callable[[Samples, str], dict] = field(default_factory=dict)
     # Identities for which "not found" is the documented answer, with the reason in the table.
     not_found: frozenset[str] = NOBODY
 
@@ -94,6 +98,25 @@ def _import_job(samples: Samples, identity: str) -> dict:
 
 
 CLERKS = frozenset({Role.CLERK.value})
+
+
+def _complaint_code(samples: Samples, identity: str) -> dict:
+    return {"code": Complaint.objects.get(pk=samples.ids["complaint"]).code}
+
+
+def _track_pair(samples: Samples, identity: str) -> dict:
+    return {**_complaint_code(samples, identity), "secret": samples.complaint_secret}
+
+
+# The sample complaint is about the city's salt bureau: its clerks, the city's office,
+# supervisors and administrators see it; the lead reviewer and the digital office were given
+# no step of it, so for them it does not exist.
+COMPLAINT_READERS = frozenset(
+    {Role.CLERK.value, Role.OFFICE.value, Role.SUPERVISOR.value, Role.ADMINISTRATOR.value}
+)
+NOT_ASSIGNED = frozenset({Role.REVIEWER.value, Role.DIGITAL.value})
+# Staff intake (complaints.permissions.RECORD): the office and the departments' clerks.
+RECORDERS = frozenset({Role.CLERK.value, Role.OFFICE.value})
 DRAFT_READERS = frozenset({Role.CLERK.value, Role.OFFICE.value, Role.ADMINISTRATOR.value})
 IMPORTERS = frozenset({Role.CLERK.value, Role.ADMINISTRATOR.value})
 
@@ -230,6 +253,39 @@ EXPECTED: dict[str, Expect] = {
     "adjustments:announcements-feed": Expect(EVERYONE),
     "adjustments:announcement": Expect(EVERYONE, kwargs=_request_number),
     "adjustments-api:announcements": Expect(EVERYONE),
+    # --- complaints (issue 12): the public files, follows and counts them; staff handle them
+    "complaints:new": Expect(EVERYONE),
+    "complaints:item-picker": Expect(EVERYONE, query="q=盐"),
+    "complaints:track": Expect(EVERYONE),
+    "complaints:stats": Expect(EVERYONE),
+    "complaints:stats-xlsx": Expect(EVERYONE),
+    "complaints:captcha": Expect(
+        EVERYONE, kwargs=lambda samples, identity: {"token": captcha.challenge()}
+    ),
+    "complaints:queue": Expect(STAFF, query="state=received&channel=online"),
+    "complaints:record": Expect(RECORDERS),
+    "complaints:detail": Expect(COMPLAINT_READERS, kwargs=_complaint_code, not_found=NOT_ASSIGNED),
+    # An action without its reasons is shown again with the message: nothing changes.
+    "complaints:act": Expect(
+        COMPLAINT_READERS,
+        method="post",
+        kwargs=lambda s, i: {**_complaint_code(s, i), "action": "refuse"},
+        not_found=NOT_ASSIGNED,
+    ),
+    "complaints:evidence": Expect(
+        COMPLAINT_READERS,
+        kwargs=lambda samples, identity: {"pk": samples.ids["evidence"]},
+        not_found=NOT_ASSIGNED,
+    ),
+    "complaints-api:complaints": Expect(STAFF, query="state=received"),
+    "complaints-api:track": Expect(EVERYONE, method="post", data=_track_pair),
+    "complaints-api:stats": Expect(EVERYONE, query="since=2020-01-01"),
+    "complaints-api:complaint": Expect(
+        COMPLAINT_READERS, kwargs=_complaint_code, not_found=NOT_ASSIGNED
+    ),
+    "complaints-api:transitions": Expect(
+        COMPLAINT_READERS, kwargs=_complaint_code, not_found=NOT_ASSIGNED
+    ),
     "schema": Expect(EVERYONE),
     "api-docs": Expect(EVERYONE),
     # --- the Django admin: the administrator role only -------------------------------------
@@ -266,6 +322,14 @@ EXPECTED: dict[str, Expect] = {
     **_admin_model("registry_category", "category"),
     # The adjustment policies: administrators keep them here, offices on their own page.
     **_admin_model("adjustments_adjustmentpolicy", "policy"),
+    # Complaint policies likewise; complaints are read here, never added, changed or deleted.
+    **_admin_model("complaints_complaintpolicy", "complaint_policy"),
+    **{
+        key: expect
+        for key, expect in _admin_model("complaints_complaint", "complaint").items()
+        if not key.endswith("_add")
+    },
+    "admin:complaints_complaint_add": Expect(NOBODY),
     "admin:auth_user_password_change": Expect(
         ADMINISTRATORS, kwargs=lambda samples, identity: {"id": samples.ids["user"]}
     ),
@@ -348,6 +412,9 @@ def samples(org) -> Samples:
         payload=registry_builders.entry_payload(name="示例草稿", basic_code="0700002000"),
     )
     request, attachment = _published_request(org, entry)
+    filed = complaint_builders.file(
+        org, files=[SimpleUploadedFile("证据.pdf", b"%PDF-1.4\n%%EOF\n")]
+    )
     ids = {
         "entry": entry.pk,
         "draft": draft.pk,
@@ -360,6 +427,11 @@ def samples(org) -> Samples:
         "policy": adjustment_services.policy_save(
             actor=None, jurisdiction=org.city, values={"basis": "示例"}
         ).pk,
+        "complaint": filed.complaint.pk,
+        "evidence": Evidence.objects.get(complaint=filed.complaint).pk,
+        "complaint_policy": complaint_services.complaint_policy_save(
+            actor=org.users[Role.OFFICE], jurisdiction=org.city, values={"accept_days": 15}
+        ).pk,
         "law": registry_builders.law().pk,
         "category": registry_builders.category().pk,
         "jurisdiction": org.district.pk,
@@ -370,7 +442,7 @@ def samples(org) -> Samples:
         "user": org.users[Role.CLERK].pk,
         **_axes_samples(),
     }
-    return Samples(org=org, ids=ids, notification_of=notification_of)
+    return Samples(org=org, ids=ids, notification_of=notification_of, complaint_secret=filed.secret)
 
 
 def _published_request(org: Org, entry: Entry) -> tuple[AdjustmentRequest, Attachment]:
@@ -444,7 +516,8 @@ def test_every_url_as_every_role(samples):
             if identity != ANONYMOUS:
                 client.force_login(users[identity])
             path = _url(key, expect, samples, identity)
-            got = _outcome(client, expect.method, path, expect.data)
+            data = expect.data(samples, identity) if callable(expect.data) else expect.data
+            got = _outcome(client, expect.method, path, data)
             if identity in expect.not_found:
                 wanted = "HTTP 404"
             else:

@@ -27,6 +27,7 @@ from adjustments.choices import (
     Transition,
     TriggerKind,
 )
+from core.api.serializers import CheckedFilesField, RequiredBooleanField
 from core.checkers import MULTILINE_STYLE, CheckedSerializer
 from core.choices import DeadlineUnit
 from core.models import Department
@@ -339,36 +340,12 @@ class LawField(serializers.IntegerField):
         return found
 
 
-@extend_schema_field(
-    {
-        "type": "array",
-        "items": {"type": "string", "format": "binary"},
-        "description": _("Files (multipart/form-data only), each part named `files`."),
-    }
-)
-class AttachmentsField(serializers.ListField):
-    """Files sent as multipart/form-data, each part named `files`; checked as the pages check
-    them (services.attachment_problems: type, size, number)."""
-
-    parameter_type = "files"
-    child = serializers.FileField(allow_empty_file=True)
+class AttachmentsField(CheckedFilesField):
+    """Documents of a transition, checked as the pages check them (attachment_problems)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", _("Documents to attach (optional)."))
-        super().__init__(required=False, default=list, **kwargs)
-
-    def to_internal_value(self, data):
-        files = super().to_internal_value(data)
-        problems = services.attachment_problems(files)
-        if problems:
-            raise serializers.ValidationError(problems)
-        return files
-
-
-class RequiredBooleanField(serializers.BooleanField):
-    """A yes/no that must be given: in a form, a missing box would otherwise read as "no"."""
-
-    default_empty_html = empty
+        super().__init__(problems=services.attachment_problems, **kwargs)
 
 
 def _text(help_text=None, *, multiline: bool = True, **kwargs) -> serializers.CharField:

@@ -2,6 +2,7 @@
 tracking code and secret, evidence), the procedure's table and recipe, the transitions after
 receipt, repeats, the deadline sweep and the policy. Every public name is re-exported here."""
 
+from .actions import PERFORM
 from .deadlines import DEADLINES, complaint_deadlines_sweep
 from .handling import (
     complaint_accept,
@@ -17,6 +18,7 @@ from .handling import (
     complaint_review,
     complaint_review_request,
     complaint_stand_aside,
+    complaint_transfer,
     review_request_due,
 )
 from .intake import (
@@ -38,7 +40,7 @@ from .intake import (
     secret_matches,
 )
 from .policy import POLICY_FIELDS, complaint_policy_save
-from .procedure import TRANSITIONS, TransitionRefused, complaint_url, policy_for
+from .procedure import TRANSITIONS, TransitionRefused, as_of, complaint_url, policy_for
 from .repeats import MIN_SHARED, SLOTS, Repeat, contact_key, repeats_of, signature
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "MAX_ITEMS",
     "MAX_REPRESENTATIVES",
     "MIN_SHARED",
+    "PERFORM",
     "POLICY_FIELDS",
     "SECRET_LENGTH",
     "SLOTS",
@@ -58,6 +61,7 @@ __all__ = [
     "Filed",
     "Repeat",
     "TransitionRefused",
+    "as_of",
     "code_as_issued",
     "complaint_accept",
     "complaint_answer",
@@ -76,6 +80,7 @@ __all__ = [
     "complaint_review",
     "complaint_review_request",
     "complaint_stand_aside",
+    "complaint_transfer",
     "complaint_url",
     "contact_key",
     "evidence_problems",

@@ -282,11 +282,6 @@ def complaint_extend(*, actor: User, complaint: Complaint, days: int, reason: st
     if not 1 <= int(days) <= limit:
         raise DomainError(_("Extend by 1 to %(limit)s days.") % {"limit": limit})
     with TRANSITIONS.transition(complaint, Transition.EXTEND, actor=actor) as move:
-        if move.record.extension_days:
-            raise TransitionRefused(
-                _("The handling period of complaint %(code)s was already extended once.")
-                % {"code": move.record.code}
-            )
         move.set(extension_days=int(days), extension_reason=reason)
         step = _open_step(move.record, [K.HANDLE])
         if step is not None:

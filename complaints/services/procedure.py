@@ -11,8 +11,10 @@ update_fields, writes the ComplaintEvent and the audit row, and tells the next h
 the commit.
 """
 
+import contextvars
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.urls import reverse
 from django.utils import timezone
@@ -72,6 +74,11 @@ def _public(user, complaint: Complaint) -> bool:
 
 class ComplaintProcedure(Procedure):
     def refuse_state(self, record: Complaint, name: str) -> TransitionRefused:
+        if name == Transition.EXTEND and record.extension_days:
+            return TransitionRefused(
+                _("The handling period of complaint %(code)s was already extended once.")
+                % {"code": record.code}
+            )
         return TransitionRefused(
             _("“%(action)s” is not possible: complaint %(code)s is %(state)s.")
             % {
@@ -124,7 +131,12 @@ TRANSITIONS = ComplaintProcedure(
             {S.HANDLING}, S.REASSIGNING, steps={K.HANDLE}, period="reassign_days"
         ),
         Transition.REASSIGN: Rule({S.REASSIGNING}, S.HANDLING, steps={K.REASSIGN}),
-        Transition.EXTEND: Rule({S.HANDLING, S.REASSIGNING}, may=_extends),
+        # 信访工作条例 art. 34: extended once.
+        Transition.EXTEND: Rule(
+            {S.HANDLING, S.REASSIGNING},
+            when=lambda complaint: not complaint.extension_days,
+            may=_extends,
+        ),
         Transition.RETURN: Rule({S.ANSWERED}, S.HANDLING, steps={K.CHECK}),
         Transition.CLOSE: Rule({S.ANSWERED}, S.CLOSED, steps={K.CHECK}),
         Transition.RATE: Rule({S.CLOSED}, may=_public),
@@ -138,8 +150,29 @@ TRANSITIONS = ComplaintProcedure(
 # --- the recipe's parts -------------------------------------------------------------------------
 
 
+# The moment the procedure takes for "now" when `as_of` sets one (the demo's past-dated
+# complaints); else the clock.
+_AS_OF: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+    "complaints_as_of", default=None
+)
+
+
 def _now() -> datetime.datetime:
-    return timezone.now()
+    return _AS_OF.get() or timezone.now()
+
+
+@contextmanager
+def as_of(moment: datetime.datetime) -> Iterator[None]:
+    """Receipt and every transition inside happen at `moment` (an aware datetime, not in the
+    future): complaints.demo walks its complaints through the services at dates in the past,
+    so that their periods, due moments and tracking stages read as they would have."""
+    if moment > timezone.now():
+        raise ValueError("A complaint's history cannot be dated in the future.")
+    token = _AS_OF.set(moment)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 def _start(

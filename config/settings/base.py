@@ -242,6 +242,27 @@ EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "500"))
 EXPORT_THROTTLE_COUNT = int(os.environ.get("EXPORT_THROTTLE_COUNT", "20"))
 EXPORT_THROTTLE_SECONDS = int(os.environ.get("EXPORT_THROTTLE_SECONDS", "600"))
 
+# Complaints from the public (issue 12 §10: flood protection without any external service);
+# this product's defaults, no seed sets them. Counted per client (its account, else its
+# address) in fixed windows, as the exports are. The complaint form may be sent
+# COMPLAINT_FILE_THROTTLE_COUNT times every COMPLAINT_FILE_THROTTLE_SECONDS (a person corrects
+# and sends a few times; a script is stopped). After COMPLAINT_CAPTCHA_AFTER complaints received
+# from one client within COMPLAINT_CAPTCHA_SECONDS, the form asks for the digits of a picture
+# the site draws itself (core.captcha), each picture valid for CAPTCHA_MAX_AGE seconds. The
+# tracking page answers COMPLAINT_TRACK_THROTTLE_COUNT requests every
+# COMPLAINT_TRACK_THROTTLE_SECONDS, and after COMPLAINT_TRACK_FAILURE_COUNT wrong code and
+# secret pairs within COMPLAINT_TRACK_FAILURE_SECONDS, none until that window ends (a secret
+# has 50 random bits: the limit keeps guessing from costing the site, not from succeeding).
+COMPLAINT_FILE_THROTTLE_COUNT = int(os.environ.get("COMPLAINT_FILE_THROTTLE_COUNT", "20"))
+COMPLAINT_FILE_THROTTLE_SECONDS = int(os.environ.get("COMPLAINT_FILE_THROTTLE_SECONDS", "3600"))
+COMPLAINT_CAPTCHA_AFTER = int(os.environ.get("COMPLAINT_CAPTCHA_AFTER", "3"))
+COMPLAINT_CAPTCHA_SECONDS = int(os.environ.get("COMPLAINT_CAPTCHA_SECONDS", "3600"))
+CAPTCHA_MAX_AGE = int(os.environ.get("CAPTCHA_MAX_AGE", "1800"))
+COMPLAINT_TRACK_THROTTLE_COUNT = int(os.environ.get("COMPLAINT_TRACK_THROTTLE_COUNT", "60"))
+COMPLAINT_TRACK_THROTTLE_SECONDS = int(os.environ.get("COMPLAINT_TRACK_THROTTLE_SECONDS", "600"))
+COMPLAINT_TRACK_FAILURE_COUNT = int(os.environ.get("COMPLAINT_TRACK_FAILURE_COUNT", "10"))
+COMPLAINT_TRACK_FAILURE_SECONDS = int(os.environ.get("COMPLAINT_TRACK_FAILURE_SECONDS", "900"))
+
 # Celery: the database is the truth, the broker only carries triggers (docs/architecture.md).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
@@ -299,6 +320,18 @@ SPECTACULAR_SETTINGS = {
         "RequestOriginEnum": "adjustments.choices.RequestOrigin",
         "ChangeKindEnum": "adjustments.choices.ChangeKind",
         "ReviewConclusionEnum": "adjustments.choices.ReviewConclusion",
+        "ComplaintStateEnum": "complaints.choices.ComplaintState",
+        "ComplaintTransitionEnum": "complaints.choices.Transition",
+        "ComplaintStepKindEnum": "complaints.choices.StepKind",
+        "ComplaintStepOutcomeEnum": "complaints.choices.StepOutcome",
+        "ComplaintGroundEnum": "complaints.choices.Ground",
+        "RefusalGroundEnum": "complaints.choices.RefusalGround",
+        "ComplaintChannelEnum": "complaints.choices.Channel",
+        "ComplainantKindEnum": "complaints.choices.ComplainantKind",
+        "IdTypeEnum": "complaints.choices.IdType",
+        "ComplaintOutcomeEnum": "complaints.choices.Outcome",
+        "ComplaintRatingEnum": "complaints.choices.Rating",
+        "ReviewDecisionEnum": "complaints.choices.ReviewDecision",
     },
 }
 

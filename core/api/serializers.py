@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from core import calendar
 from core.checkers import CheckedSerializer
@@ -150,3 +151,35 @@ class DeadlineSerializer(CheckedSerializer):
             "explanation_url": self.context.get("explanation_url", ""),
         }
         return super().to_representation(data)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "format": "binary"},
+        "description": _("Files (multipart/form-data only), each part named `files`."),
+    }
+)
+class CheckedFilesField(serializers.ListField):
+    """Files sent as multipart/form-data, each part named `files`, checked as the pages check
+    them: `problems(files)` is the app's checker (content by core.checkers, size, number)."""
+
+    parameter_type = "files"
+    child = serializers.FileField(allow_empty_file=True)
+
+    def __init__(self, *, problems, **kwargs):
+        self.problems = problems
+        super().__init__(required=False, default=list, **kwargs)
+
+    def to_internal_value(self, data):
+        files = super().to_internal_value(data)
+        problems = self.problems(files)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return files
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """A yes/no that must be given: in a form, a missing box would otherwise read as "no"."""
+
+    default_empty_html = empty

@@ -212,6 +212,12 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
+        call_command(
+            "seed_complaints",
+            verbosity=options["verbosity"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
     def _seed(self) -> int:
         created = 0
