@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from core.calendar import SHANGHAI
+from core.calendar import SHANGHAI, start_of_day
 from core.checkers import CheckedForm, ControlFreeAtom1Feed
+from core.forms import day_field
 from registry import selectors as registry_selectors
 
 from . import selectors
@@ -32,12 +33,6 @@ FEED_SIZE = 50
 # Digits of a department id worth looking up: a longer number is no department, and would
 # overflow SQLite's integers.
 DEPARTMENT_ID_DIGITS = 9
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    """The first moment of a day in Beijing time: a date range is read as the public reads
-    the publication dates the pages show."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI)
 
 
 def _department_id(value: str) -> int | None:
@@ -55,18 +50,8 @@ class AnnouncementFilterForm(CheckedForm):
     department = forms.TypedChoiceField(
         label=gettext_lazy("Department"), required=False, coerce=int, empty_value=None
     )
-    since = forms.DateField(
-        label=gettext_lazy("Published from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Enter a date such as 2024-05-01.")},
-    )
-    until = forms.DateField(
-        label=gettext_lazy("Published until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Enter a date such as 2024-05-01.")},
-    )
+    since = day_field(gettext_lazy("Published from"))
+    until = day_field(gettext_lazy("Published until"))
 
     def __init__(self, data, *, user):
         super().__init__(data)
@@ -108,10 +93,10 @@ class AnnouncementFilterForm(CheckedForm):
         if data["department"]:
             announcements = announcements.filter(department_id=data["department"])
         if data["since"]:
-            announcements = announcements.filter(published_at__gte=_start_of(data["since"]))
+            announcements = announcements.filter(published_at__gte=start_of_day(data["since"]))
         if data["until"]:
             next_day = data["until"] + datetime.timedelta(days=1)
-            announcements = announcements.filter(published_at__lt=_start_of(next_day))
+            announcements = announcements.filter(published_at__lt=start_of_day(next_day))
         return announcements
 
 

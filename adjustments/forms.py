@@ -18,6 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from core import calendar
 from core.checkers import CheckedForm, CheckedModelForm
 from core.choices import DeadlineUnit
+from core.forms import (
+    ActionPanelForm,
+    CheckedFilesFormField,
+    UploadsLostMixin,
+    textarea_field,
+)
 from core.models import Department
 from registry import selectors as registry_selectors
 from registry.models import Draft, Law
@@ -45,45 +51,13 @@ def _files_help() -> str:
 FILES_HELP = lazy(_files_help, str)()
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    """One file input that takes several files (Django 5.2 needs the widget to say so)."""
-
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Cleans to a list of uploaded files, checked with the service's own rules
-    (services.attachment_problems), so the form and the service say the same thing."""
-
-    widget = MultipleFileInput
+class MultipleFileField(CheckedFilesFormField):
+    """Documents, checked with the service's own rules (services.attachment_problems)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Documents"))
         kwargs.setdefault("help_text", FILES_HELP)
-        # An empty file is reported by attachment_problems, with the file's name.
-        kwargs.setdefault("allow_empty_file", True)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = data if isinstance(data, list | tuple) else [data]
-        files = [self.to_python(upload) for upload in uploads]
-        files = [upload for upload in files if upload]
-        if self.required and not files:
-            raise ValidationError(self.error_messages["required"], code="required")
-        problems = services.attachment_problems(files)
-        if problems:
-            raise ValidationError(problems)
-        return files
-
-
-def _text(label, *, required: bool = False, help_text="", rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
+        super().__init__(*args, problems=services.attachment_problems, **kwargs)
 
 
 # --- the request ------------------------------------------------------------------------------
@@ -117,15 +91,6 @@ class DraftChoiceField(forms.ModelMultipleChoiceField):
             ) from invalid
 
 
-class UploadsLostMixin:
-    """A browser does not send chosen files again: when a form that received files is shown
-    again, it says to choose them again, and only then (issue 10 §7)."""
-
-    @property
-    def files_to_choose_again(self) -> bool:
-        return self.is_bound and any(self.files.getlist(name) for name in self.files)
-
-
 class RequestForm(UploadsLostMixin, CheckedForm):
     """Seed 004 三(三)1 申请: what the department files (its trigger, the event's date, the
     law for a change of law, its reasons, documents and proposed changes)."""
@@ -153,7 +118,7 @@ class RequestForm(UploadsLostMixin, CheckedForm):
         ),
     )
     summary = forms.CharField(label=_("Subject"), max_length=200)
-    reason = _text(_("Reasons and proposed adjustment"), rows=5)
+    reason = textarea_field(_("Reasons and proposed adjustment"), rows=5)
     drafts = DraftChoiceField(
         label=_("Proposed changes"),
         queryset=Draft.objects.none(),
@@ -199,7 +164,7 @@ class RequestForm(UploadsLostMixin, CheckedForm):
             "The application is due within %(days)s %(unit)s of this date (seed 004 三(三)1)."
         ) % {"days": days, "unit": str(DeadlineUnit(unit).label).lower()}
         if adjustment is not None and adjustment.state == RequestState.SUPPLEMENT:
-            self.fields["note"] = _text(
+            self.fields["note"] = textarea_field(
                 _("Note for the reform office"),
                 help_text=_("What you supplemented; sent with “Save and resubmit”."),
             )
@@ -236,57 +201,21 @@ class RequestForm(UploadsLostMixin, CheckedForm):
 # --- the transitions --------------------------------------------------------------------------
 
 
-class TransitionForm(UploadsLostMixin, CheckedForm):
-    """Base of the action panel's forms: it knows the request and the user, and `intro` says
-    what the action does and by when (from the request's policy snapshot)."""
-
-    intro_text = ""
-    # Issue 10 §4: an irreversible action asks before it is done. `confirm_text` says what
-    # will happen (formatted with the request's number and intro_values); the form then has a
-    # required "I confirm" box, which the page's dialog (static/js/confirm.js) ticks when the
-    # user confirms there, so the form works the same without JavaScript. `destructive`: the
-    # action ends the request, and its button looks unlike the procedure's next step.
-    confirm_text = ""
-    destructive = False
+class TransitionForm(UploadsLostMixin, ActionPanelForm):
+    """Base of the request page's action panel (core.forms.ActionPanelForm): it knows the
+    request and the user; `intro` says what the action does and by when (from the request's
+    policy snapshot), and `confirm_text` may name the request's number."""
 
     def __init__(self, *args, user, adjustment: AdjustmentRequest, **kwargs):
         self.user = user
         self.adjustment = adjustment
         super().__init__(*args, **kwargs)
-        self.prepare()
-        if self.confirm_text:
-            self.fields["confirm"] = forms.BooleanField(
-                label=gettext("I confirm: %(what)s") % {"what": self.confirmation},
-                error_messages={
-                    "required": _(
-                        "Nothing was done: tick “I confirm” to do this, it cannot be undone."
-                    )
-                },
-            )
 
-    @property
-    def confirmation(self) -> str:
-        """What the irreversible action will do, in a sentence; empty when it asks nothing."""
-        if not self.confirm_text:
-            return ""
-        return str(self.confirm_text) % {"number": self.adjustment.number, **self.intro_values()}
-
-    def prepare(self) -> None:
-        """Choices and initial values that depend on the request."""
+    def confirm_values(self) -> dict:
+        return {"number": self.adjustment.number}
 
     def days(self, name: str) -> int:
         return int(self.adjustment.policy_value(name))
-
-    def intro_values(self) -> dict:
-        return {}
-
-    @property
-    def intro(self) -> str:
-        return str(self.intro_text) % self.intro_values() if self.intro_text else ""
-
-    def arguments(self) -> dict:
-        """The service's keyword arguments besides actor and request."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "confirm"}
 
 
 class SubmitForm(TransitionForm):
@@ -305,7 +234,7 @@ class ResubmitForm(TransitionForm):
         "The supplemented request goes back to the reform office; the clock of its step "
         "restarts where it stopped."
     )
-    note = _text(_("Note"), help_text=_("What you supplemented."))
+    note = textarea_field(_("Note"), help_text=_("What you supplemented."))
     files = MultipleFileField()
 
 
@@ -318,7 +247,7 @@ class WithdrawForm(TransitionForm):
         "The request ends without any change. For a request opened by a change of law, say "
         "why no adjustment is needed: the office and the supervisors read it."
     )
-    reason = _text(_("Reasons"), required=True)
+    reason = textarea_field(_("Reasons"), required=True)
 
 
 class ExtensionDaysMixin:
@@ -349,7 +278,7 @@ class ExtensionDaysMixin:
 class ExtensionRequestForm(ExtensionDaysMixin, TransitionForm):
     intro_text = _("Ask the reform office for a longer application period, with your reasons.")
     days_label = _("Days asked for")
-    reason = _text(_("Reasons"), required=True)
+    reason = textarea_field(_("Reasons"), required=True)
 
 
 class ExtendForm(ExtensionDaysMixin, TransitionForm):
@@ -358,7 +287,7 @@ class ExtendForm(ExtensionDaysMixin, TransitionForm):
         "“经…批准可延长至30个工作日”)."
     )
     days_label = _("Extended period (days)")
-    reason = _text(_("Reasons"), required=True)
+    reason = textarea_field(_("Reasons"), required=True)
 
     def prepare(self) -> None:
         super().prepare()
@@ -389,7 +318,7 @@ class ForwardForm(TransitionForm):
         empty_label=_("(the first one chosen)"),
         help_text=_("One of the departments chosen above; it leads the review (主办)."),
     )
-    opinion = _text(_("Forwarding opinion"))
+    opinion = textarea_field(_("Forwarding opinion"))
     files = MultipleFileField()
 
     def prepare(self) -> None:
@@ -435,7 +364,7 @@ class ReturnForm(TransitionForm):
         "Return the request to the department for supplement (退回补正): your step's clock "
         "stops until it is resubmitted."
     )
-    reason = _text(_("What must be supplemented"), required=True)
+    reason = textarea_field(_("What must be supplemented"), required=True)
     files = MultipleFileField()
 
 
@@ -446,7 +375,7 @@ class RejectForm(TransitionForm):
     )
     destructive = True
     intro_text = _("The request ends with your reasons; nothing is published.")
-    reason = _text(_("Reasons of the rejection"), required=True)
+    reason = textarea_field(_("Reasons of the rejection"), required=True)
     files = MultipleFileField()
 
 
@@ -458,7 +387,7 @@ class ConclusionForm(TransitionForm):
     conclusion = forms.ChoiceField(
         label=_("Conclusion"), choices=ReviewConclusion.choices, widget=forms.RadioSelect
     )
-    opinion = _text(_("Opinion"), required=True, rows=4)
+    opinion = textarea_field(_("Opinion"), required=True, rows=4)
     files = MultipleFileField()
 
     def intro_values(self) -> dict:
@@ -512,7 +441,7 @@ class JointRequestForm(TransitionForm):
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    reason = _text(_("Why a joint review is needed"), required=True)
+    reason = textarea_field(_("Why a joint review is needed"), required=True)
 
     def prepare(self) -> None:
         self.fields["departments"].queryset = selectors.reviewer_choices(
@@ -528,7 +457,7 @@ class JointDeclineForm(TransitionForm):
         "As the primary reviewer, tell the reform office within %(days)s working day that this "
         "item needs no joint review (seed 004 三(三)3); your review goes on."
     )
-    note = _text(_("Note"))
+    note = textarea_field(_("Note"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("joint_notice_days")}
@@ -577,7 +506,7 @@ class JointConveneForm(TransitionForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The applying department and the reviewers named are needed."),
     )
-    note = _text(_("Note"))
+    note = textarea_field(_("Note"))
 
     def prepare(self) -> None:
         self.fields["participants"].queryset = selectors.joint_participant_choices(
@@ -599,7 +528,7 @@ class ApproveForm(TransitionForm):
         "opinion; the department confirms it within %(confirm)s working day (seed 004 "
         "三(三)4)."
     )
-    opinion = _text(_("Approval opinion"), required=True, rows=4)
+    opinion = textarea_field(_("Approval opinion"), required=True, rows=4)
     files = MultipleFileField()
 
     def intro_values(self) -> dict:
@@ -623,7 +552,7 @@ class ConfirmForm(TransitionForm):
         "004 三(三)4). If you disagree, raise an objection instead: it is on time until the end "
         "of %(objection_due)s."
     )
-    note = _text(_("Note"))
+    note = textarea_field(_("Note"))
 
     def intro_values(self) -> dict:
         step = _confirm_step(self.adjustment)
@@ -640,7 +569,7 @@ class ObjectForm(TransitionForm):
         "approval opinion, by the end of %(due)s (seed 004 三(三)5: 有异议的申请单位须于2个工作日内"
         "…提交…申请复审). The office sends it to the lead reviewers for re-review."
     )
-    reason = _text(_("Reasons of the objection"), required=True, rows=4)
+    reason = textarea_field(_("Reasons of the objection"), required=True, rows=4)
     files = MultipleFileField()
 
     def intro_values(self) -> dict:
@@ -664,7 +593,7 @@ class ObjectionForwardForm(TransitionForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Those of the last review are ticked; you may change the choice."),
     )
-    opinion = _text(_("Forwarding opinion"))
+    opinion = textarea_field(_("Forwarding opinion"))
     files = MultipleFileField()
 
     def prepare(self) -> None:
@@ -686,7 +615,7 @@ class ParentForwardForm(TransitionForm):
         "A change of law goes to the office above for review (seed 003 三(二)5), within "
         "%(days)s working days (this product's default; the seed sets no period)."
     )
-    opinion = _text(_("Opinion"))
+    opinion = textarea_field(_("Opinion"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("parent_forward_days")}
@@ -715,7 +644,7 @@ class MeetingForm(TransitionForm):
     session = forms.CharField(
         label=_("Session"), max_length=200, help_text=_("E.g. 第12次常务会议.")
     )
-    opinion = _text(_("Opinion"))
+    opinion = textarea_field(_("Opinion"))
     files = MultipleFileField()
 
     def intro_values(self) -> dict:
@@ -727,7 +656,7 @@ class DigitalForwardForm(TransitionForm):
         "Send the approved change to the digital office within %(days)s working days; it "
         "publishes within %(publish)s working day (seed 004 三(三)5)."
     )
-    opinion = _text(_("Opinion"))
+    opinion = textarea_field(_("Opinion"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("digital_forward_days"), "publish": self.days("publish_days")}
@@ -743,7 +672,7 @@ class PublishForm(TransitionForm):
         "of its entry, within %(days)s working day (seed 004 三(三)5). It cannot be undone "
         "here."
     )
-    note = _text(_("Note"))
+    note = textarea_field(_("Note"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("publish_days")}
@@ -759,7 +688,7 @@ class SiteUpdateForm(TransitionForm):
         " The change is not published on the network yet: update with the approved content; "
         "the request is completed once it is published."
     )
-    note = _text(_("Note"))
+    note = textarea_field(_("Note"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("site_update_days")}
@@ -778,7 +707,7 @@ class FileForm(TransitionForm):
         "Record the district's adjustment as filed (备案, seed 003 三(二)5), within %(days)s "
         "working days (this product's default; the seed sets no period)."
     )
-    opinion = _text(_("Remarks"))
+    opinion = textarea_field(_("Remarks"))
 
     def intro_values(self) -> dict:
         return {"days": self.days("filing_days")}
@@ -788,7 +717,7 @@ class MessageForm(CheckedForm):
     """Seed 004 三(三)3 "主动与申请单位沟通对接": a message between a lead reviewer and the
     applying department, with documents (services.adjustment_message_send)."""
 
-    text = _text(_("Message"), required=True, rows=4)
+    text = textarea_field(_("Message"), required=True, rows=4)
     files = MultipleFileField()
 
 

@@ -11,7 +11,16 @@ department an open step is assigned to, in the role that step needs (choices.STE
 from django.db.models import Q
 
 from core.choices import Role
-from core.permissions import ALL, NONE, Action, is_staff_user, jurisdiction_scope, role_of, rule
+from core.permissions import (
+    ALL,
+    NONE,
+    Action,
+    is_staff_user,
+    jurisdiction_scope,
+    policy_rules,
+    role_of,
+    rule,
+)
 
 from .choices import PUBLIC_STATES, REVIEW_STEPS, TALK_STATES, step_kinds_of
 
@@ -131,17 +140,4 @@ def _step_act(user) -> Q:
     return Q(department_id=user.department_id, kind__in=kinds, finished_at=None)
 
 
-@rule("adjustments.adjustmentpolicy", Action.VIEW)
-def _policy_view(user) -> Q:
-    return ALL if is_staff_user(user) else NONE
-
-
-@rule("adjustments.adjustmentpolicy", Action.ADD, Action.CHANGE)
-def _policy_change(user) -> Q:
-    """SPEC §1: the office sets its jurisdiction's policies; administrators keep them too."""
-    role = role_of(user)
-    if role == Role.OFFICE and user.jurisdiction_id:
-        return Q(jurisdiction_id=user.jurisdiction_id)
-    if role == Role.ADMINISTRATOR:
-        return jurisdiction_scope(user)
-    return NONE
+policy_rules("adjustments.adjustmentpolicy")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -22,10 +22,11 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core import calendar
+from core.filtersets import filtered, filters_given
 from core.models import Department, Jurisdiction
 from core.permissions import Action, can, restrict
 from core.services import DomainError
-from core.views import PermissionRequiredMixin
+from core.views import Act, PanelForm, PermissionRequiredMixin, file_download
 from registry import selectors as registry_selectors
 from registry.choices import EntryStatus
 from registry.models import Draft
@@ -41,16 +42,6 @@ from .choices import (
 from .filtersets import RequestFilter
 from .models import AdjustmentPolicy, AdjustmentRequest, RequestEvent, Step
 from .permissions import TALK
-
-
-@dataclass(frozen=True)
-class Act:
-    """One transition of the action panel: the form that collects its arguments (for the
-    service services.PERFORM names) and the words on its button."""
-
-    form: type[forms.TransitionForm]
-    button: str
-
 
 # Every transition a person performs from the request page. Transition.UPDATE has a page of
 # its own (RequestEditView); the deadline events are the sweep's.
@@ -131,10 +122,9 @@ class ListRow:
 
 def _list_row(adjustment: AdjustmentRequest) -> ListRow:
     steps = adjustment.open_steps
-    dated = [step for step in steps if step.due_at is not None]
     return ListRow(
         adjustment=adjustment,
-        next_step=min(dated, key=lambda step: step.due_at) if dated else None,
+        next_step=Step.soonest_due(steps),
         overdue=any(step.is_overdue for step in steps),
         law_change=adjustment.origin == RequestOrigin.LAW_CHANGE,
     )
@@ -161,16 +151,14 @@ class RequestListView(PermissionRequiredMixin, ListView):
         self.filterset = RequestFilter(
             self.request.GET or None, queryset=visible, departments=departments
         )
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return visible.none()
-        return self.filterset.qs
+        return filtered(self.filterset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             rows=[_list_row(adjustment) for adjustment in context["object_list"]],
             filter_form=self.filterset.form,
-            filtered=any(self.request.GET.get(name) for name in RequestFilter.base_filters),
+            filtered=filters_given(self.filterset),
             may_add=can(self.request.user, Action.ADD, AdjustmentRequest),
         )
         return context
@@ -280,13 +268,6 @@ def _timeline(user, adjustment: AdjustmentRequest) -> list[TimelineRow]:
         ((step.started_at, 1, step.pk), TimelineRow(step.started_at, step=step)) for step in steps
     ]
     return [row for _key, row in sorted(rows, key=lambda pair: pair[0])]
-
-
-@dataclass(frozen=True)
-class PanelForm:
-    name: str
-    act: Act
-    form: forms.TransitionForm
 
 
 class RequestPageMixin(RequestLookupMixin):
@@ -461,11 +442,9 @@ class AttachmentView(PermissionRequiredMixin, RequestLookupMixin, View):
         )
         if attachment is None:
             raise Http404(_("No such document."))
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as missing:
-            raise Http404(_("The file of this document is missing.")) from missing
-        return FileResponse(handle, as_attachment=True, filename=attachment.name)
+        return file_download(
+            attachment.file, attachment.name, missing=_("The file of this document is missing.")
+        )
 
 
 # --- the request form -------------------------------------------------------------------------

@@ -7,11 +7,11 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.checkers import CheckedForm
-from core.filtersets import MAX_ID
+from core.calendar import start_of_day
+from core.filtersets import DateRangeFilterForm
+from core.forms import KeyChoiceField
 from core.models import Department
 
 from . import services
@@ -19,35 +19,15 @@ from .choices import Channel, ComplaintState, Ground
 from .models import Complaint
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of `day` in Asia/Shanghai: a date filter means the local day, and
-    a range on the indexed column is read from its index."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-class ComplaintFilterForm(CheckedForm):
-    def clean(self):
-        cleaned = super().clean()
-        since, until = cleaned.get("received_from"), cleaned.get("received_to")
-        if since and until and since > until:
-            raise forms.ValidationError(_("The start date is after the end date."))
-        return cleaned
-
-
-class DepartmentField(forms.ModelChoiceField):
-    """A department's id from the URL: a number too large for a key is "not one of the
-    choices", never a database error."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and not (str(value).isdecimal() and int(value) <= MAX_ID):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
+class ComplaintFilterForm(DateRangeFilterForm):
+    date_range = ("received_from", "received_to")
 
 
 class DepartmentFilter(django_filters.ModelChoiceFilter):
-    field_class = DepartmentField
+    """A department's id from the URL: a number too large for a key is "not one of the
+    choices", never a database error."""
+
+    field_class = KeyChoiceField
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -119,7 +99,7 @@ class ComplaintFilter(django_filters.FilterSet):
         return queryset.filter(condition)
 
     def received_since(self, queryset, name, value):
-        return queryset.filter(received_at__gte=_start_of(value))
+        return queryset.filter(received_at__gte=start_of_day(value))
 
     def received_until(self, queryset, name, value):
-        return queryset.filter(received_at__lt=_start_of(value + datetime.timedelta(days=1)))
+        return queryset.filter(received_at__lt=start_of_day(value + datetime.timedelta(days=1)))

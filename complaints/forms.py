@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from core import captcha as core_captcha
 from core.checkers import CheckedForm
 from core.choices import Role
-from core.filtersets import MAX_ID
+from core.forms import (
+    ActionPanelForm,
+    CheckedFilesFormField,
+    KeyChoiceField,
+    UploadsLostMixin,
+    day_field,
+    is_key,
+    textarea_field,
+)
 from core.models import Department, Jurisdiction, User
 from core.permissions import role_of
 from registry.models import Entry
@@ -62,34 +70,14 @@ def _representatives_too_many() -> str:
     }
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    """One file input that takes several files (Django 5.2 needs the widget to say so)."""
-
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Cleans to a list of uploaded files, checked with the service's own rules
-    (services.evidence_problems: the content decides the type, a program renamed .pdf is
-    refused), so the form and the service say the same thing."""
-
-    widget = MultipleFileInput
+class EvidenceField(CheckedFilesFormField):
+    """Evidence, checked with the service's own rules (services.evidence_problems: the content
+    decides the type, a program renamed .pdf is refused)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Evidence"))
         kwargs.setdefault("help_text", lazy(_evidence_help, str)())
-        # An empty file is reported by the checker, with the file's name.
-        kwargs.setdefault("allow_empty_file", True)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = data if isinstance(data, list | tuple) else [data]
-        files = [upload for upload in (self.to_python(upload) for upload in uploads) if upload]
-        problems = services.evidence_problems(files)
-        if problems:
-            raise forms.ValidationError(problems)
-        return files
+        super().__init__(*args, problems=services.evidence_problems, **kwargs)
 
 
 class GroupedDepartmentField(forms.ModelChoiceField):
@@ -136,7 +124,7 @@ class ItemCodesField(forms.CharField):
         return list(found.values())
 
 
-class IntakeForm(CheckedForm):
+class IntakeForm(UploadsLostMixin, CheckedForm):
     """What every complaint states (seed 004 五(二)5): the target (a department and/or list
     items), the ground, the facts and reasons, evidence, and who complains and how to reach
     them, unless anonymous."""
@@ -211,11 +199,6 @@ class IntakeForm(CheckedForm):
         self.fields["department"].group()
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["address"].widget.attrs["autocomplete"] = "street-address"
-
-    @property
-    def files_to_choose_again(self) -> bool:
-        """A browser does not send chosen files again (issue 10 §7)."""
-        return self.is_bound and any(self.files.getlist(name) for name in self.files)
 
     def item_codes(self) -> list[str]:
         """The codes in the box as typed or picked (for the chosen list shown beside it)."""
@@ -503,18 +486,8 @@ class StatisticsFilterForm(CheckedForm):
     """The period of the statistics: a year, or from and to dates (received on)."""
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
-    since = forms.DateField(
-        label=_("Received from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date such as 2024-05-01.")},
-    )
-    until = forms.DateField(
-        label=_("Received to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date such as 2024-05-01.")},
-    )
+    since = day_field(_("Received from"))
+    until = day_field(_("Received to"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -542,30 +515,6 @@ class StatisticsFilterForm(CheckedForm):
 
 
 # --- staff actions ---
-
-
-def _staff_text(label, *, required: bool = False, help_text="", rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
-
-
-def _key(value) -> bool:
-    """Whether a posted value can be a row's id: a number larger than a key is "not one of
-    the choices", never a database error."""
-    return str(value).isdecimal() and int(value) <= MAX_ID
-
-
-class KeyChoiceField(forms.ModelChoiceField):
-    def to_python(self, value):
-        if value not in self.empty_values and not _key(value):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
 
 
 class DepartmentChoiceField(KeyChoiceField):
@@ -599,7 +548,7 @@ class ItemChoiceField(forms.ModelMultipleChoiceField):
 
     def clean(self, value):
         for chosen in value or ():
-            if not _key(chosen):
+            if not is_key(chosen):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -611,33 +560,16 @@ class ItemChoiceField(forms.ModelMultipleChoiceField):
         return f"{entry.code} {entry.name}"
 
 
-class ActionForm(CheckedForm):
-    """Base of the complaint page's action forms: it knows the complaint, the user and the
-    repeats found, and `intro` says what the action does and by when (the jurisdiction's
-    policy). Issue 10 §4: an irreversible action asks first: `confirm_text` says what will
-    happen, and the form then has a required "I confirm" box, which the page's dialog
-    (static/js/confirm.js) ticks when the user confirms there; `destructive` marks an action
-    that ends the complaint, whose button looks unlike the procedure's next step."""
-
-    intro_text = ""
-    confirm_text = ""
-    destructive = False
+class ActionForm(ActionPanelForm):
+    """Base of the complaint page's action forms (core.forms.ActionPanelForm): it knows the
+    complaint, the user and the repeats found; `intro` says what the action does and by when
+    (the jurisdiction's policy), and `confirm_text` may name the complaint's code."""
 
     def __init__(self, *args, user, complaint: Complaint, repeats=(), **kwargs):
         self.user = user
         self.complaint = complaint
         self.repeats = list(repeats)
         super().__init__(*args, **kwargs)
-        self.prepare()
-        if self.confirm_text:
-            self.fields["confirm"] = forms.BooleanField(
-                label=gettext("I confirm: %(what)s") % {"what": self.confirmation},
-                error_messages={
-                    "required": _(
-                        "Nothing was done: tick “I confirm” to do this, it cannot be undone."
-                    )
-                },
-            )
 
     @property
     def policy(self):
@@ -645,25 +577,8 @@ class ActionForm(CheckedForm):
             self._policy = services.policy_for(self.complaint.jurisdiction)
         return self._policy
 
-    @property
-    def confirmation(self) -> str:
-        if not self.confirm_text:
-            return ""
-        return str(self.confirm_text) % {"code": self.complaint.code, **self.intro_values()}
-
-    def prepare(self) -> None:
-        """Choices and initial values that depend on the complaint."""
-
-    def intro_values(self) -> dict:
-        return {}
-
-    @property
-    def intro(self) -> str:
-        return str(self.intro_text) % self.intro_values() if self.intro_text else ""
-
-    def arguments(self) -> dict:
-        """The service's keyword arguments besides actor and complaint."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "confirm"}
+    def confirm_values(self) -> dict:
+        return {"code": self.complaint.code}
 
     # Choices shared by several actions.
 
@@ -710,7 +625,7 @@ class AcceptForm(ActionForm):
         required=False,
         empty_label=_("(the department complained about)"),
     )
-    opinion = _staff_text(_("Opinion"))
+    opinion = textarea_field(_("Opinion"))
 
     def prepare(self) -> None:
         self.departments_field("responsible")
@@ -739,7 +654,7 @@ class RefuseForm(ActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the ground for not accepting the complaint.")},
     )
-    reason = _staff_text(_("Reason told to the complainant"), required=True)
+    reason = textarea_field(_("Reason told to the complainant"), required=True)
     repeat_of = RepeatChoiceField(
         label=_("Earlier complaint it repeats"),
         queryset=Complaint.objects.none(),
@@ -781,7 +696,7 @@ class TransferForm(ActionForm):
             "A department of the jurisdiction chosen, if the complaint names the wrong one."
         ),
     )
-    reason = _staff_text(_("Reason for the transfer"), required=True)
+    reason = textarea_field(_("Reason for the transfer"), required=True)
 
     def prepare(self) -> None:
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.exclude(
@@ -821,7 +736,7 @@ class MergeForm(ActionForm):
         empty_label=_("(choose the earlier complaint)"),
         error_messages={"required": _("Choose the earlier complaint to merge with.")},
     )
-    opinion = _staff_text(_("Opinion"))
+    opinion = textarea_field(_("Opinion"))
 
     def prepare(self) -> None:
         self.repeats_field("into", prefer_answered=False)
@@ -832,7 +747,7 @@ class AnswerForm(ActionForm):
         "Your answer goes to the reform office, which reviews it within %(days)s days (this "
         "product's default) before the complainant is told."
     )
-    answer = _staff_text(_("Answer"), required=True, rows=6)
+    answer = textarea_field(_("Answer"), required=True, rows=6)
 
     def intro_values(self) -> dict:
         return {"days": self.policy.check_days}
@@ -853,7 +768,7 @@ class DeclineForm(ActionForm):
         required=False,
         empty_label=_("(choose the responsible body)"),
     )
-    reason = _staff_text(_("Reasons"), required=True)
+    reason = textarea_field(_("Reasons"), required=True)
 
     def prepare(self) -> None:
         self.departments_field("responsible", exclude_own=True)
@@ -873,7 +788,7 @@ class ReassignForm(ActionForm):
         empty_label=_("(choose the responsible department)"),
         error_messages={"required": _("Choose the department responsible.")},
     )
-    reason = _staff_text(_("Reason for the transfer"), required=True)
+    reason = textarea_field(_("Reason for the transfer"), required=True)
 
     def prepare(self) -> None:
         self.departments_field("responsible")
@@ -893,7 +808,7 @@ class ExtendForm(ActionForm):
         "art. 34); the complainant is told the reason."
     )
     days = forms.IntegerField(label=_("Days of extension"), min_value=1)
-    reason = _staff_text(_("Reason told to the complainant"), required=True)
+    reason = textarea_field(_("Reason told to the complainant"), required=True)
 
     def prepare(self) -> None:
         limit = int(self.policy.extension_days)
@@ -910,14 +825,14 @@ class ReturnForm(ActionForm):
         "The answer goes back to the department with your reasons; its period still runs "
         "from acceptance."
     )
-    reasons = _staff_text(_("Reasons for returning the answer"), required=True)
+    reasons = textarea_field(_("Reasons for returning the answer"), required=True)
 
 
 class FindingForm(ActionForm):
     """The outcome's finding, for a substantiated or partly substantiated complaint: which
     department failed, in which items, and how (issue 12 §11)."""
 
-    finding = _staff_text(
+    finding = textarea_field(
         _("Finding: which failure"),
         help_text=_(
             "For a substantiated or partly substantiated complaint: which item, which failure. "
@@ -964,7 +879,7 @@ class CloseForm(FindingForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the outcome.")},
     )
-    answer = _staff_text(
+    answer = textarea_field(
         _("Answer told to the complainant"),
         rows=6,
         help_text=_("The department's answer; you may edit it before it is told."),
@@ -990,7 +905,7 @@ class ReviewForm(FindingForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose whether the answer is upheld or changed.")},
     )
-    answer = _staff_text(_("Answer to the review"), required=True, rows=6)
+    answer = textarea_field(_("Answer to the review"), required=True, rows=6)
     outcome = forms.ChoiceField(
         label=_("New outcome"),
         choices=[("", _("(unchanged)")), *Outcome.choices],
@@ -1017,7 +932,7 @@ class StandAsideForm(ActionForm):
         "信访工作条例 art. 28 (回避): a member of staff with a direct interest in the complaint "
         "steps aside."
     )
-    reason = _staff_text(_("Interest"), required=True)
+    reason = textarea_field(_("Interest"), required=True)
     person = KeyChoiceField(
         label=_("Person stepping aside"),
         queryset=User.objects.none(),

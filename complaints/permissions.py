@@ -11,7 +11,16 @@ role. A person who stood aside (回避, 信访工作条例 art. 28) neither sees
 from django.db.models import Q
 
 from core.choices import Role
-from core.permissions import ALL, NONE, Action, is_staff_user, jurisdiction_scope, role_of, rule
+from core.permissions import (
+    ALL,
+    NONE,
+    Action,
+    is_staff_user,
+    jurisdiction_scope,
+    policy_rules,
+    role_of,
+    rule,
+)
 
 ACT = "act"  # a step: act on it
 RECORD = "record"  # a complaint: record one received by phone, fax, letter, e-mail, in person
@@ -110,16 +119,4 @@ for _label in (
     rule(_label, Action.VIEW)(_within_visible("complaint_id"))
 
 
-@rule("complaints.complaintpolicy", Action.VIEW)
-def _policy_view(user) -> Q:
-    return ALL if is_staff_user(user) else NONE
-
-
-@rule("complaints.complaintpolicy", Action.ADD, Action.CHANGE)
-def _policy_change(user) -> Q:
-    role = role_of(user)
-    if role == Role.OFFICE and user.jurisdiction_id:
-        return Q(jurisdiction_id=user.jurisdiction_id)
-    if role == Role.ADMINISTRATOR:
-        return jurisdiction_scope(user)
-    return NONE
+policy_rules("complaints.complaintpolicy")

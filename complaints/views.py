@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +23,11 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core import calendar
+from core.filtersets import filtered, filters_given
 from core.models import Department, Jurisdiction
 from core.permissions import can
 from core.services import DomainError
-from core.views import PermissionRequiredMixin
+from core.views import Act, PanelForm, PermissionRequiredMixin, file_download
 
 from . import forms, selectors, services
 from .choices import (
@@ -42,16 +43,6 @@ from .choices import (
 from .filtersets import ComplaintFilter
 from .models import Complaint, ComplaintEvent, ComplaintStep
 from .permissions import RECORD
-
-
-@dataclass(frozen=True)
-class Act:
-    """One action of the panel: the form that collects its arguments (for the service
-    services.PERFORM names) and the words on its button."""
-
-    form: type[forms.ActionForm]
-    button: str
-
 
 # Every action staff take on the complaint page; the complainant's own (rating, asking for a
 # review) are on the tracking page, and the deadline events are the sweep's.
@@ -87,10 +78,9 @@ class ListRow:
 
 def _list_row(complaint: Complaint) -> ListRow:
     steps = complaint.open_steps
-    dated = [step for step in steps if step.due_at is not None]
     return ListRow(
         complaint=complaint,
-        next_step=min(dated, key=lambda step: step.due_at) if dated else None,
+        next_step=ComplaintStep.soonest_due(steps),
         overdue=any(step.is_overdue for step in steps),
     )
 
@@ -117,9 +107,7 @@ class QueueView(PermissionRequiredMixin, ListView):
         self.filterset = ComplaintFilter(
             self.request.GET or None, queryset=visible, departments=departments
         )
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return visible.none()
-        return self.filterset.qs
+        return filtered(self.filterset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -132,7 +120,7 @@ class QueueView(PermissionRequiredMixin, ListView):
             waiting_limit=QUEUE_LIMIT,
             rows=[_list_row(complaint) for complaint in context["object_list"]],
             filter_form=self.filterset.form,
-            filtered=any(self.request.GET.get(name) for name in ComplaintFilter.base_filters),
+            filtered=filters_given(self.filterset),
             may_record=can(user, RECORD, Complaint),
         )
         return context
@@ -156,10 +144,10 @@ class ComplaintLookupMixin:
         return found
 
 
-def item_url(code: str, complaint: Complaint) -> str:
+def item_url(code: str, received_at: datetime.datetime) -> str:
     """The item as it was published on the day the complaint was received (registry's
-    `?as_of=`): the version the complainant saw."""
-    day = timezone.localdate(complaint.received_at)
+    `?as_of=`): the version the complainant saw. The API links it the same way."""
+    day = timezone.localdate(received_at)
     return f"{reverse('registry:entry', args=[code])}?as_of={day.isoformat()}"
 
 
@@ -249,13 +237,6 @@ def _timeline(user, complaint: Complaint) -> list[TimelineRow]:
 
 
 @dataclass(frozen=True)
-class PanelForm:
-    name: str
-    act: Act
-    form: forms.ActionForm
-
-
-@dataclass(frozen=True)
 class StepRow:
     """A step with the people who hold it while it is open."""
 
@@ -295,7 +276,7 @@ class ComplaintPageMixin(ComplaintLookupMixin):
             review_due = services.review_request_due(complaint)
         return {
             "complaint": complaint,
-            "items": [(item, item_url(item.code, complaint)) for item in items],
+            "items": [(item, item_url(item.code, complaint.received_at)) for item in items],
             "found_items": [item for item in items if item.found],
             "found_outcome": complaint.outcome in FOUND_OUTCOMES,
             "representatives": list(
@@ -398,8 +379,7 @@ class ActView(PermissionRequiredMixin, ComplaintPageMixin, TemplateView):
 
 class EvidenceView(PermissionRequiredMixin, View):
     """An evidence file, as a download under the name it was sent with. Never public: only for
-    staff who may see its complaint (selectors.evidence_by_id), "not found" for everyone else.
-    nosniff: a file is never run by the browser as something else than what it is."""
+    staff who may see its complaint (selectors.evidence_by_id), "not found" for everyone else."""
 
     required_model = Complaint
 
@@ -407,10 +387,4 @@ class EvidenceView(PermissionRequiredMixin, View):
         evidence = selectors.evidence_by_id(user=request.user, pk=kwargs["pk"])
         if evidence is None:
             raise Http404(_("No such file."))
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as missing:
-            raise Http404(_("The file is missing.")) from missing
-        response = FileResponse(handle, as_attachment=True, filename=evidence.name)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_download(evidence.file, evidence.name, missing=_("The file is missing."))

@@ -197,6 +197,12 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI)
 
 
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in Asia/Shanghai: a filter by dates means local days,
+    and a range on an indexed date-time column is read from its index, not cast row by row."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI)
+
+
 class CalendarWindow:
     """The stored calendar over a range of dates, loaded in one query per range; a day outside
     the loaded range loads the next stretch (one more query) rather than one day at a time."""

@@ -5,9 +5,9 @@ import datetime
 
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import start_of_day
 from core.checkers import CheckedForm
 
 from .choices import AuditAction
@@ -29,15 +29,27 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of `day` in Asia/Shanghai: a date filter means the local day."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+def filtered(filterset: django_filters.FilterSet):
+    """The rows a list page shows: none while the filters in the URL are invalid (the page
+    shows the form's errors instead of rows the filters did not narrow)."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
 
 
-class AuditEventFilterForm(CheckedForm):
+def filters_given(filterset: django_filters.FilterSet) -> bool:
+    """Whether the URL sets any filter (the page then says what narrowed the list)."""
+    return any(filterset.data.get(name) for name in filterset.base_filters)
+
+
+class DateRangeFilterForm(CheckedForm):
+    """A filter form whose two dates, `date_range` (from, until), must come in order."""
+
+    date_range = ("since", "until")
+
     def clean(self):
         cleaned = super().clean()
-        since, until = cleaned.get("since"), cleaned.get("until")
+        since, until = (cleaned.get(name) for name in self.date_range)
         if since and until and since > until:
             raise forms.ValidationError(_("The start date is after the end date."))
         return cleaned
@@ -64,11 +76,11 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["action", "user", "since", "until"]
-        form = AuditEventFilterForm
+        form = DateRangeFilterForm
 
     def filter_since(self, queryset, name, value):
         # A range on the indexed column rather than a date cast of it.
-        return queryset.filter(at__gte=_start_of(value))
+        return queryset.filter(at__gte=start_of_day(value))
 
     def filter_until(self, queryset, name, value):
-        return queryset.filter(at__lt=_start_of(value + datetime.timedelta(days=1)))
+        return queryset.filter(at__lt=start_of_day(value + datetime.timedelta(days=1)))

@@ -1,5 +1,5 @@
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
@@ -491,6 +491,12 @@ class TimedStep(models.Model):
         their periods one at a time, with their stops (the others in groups of identical
         inputs). None: this workflow never stops a clock."""
         return None
+
+    @staticmethod
+    def soonest_due(steps: Iterable["TimedStep"]) -> "TimedStep | None":
+        """The step due first among those with a due moment (a list's "next due")."""
+        dated = [step for step in steps if step.due_at is not None]
+        return min(dated, key=lambda step: step.due_at) if dated else None
 
     @property
     def is_open(self) -> bool:

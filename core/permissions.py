@@ -109,6 +109,24 @@ def _administrator_in_scope(field: str):
     return condition
 
 
+def _policy_change(user) -> Q:
+    """SPEC §1: the office sets its jurisdiction's policies; administrators keep them too."""
+    role = role_of(user)
+    if role == Role.OFFICE and user.jurisdiction_id:
+        return Q(jurisdiction_id=user.jurisdiction_id)
+    if role == Role.ADMINISTRATOR:
+        return jurisdiction_scope(user)
+    return NONE
+
+
+def policy_rules(model_label: str) -> None:
+    """The rules of a workflow's policy model, one row per jurisdiction
+    (core.services.jurisdiction_policy_save): all staff read the policies; the office sets its
+    jurisdiction's, administrators those of their jurisdictions."""
+    rule(model_label, Action.VIEW)(_staff)
+    rule(model_label, Action.ADD, Action.CHANGE)(_policy_change)
+
+
 # The organisation is public information (SPEC §2: items name their departments and units).
 rule("core.jurisdiction", Action.VIEW)(_public)
 rule("core.department", Action.VIEW)(_public)

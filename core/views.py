@@ -1,11 +1,14 @@
 """Pages of the core app: the front page, login, each role's home page, the audit trail and the
-notifications inbox. Views read through core.selectors and write through core.services."""
+notifications inbox, and what the apps' pages share (the action panel's entries, file
+downloads). Views read through core.selectors and write through core.services."""
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.staticfiles import finders
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,9 +18,42 @@ from django.views.generic import ListView, TemplateView
 
 from . import selectors, services, workqueue
 from .choices import Role
-from .filtersets import AuditEventFilter
+from .filtersets import AuditEventFilter, filtered
+from .forms import ActionPanelForm
 from .models import AuditEvent, Notification
 from .permissions import Action, can, role_of
+
+
+@dataclass(frozen=True)
+class Act:
+    """One action of a case page's panel (an adjustment request's, a complaint's): the form
+    that collects its arguments (for the service the app's PERFORM names) and the words on its
+    button."""
+
+    form: type[ActionPanelForm]
+    button: str
+
+
+@dataclass(frozen=True)
+class PanelForm:
+    """An action's form as the panel shows it, fresh or as the user sent it."""
+
+    name: str
+    act: Act
+    form: ActionPanelForm
+
+
+def file_download(file, name: str, *, missing: str) -> FileResponse:
+    """A stored file (a FieldFile) as a download under the name it was sent with; "not found"
+    saying `missing` when the storage has lost it. nosniff: a file is never run by the
+    browser as something else than what it is."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as lost:
+        raise Http404(missing) from lost
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class PermissionRequiredMixin(AccessMixin):
@@ -131,9 +167,7 @@ class AuditTrailView(PermissionRequiredMixin, ListView):
         self.filterset = AuditEventFilter(
             self.request.GET or None, queryset=selectors.audit_events(user=self.request.user)
         )
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.filterset.queryset.none()
-        return self.filterset.qs
+        return filtered(self.filterset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

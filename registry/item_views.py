@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from core.checkers import CheckedForm
+from core.forms import day_field
 
 from . import selectors
 from .choices import EntryStatus, LawLevel, LawStatus, ResponsibilityStage
@@ -51,12 +52,7 @@ STAGE_ORDER = {stage: position for position, stage in enumerate(ResponsibilitySt
 
 
 class AsOfForm(CheckedForm):
-    as_of = forms.DateField(
-        label=gettext_lazy("View the item as it stood on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Enter a date such as 2024-05-01.")},
-    )
+    as_of = day_field(gettext_lazy("View the item as it stood on"))
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]

@@ -10,6 +10,7 @@ from complaints.models import Complaint, ComplaintStep
 from core import services as core_services
 from core.choices import Role
 from core.models import Department, User
+from tests.adjustment_builders import staff_user
 from tests.builders import Org
 
 FACTS = "市盐业管理局在食盐定点批发许可已取消后仍要求企业提交许可申请材料，并收取审查费。"
@@ -103,15 +104,7 @@ def staff(
     org: Org, username: str, *, department: Department, role: str = Role.CLERK, email: str = ""
 ) -> User:
     """One more user of `department` in `role` (a second clerk, a second office member)."""
-    return core_services.user_create(
-        actor=None,
-        username=username,
-        password=None,
-        role=role,
-        jurisdiction=department.jurisdiction,
-        department=department,
-        email=email or f"{username}@example.invalid",
-    )
+    return staff_user(org, username=username, role=role, department=department, email=email)
 
 
 def answered(org: Org, **kwargs) -> Complaint:

@@ -10,9 +10,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from drf_spectacular.drainage import GENERATOR_STATS
 
@@ -32,6 +30,7 @@ from tests.adjustment_builders import (
     walk_to_publication,
     walk_to_review,
 )
+from tests.api_helpers import as_user, count_queries, error_of
 
 REQUESTS = "/api/v1/adjustments/"
 ANNOUNCEMENTS = "/api/v1/announcements/"
@@ -47,32 +46,9 @@ def transitions_url(number: str) -> str:
     return f"{REQUESTS}{number}/transitions/"
 
 
-def as_user(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def error_of(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert list(body) == ["error"]
-    assert body["error"]["status"] == status
-    assert body["error"]["message"]
-    return body["error"]
-
-
 def numbers(response) -> set[str]:
     assert response.status_code == 200, response.content
     return {row["number"] for row in response.json()["results"]}
-
-
-def count_queries(client: Client, url: str, params: dict | None = None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200, response.content
-    return len(queries)
 
 
 def perform(client: Client, number: str, transition: str, **parameters):

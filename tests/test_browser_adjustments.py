@@ -24,11 +24,10 @@ from core.models import Department, User
 from registry import selectors as registry_selectors
 from registry.models import Entry
 from tests.adjustment_builders import draft_of
+from tests.browser_helpers import DESKTOP, logged_in, send_panel_form
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "qingdan-demo"
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -50,18 +49,6 @@ def _salt_item() -> Entry:
     )
 
 
-def _logged_in(browser, live_server, username: str, viewport=DESKTOP):
-    page = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label(re.compile("用户名|Username")).fill(username)
-    page.get_by_label(re.compile("密码|Password")).fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator("h1.role-heading").is_visible(), f"{username} did not log in"
-    return page
-
-
 def _open_from_the_queue(page, live_server, number: str) -> None:
     """One click from the home page's work queue to the request."""
     page.goto(f"{live_server.url}/")
@@ -77,13 +64,7 @@ def _act(page, transition: str, *, fill: dict | None = None, check: list[str] = 
         form.get_by_label(label, exact=True).check()
     for name, value in (fill or {}).items():
         form.locator(f"[name='{transition}-{name}']").fill(value)
-    # An irreversible action asks first (issue 10 §4): the dialog names it, the person confirms.
-    asks = form.get_attribute("data-confirm")
-    form.locator("button[type=submit]").click()
-    if asks:
-        page.locator("dialog.confirm-dialog [data-answer=yes]").click()
-    page.wait_for_load_state()
-    assert page.locator(".messages .success").count() == 1, page.locator("main").inner_text()
+    send_panel_form(page, form)
 
 
 def _state(number: str) -> str:
@@ -98,7 +79,7 @@ def test_a_modify_request_walks_the_five_steps_to_the_public_page(
     before_version = item.version
 
     # 1 申请: the clerk drafts the change and files the request with a document.
-    clerk = _logged_in(browser, live_server, "clerk")
+    clerk = logged_in(browser, live_server, "clerk")
     clerk.goto(f"{live_server.url}/work/entries/")
     clerk.locator(f"form[action$='/work/entries/{item.code}/draft/'] button").click()
     clerk.wait_for_load_state()
@@ -122,13 +103,13 @@ def test_a_modify_request_walks_the_five_steps_to_the_public_page(
     assert "调整依据.pdf" in clerk.locator("main").inner_text()
 
     # 2 转办: the office forwards it to 法制办.
-    office = _logged_in(browser, live_server, "office")
+    office = logged_in(browser, live_server, "office")
     _open_from_the_queue(office, live_server, number)
     _act(office, "forward", check=["市法制办"], fill={"opinion": "请市法制办审核。"})
     assert _state(number) == RequestState.REVIEWING
 
     # 3 审核: 法制办 reviews.
-    reviewer = _logged_in(browser, live_server, "reviewer")
+    reviewer = logged_in(browser, live_server, "reviewer")
     _open_from_the_queue(reviewer, live_server, number)
     form = reviewer.locator("form.adj-action-review")
     form.locator("input[name='review-conclusion'][value='agreed']").check()
@@ -145,7 +126,7 @@ def test_a_modify_request_walks_the_five_steps_to_the_public_page(
     # 5 公布: the office sends it to the digital office, which publishes.
     _open_from_the_queue(office, live_server, number)
     _act(office, "digital_forward")
-    digital = _logged_in(browser, live_server, "digital")
+    digital = logged_in(browser, live_server, "digital")
     _open_from_the_queue(digital, live_server, number)
     _act(digital, "publish")
     assert _state(number) == RequestState.PUBLISHED
@@ -192,7 +173,7 @@ def test_screenshots_of_the_adjustment_pages(browser, live_server, demo, screens
         if username is None:
             page = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
         else:
-            page = _logged_in(browser, live_server, username, viewport)
+            page = logged_in(browser, live_server, username, viewport)
         for name, path in paths.items():
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, path
@@ -208,7 +189,7 @@ def test_bad_input_is_explained_in_chinese_and_what_was_typed_stays(
 ):
     """A request with a future event date and no subject: the form comes back with the
     reasons in Chinese next to the fields, and the reasons typed are still there."""
-    clerk = _logged_in(browser, live_server, "clerk")
+    clerk = logged_in(browser, live_server, "clerk")
     clerk.goto(f"{live_server.url}/work/adjustments/new/")
     clerk.select_option("#id_trigger", "internal")
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -279,14 +260,14 @@ def test_an_objection_on_working_day_two_goes_to_the_office_then_to_re_review(
         else contextlib.nullcontext()
     )
     with moment:
-        clerk = _logged_in(browser, live_server, "clerk")
+        clerk = logged_in(browser, live_server, "clerk")
         _open_from_the_queue(clerk, live_server, number)
         waiting = clerk.locator("section[aria-labelledby=waiting-heading]").inner_text()
         assert "确认核准意见" in waiting and "确认截止" in waiting
         intro = clerk.locator("form.adj-action-object .adj-intro").inner_text()
         assert "2个工作日内" in intro and today.isoformat() in intro
         screenshot(clerk, "adjustment-objection-clerk-1280")
-        phone = _logged_in(browser, live_server, "clerk", PHONE)
+        phone = logged_in(browser, live_server, "clerk", PHONE)
         phone.goto(f"{live_server.url}/work/adjustments/{number}/")
         screenshot(phone, "adjustment-objection-clerk-390")
         phone.context.close()
@@ -298,12 +279,12 @@ def test_an_objection_on_working_day_two_goes_to_the_office_then_to_re_review(
         waiting = clerk.locator("section[aria-labelledby=waiting-heading]").inner_text()
         assert "将异议转交复审" in waiting and "市改革办" in waiting
 
-        office = _logged_in(browser, live_server, "office")
+        office = logged_in(browser, live_server, "office")
         _open_from_the_queue(office, live_server, number)
         form = office.locator("form.adj-action-objection_forward")
         assert form.get_by_label("市法制办", exact=True).is_checked()
         screenshot(office, "adjustment-objection-office-1280")
-        phone = _logged_in(browser, live_server, "office", PHONE)
+        phone = logged_in(browser, live_server, "office", PHONE)
         phone.goto(f"{live_server.url}/work/adjustments/{number}/")
         screenshot(phone, "adjustment-objection-office-390")
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -311,7 +292,7 @@ def test_an_objection_on_working_day_two_goes_to_the_office_then_to_re_review(
         _act(office, "objection_forward", fill={"opinion": "请市法制办复审。"})
         assert _state(number) == RequestState.REREVIEW
 
-        reviewer = _logged_in(browser, live_server, "reviewer")
+        reviewer = logged_in(browser, live_server, "reviewer")
         _open_from_the_queue(reviewer, live_server, number)
         reviewer.locator("input[name='rereview-conclusion'][value='agreed']").check()
         _act(reviewer, "rereview", fill={"opinion": "复审同意8个工作日。"})

@@ -5,8 +5,6 @@ substantiated; the tracking page shows the answer and no personal data; the comp
 and asks for a review. A second complaint is refused with a ground and its complainant reads the
 reason. Screenshots at desktop and phone widths of each page."""
 
-import re
-
 import pytest
 from django.core.management import call_command
 
@@ -14,11 +12,10 @@ from complaints.choices import ComplaintState, Outcome, Rating
 from complaints.models import Complaint
 from core import services as core_services
 from registry.models import Entry
+from tests.browser_helpers import logged_in, new_page, send_panel_form
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "qingdan-demo"
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 NAME = "浏览器测试投诉人"
 PHONE_NUMBER = "13812345678"
@@ -39,22 +36,6 @@ def _salt_item() -> Entry:
     )
 
 
-def _public(browser, viewport=DESKTOP):
-    page = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def _logged_in(browser, live_server, username: str, viewport=DESKTOP):
-    page = _public(browser, viewport)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label(re.compile("用户名|Username")).fill(username)
-    page.get_by_label(re.compile("密码|Password")).fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").click()
-    page.wait_for_load_state()
-    return page
-
-
 def _act(page, action: str, *, fill: dict | None = None, check: dict | None = None) -> None:
     """Performs an action of the complaint page's panel, confirming when it asks first."""
     form = page.locator(f"form.adj-action-{action}")
@@ -63,12 +44,7 @@ def _act(page, action: str, *, fill: dict | None = None, check: dict | None = No
         form.locator(f"[name='{action}-{name}'][value='{value}']").check()
     for name, value in (fill or {}).items():
         form.locator(f"[name='{action}-{name}']").fill(value)
-    asks = form.get_attribute("data-confirm")
-    form.locator("button[type=submit]").click()
-    if asks:
-        page.locator("dialog.confirm-dialog [data-answer=yes]").click()
-    page.wait_for_load_state()
-    assert page.locator(".messages .success").count() == 1, page.locator("main").inner_text()
+    send_panel_form(page, form)
 
 
 def _file(page, live_server, item: Entry, *, facts: str, evidence: bool) -> tuple[str, str]:
@@ -121,7 +97,7 @@ def _no_personal_data(page) -> None:
 
 def test_a_complaint_from_filing_to_review(demo, browser, live_server, screenshot):
     item = _salt_item()
-    public = _public(browser)
+    public = new_page(browser)
     code, secret = _file(
         public,
         live_server,
@@ -136,7 +112,7 @@ def test_a_complaint_from_filing_to_review(demo, browser, live_server, screensho
     assert [i.entry_id for i in complaint.items.all()] == [item.pk]
 
     # The office accepts it (from its queue).
-    office = _logged_in(browser, live_server, "office")
+    office = logged_in(browser, live_server, "office")
     office.goto(f"{live_server.url}/work/complaints/")
     office.locator(f"a[href$='/work/complaints/{code}/']").first.click()
     office.wait_for_load_state()
@@ -146,7 +122,7 @@ def test_a_complaint_from_filing_to_review(demo, browser, live_server, screensho
     assert Complaint.objects.get(code=code).state == ComplaintState.HANDLING
 
     # The bureau's clerk answers, on a phone.
-    clerk = _logged_in(browser, live_server, "clerk", viewport=PHONE)
+    clerk = logged_in(browser, live_server, "clerk", viewport=PHONE)
     clerk.goto(f"{live_server.url}/work/complaints/{code}/")
     _act(
         clerk,
@@ -183,19 +159,19 @@ def test_a_complaint_from_filing_to_review(demo, browser, live_server, screensho
     public.wait_for_load_state()
     assert Complaint.objects.get(code=code).state == ComplaintState.REVIEWING
     _no_personal_data(public)
-    phone = _public(browser, PHONE)
+    phone = new_page(browser, PHONE)
     _track(phone, live_server, code, secret)
     screenshot(phone, "complaints-track-390")
 
 
 def test_a_refused_complaint_tells_its_complainant_why(demo, browser, live_server, screenshot):
     item = _salt_item()
-    public = _public(browser, PHONE)
+    public = new_page(browser, PHONE)
     code, secret = _file(
         public, live_server, item, facts="对本事项的处罚决定不服，已申请行政复议。", evidence=False
     )
     screenshot(public, "complaints-filed-390")
-    office = _logged_in(browser, live_server, "office")
+    office = logged_in(browser, live_server, "office")
     office.goto(f"{live_server.url}/work/complaints/{code}/")
     reason = "该事项已进入行政复议程序，请等待复议决定。"
     _act(office, "refuse", check={"ground": "r1"}, fill={"reason": reason})

@@ -2,8 +2,6 @@
 department talk on the request under review (seed 004 三(三)3 "主动与申请单位沟通对接"), with the
 screenshots of the request page at desktop and phone widths."""
 
-import re
-
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -11,11 +9,10 @@ from django.utils import timezone
 from adjustments.models import AdjustmentRequest
 from core import services as core_services
 from registry import services as registry_services
+from tests.browser_helpers import logged_in
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "qingdan-demo"
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -25,23 +22,12 @@ def demo(transactional_db):
     call_command("seed_demo", verbosity=0)
 
 
-def _logged_in(browser, live_server, username: str, viewport=DESKTOP):
-    page = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label(re.compile("用户名|Username")).fill(username)
-    page.get_by_label(re.compile("密码|Password")).fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").click()
-    page.wait_for_load_state()
-    return page
-
-
 def test_the_department_answers_the_reviewer_on_the_request_page(
     demo, browser, live_server, screenshot
 ):
     request = AdjustmentRequest.objects.get(summary="临时救助承诺时限压缩至5个工作日")
     url = f"{live_server.url}/work/adjustments/{request.number}/"
-    page = _logged_in(browser, live_server, "minzheng-clerk")
+    page = logged_in(browser, live_server, "minzheng-clerk")
     page.goto(url)
     section = page.locator("section#messages")
     assert section.locator(".adj-talk-message").count() == 2
@@ -58,7 +44,7 @@ def test_the_department_answers_the_reviewer_on_the_request_page(
     assert section.get_by_text("补办材料清单.pdf").is_visible()
     screenshot(page, "adjustments-messages-1280")
     # The office reads the talk without a form of its own, on a phone too.
-    office = _logged_in(browser, live_server, "office", viewport=PHONE)
+    office = logged_in(browser, live_server, "office", viewport=PHONE)
     office.goto(url)
     talk = office.locator("section#messages")
     assert talk.locator(".adj-talk-message").count() == 3
@@ -80,7 +66,7 @@ def test_a_clerk_moves_an_entry_to_another_department(demo, browser, live_server
         .first()
     )
     draft = registry_services.draft_create(actor=clerk, entry=entry)
-    page = _logged_in(browser, live_server, "yuanlin-clerk")
+    page = logged_in(browser, live_server, "yuanlin-clerk")
     page.goto(f"{live_server.url}/work/adjustments/new/")
     form = page.locator("form.adj-request-form")
     form.locator("[name='trigger']").select_option("institutional")
@@ -94,6 +80,6 @@ def test_a_clerk_moves_an_entry_to_another_department(demo, browser, live_server
     page.wait_for_load_state()
     assert page.locator(".messages .success").count() == 1
     assert page.locator(".adj-item-move").get_by_text("市城市管理局").is_visible()
-    phone = _logged_in(browser, live_server, "yuanlin-clerk", viewport=PHONE)
+    phone = logged_in(browser, live_server, "yuanlin-clerk", viewport=PHONE)
     phone.goto(page.url)
     screenshot(phone, "adjustments-move-request-390")

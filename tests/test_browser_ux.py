@@ -16,12 +16,12 @@ from core import services as core_services
 from core.models import User
 from registry.models import Entry
 from tests.adjustment_builders import draft_of
+from tests.browser_helpers import DESKTOP, logged_in
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "qingdan-demo"
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SUBMITTED = "城市树木砍伐审批承诺时限压缩至7个工作日"
 PUBLISHING = "最低生活保障待遇认定承诺时限压缩至20个工作日"
@@ -31,18 +31,6 @@ PUBLISHING = "最低生活保障待遇认定承诺时限压缩至20个工作日"
 def demo(transactional_db):
     core_services.calendar_seed_from_package(actor=None)
     call_command("seed_demo", verbosity=0)
-
-
-def _logged_in(browser, live_server, username: str, viewport=DESKTOP):
-    page = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label(re.compile("用户名|Username")).fill(username)
-    page.get_by_label(re.compile("密码|Password")).fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator("h1.role-heading").is_visible(), f"{username} did not log in"
-    return page
 
 
 def _request(summary: str) -> AdjustmentRequest:
@@ -69,7 +57,7 @@ def _top(page, selector: str) -> float:
 def test_rejecting_asks_in_a_dialog_and_cancel_does_nothing(browser, live_server, demo, screenshot):
     request = _request(SUBMITTED)
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
-        office = _logged_in(browser, live_server, "office", viewport)
+        office = logged_in(browser, live_server, "office", viewport)
         _open(office, live_server, request)
         reject = office.locator("form.adj-action-reject")
         forward = office.locator("form.adj-action-forward")
@@ -102,7 +90,7 @@ def test_rejecting_asks_in_a_dialog_and_cancel_does_nothing(browser, live_server
 
 def test_publishing_is_confirmed_in_the_dialog(browser, live_server, demo):
     request = _request(PUBLISHING)
-    digital = _logged_in(browser, live_server, "digital")
+    digital = logged_in(browser, live_server, "digital")
     _open(digital, live_server, request)
     digital.locator("form.adj-action-publish button[type=submit]").click()
     dialog = digital.locator("dialog.confirm-dialog")
@@ -144,7 +132,7 @@ def test_the_change_comes_first_and_the_due_explanation_opens_by_click_and_keybo
 ):
     request = _request(SUBMITTED)
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
-        office = _logged_in(browser, live_server, "office", viewport)
+        office = logged_in(browser, live_server, "office", viewport)
         # The queue names the applying department and says how long is left.
         row = office.locator(".queue-table tr", has_text=request.number)
         assert request.department.name in row.inner_text()
@@ -175,7 +163,7 @@ def test_the_change_comes_first_and_the_due_explanation_opens_by_click_and_keybo
 
 def test_the_empty_request_form_asks_for_the_trigger(browser, live_server, demo, screenshot):
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
-        clerk = _logged_in(browser, live_server, "clerk", viewport)
+        clerk = logged_in(browser, live_server, "clerk", viewport)
         clerk.goto(f"{live_server.url}/work/adjustments/new/")
         assert clerk.locator("[name='trigger']").input_value() == ""
         clerk.locator("button[name=then][value=save]").click()
@@ -201,7 +189,7 @@ def test_the_basis_is_a_filtered_checkbox_list_under_the_comparison(
     clerk_user = User.objects.get(username="clerk")
     draft = draft_of(entry, clerk_user, name=f"{entry.name}（调整后）")
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
-        clerk = _logged_in(browser, live_server, "clerk", viewport)
+        clerk = logged_in(browser, live_server, "clerk", viewport)
         clerk.goto(f"{live_server.url}/work/drafts/{draft.pk}/")
         assert _top(clerk, "#compare-heading") < _top(clerk, "form.work-form fieldset")
         assert _top(clerk, "#compare-heading") < 900

@@ -11,9 +11,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints import services
@@ -32,6 +30,7 @@ from complaints.models import Complaint, Evidence
 from core.choices import Role
 from tests import complaint_builders as build
 from tests.adjustment_builders import at, numbered_entry
+from tests.api_helpers import as_user, count_queries, error_of
 from tests.complaint_builders import travel
 
 COMPLAINTS = "/api/v1/complaints/"
@@ -70,32 +69,9 @@ def transitions_url(code: str) -> str:
     return f"{COMPLAINTS}{code}/transitions/"
 
 
-def as_user(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def error_of(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert list(body) == ["error"]
-    assert body["error"]["status"] == status
-    assert body["error"]["message"]
-    return body["error"]
-
-
 def codes(response) -> set[str]:
     assert response.status_code == 200, response.content
     return {row["code"] for row in response.json()["results"]}
-
-
-def count_queries(client: Client, url: str, params: dict | None = None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200, response.content
-    return len(queries)
 
 
 def act(client: Client, code: str, action: str, **parameters):

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework import exceptions
@@ -19,6 +18,7 @@ from registry import services
 from registry.choices import ChangeSource, EntryStatus, LawStatus, ListKind
 from registry.models import FIELDS_BY_KIND, Category, Entry
 from tests import registry_builders as rb
+from tests.api_helpers import count_queries
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 ITEMS = "/api/v1/items/"
@@ -80,13 +80,6 @@ def provisions_of_new_law(name: str, count: int) -> list[int]:
         name, articles=[(f"第{n}条", f"{name}第{n}条的条文。") for n in range(1, count + 1)]
     )
     return list(law.provisions.values_list("pk", flat=True))
-
-
-def count_queries(client, url: str, params: dict | None = None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200, response.content
-    return len(queries)
 
 
 def error_of(response, status: int) -> dict:

@@ -27,8 +27,14 @@ from adjustments.choices import (
     Transition,
     TriggerKind,
 )
-from core.api.serializers import CheckedFilesField, RequiredBooleanField
-from core.checkers import MULTILINE_STYLE, CheckedSerializer
+from core.api.serializers import (
+    CheckedFilesField,
+    RequiredBooleanField,
+    optional_text_field,
+    request_user,
+    text_field,
+)
+from core.checkers import CheckedSerializer
 from core.choices import DeadlineUnit
 from core.models import Department
 from core.permissions import Action
@@ -39,11 +45,6 @@ from registry.api.serializers import (
     JurisdictionRefSerializer,
     LawRefSerializer,
 )
-
-
-def _user(field: serializers.Field):
-    return field.context["request"].user
-
 
 # --- a request: the list row and the detail ----------------------------------------------------
 
@@ -275,7 +276,7 @@ class DepartmentField(serializers.IntegerField):
         pk = super().run_validation(data)
         if pk is None:
             return None
-        found = Department.objects.restrict(_user(self), Action.VIEW).filter(pk=pk).first()
+        found = Department.objects.restrict(request_user(self), Action.VIEW).filter(pk=pk).first()
         if found is None:
             self.fail("unknown", pk=pk)
         return found
@@ -306,7 +307,7 @@ class DepartmentListField(_IdListField):
     default_error_messages = {"unknown": _("Unknown department ids: {pks}.")}
 
     def choosable(self):
-        return Department.objects.restrict(_user(self), Action.VIEW)
+        return Department.objects.restrict(request_user(self), Action.VIEW)
 
 
 class DraftListField(_IdListField):
@@ -318,7 +319,9 @@ class DraftListField(_IdListField):
     }
 
     def choosable(self):
-        return selectors.open_drafts(user=_user(self), request=self.context.get("adjustment"))
+        return selectors.open_drafts(
+            user=request_user(self), request=self.context.get("adjustment")
+        )
 
 
 class LawField(serializers.IntegerField):
@@ -334,7 +337,7 @@ class LawField(serializers.IntegerField):
         pk = super().run_validation(data)
         if pk is None:
             return None
-        found = registry_selectors.laws(user=_user(self)).filter(pk=pk).first()
+        found = registry_selectors.laws(user=request_user(self)).filter(pk=pk).first()
         if found is None:
             self.fail("unknown", pk=pk)
         return found
@@ -346,19 +349,6 @@ class AttachmentsField(CheckedFilesField):
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", _("Documents to attach (optional)."))
         super().__init__(problems=services.attachment_problems, **kwargs)
-
-
-def _text(help_text=None, *, multiline: bool = True, **kwargs) -> serializers.CharField:
-    """A required text: the services refuse an empty opinion or reason too. Multi-line texts
-    may hold line breaks and tabs, one-line ones no control character at all (core.checkers)."""
-    style = MULTILINE_STYLE if multiline else {}
-    return serializers.CharField(help_text=help_text, style=style, **kwargs)
-
-
-def _note(help_text=None) -> serializers.CharField:
-    return serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=help_text, style=MULTILINE_STYLE
-    )
 
 
 class MoveListSerializer(serializers.ListSerializer):
@@ -401,8 +391,8 @@ class AdjustmentRequestCreateSerializer(CheckedSerializer):
     event_date = serializers.DateField(
         input_formats=[ISO_8601], help_text=_("The date of the triggering event (ISO 8601).")
     )
-    summary = _text(_("The subject."), max_length=200, multiline=False)
-    reason = _note(_("Reasons and the proposed adjustment."))
+    summary = text_field(_("The subject."), max_length=200, multiline=False)
+    reason = optional_text_field(_("Reasons and the proposed adjustment."))
     law = LawField(
         required=False,
         allow_null=True,
@@ -434,11 +424,11 @@ class TransitionParameters(CheckedSerializer):
 
 
 class NoteParameters(TransitionParameters):
-    note = _note(_("A note for the record (optional)."))
+    note = optional_text_field(_("A note for the record (optional)."))
 
 
 class OpinionParameters(TransitionParameters):
-    opinion = _note(_("The opinion, if any."))
+    opinion = optional_text_field(_("The opinion, if any."))
 
 
 class FilesParameters(TransitionParameters):
@@ -450,7 +440,7 @@ class NoteFilesParameters(NoteParameters):
 
 
 class ReasonParameters(TransitionParameters):
-    reason = _text(_("The reasons."))
+    reason = text_field(_("The reasons."))
 
 
 class ReasonFilesParameters(ReasonParameters):
@@ -473,7 +463,7 @@ class ForwardParameters(TransitionParameters):
         default=None,
         help_text=_("The primary lead reviewer, if not the first named."),
     )
-    opinion = _note(_("The opinion, if any."))
+    opinion = optional_text_field(_("The opinion, if any."))
     files = AttachmentsField()
 
 
@@ -483,18 +473,18 @@ class ObjectionForwardParameters(TransitionParameters):
         default=list,
         help_text=_("Lead review departments to re-review; by default those of the last review."),
     )
-    opinion = _note(_("The opinion, if any."))
+    opinion = optional_text_field(_("The opinion, if any."))
     files = AttachmentsField()
 
 
 class ConclusionParameters(TransitionParameters):
     conclusion = serializers.ChoiceField(choices=ReviewConclusion.choices)
-    opinion = _text(_("The opinion, with its reasons."))
+    opinion = text_field(_("The opinion, with its reasons."))
     files = AttachmentsField()
 
 
 class ApproveParameters(TransitionParameters):
-    opinion = _text(_("The approval opinion."))
+    opinion = text_field(_("The approval opinion."))
     files = AttachmentsField()
 
 
@@ -509,19 +499,21 @@ class JointConveneParameters(TransitionParameters):
         input_formats=[ISO_8601],
         help_text=_("ISO 8601; without an offset it is Asia/Shanghai time."),
     )
-    place = _text(_("Where the joint review meets."), max_length=200, multiline=False)
+    place = text_field(_("Where the joint review meets."), max_length=200, multiline=False)
     participants = DepartmentListField(
         allow_empty=False,
         help_text=_("The applying department and the lead reviewers concerned."),
     )
-    note = _note(_("A note for the record (optional)."))
+    note = optional_text_field(_("A note for the record (optional)."))
 
 
 class MeetingParameters(TransitionParameters):
     approved = RequiredBooleanField(help_text=_("Whether the meeting approved the change."))
     meeting_date = serializers.DateField(input_formats=[ISO_8601])
-    session = _text(_("The session of the executive meeting."), max_length=200, multiline=False)
-    opinion = _note(_("The opinion, if any."))
+    session = text_field(
+        _("The session of the executive meeting."), max_length=200, multiline=False
+    )
+    opinion = optional_text_field(_("The opinion, if any."))
     files = AttachmentsField()
 
 
@@ -530,8 +522,8 @@ class UpdateParameters(TransitionParameters):
 
     trigger = serializers.ChoiceField(choices=TriggerKind.choices)
     event_date = serializers.DateField(input_formats=[ISO_8601])
-    summary = _text(_("The subject."), max_length=200, multiline=False)
-    reason = _note(_("Reasons and the proposed adjustment."))
+    summary = text_field(_("The subject."), max_length=200, multiline=False)
+    reason = optional_text_field(_("Reasons and the proposed adjustment."))
     law = LawField(
         allow_null=True,
         required=False,
@@ -552,7 +544,7 @@ class UpdateParameters(TransitionParameters):
 class MessageParameters(CheckedSerializer):
     """A message between a lead reviewer and the applying department (seed 004 三(三)3)."""
 
-    text = _text(_("The message."))
+    text = text_field(_("The message."))
     files = AttachmentsField()
 
 

@@ -32,6 +32,7 @@ from adjustments.choices import RequestState, Transition, TriggerKind
 from adjustments.models import AdjustmentRequest
 from adjustments.permissions import ANNOUNCE
 from core.api.exceptions import ErrorSerializer
+from core.api.parameters import parameter_row
 from core.checkers import CheckedForm, CheckedSerializer
 from core.filtersets import IdFilter
 from core.permissions import Action, can, is_staff_user
@@ -317,37 +318,13 @@ class TransitionChoiceSerializer(CheckedSerializer):
     )
 
 
-_TYPES = (
-    (serializers.BooleanField, "boolean"),
-    (serializers.ChoiceField, "choice"),
-    (serializers.DateTimeField, "datetime"),
-    (serializers.DateField, "date"),
-    (serializers.IntegerField, "integer"),
-)
-
-
-def _parameter_type(given: serializers.Field) -> str:
-    if hasattr(given, "parameter_type"):
-        return given.parameter_type
-    return next((name for kind, name in _TYPES if isinstance(given, kind)), "string")
-
-
 def _parameters(performer: Performer, user, adjustment: AdjustmentRequest) -> list[dict]:
     rows = []
     for name, given in performer.parameters().fields.items():
         if name == "transition":
             continue
-        row = {
-            "name": name,
-            "type": _parameter_type(given),
-            "required": given.required,
-            "help": str(given.help_text or ""),
-        }
-        if isinstance(given, serializers.ChoiceField):
-            row["choices"] = [
-                {"value": value, "label": str(label)} for value, label in given.choices.items()
-            ]
-        elif name in performer.choices:
+        row = parameter_row(name, given)
+        if "choices" not in row and name in performer.choices:
             row["choices"] = performer.choices[name](user, adjustment)
         if name in performer.initial:
             row["initial"] = performer.initial[name](user, adjustment)

@@ -4,14 +4,17 @@ Deadlines are data: each request keeps a snapshot of its jurisdiction's Adjustme
 004 by default) from its creation.
 """
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.choices import AuditAction, DepartmentFunction
+from core.choices import DepartmentFunction
 from core.models import Department, Jurisdiction, User
-from core.permissions import Action
-from core.services import DomainError, audit_record, jurisdiction_paths_up, permission_require
+from core.services import (
+    DomainError,
+    jurisdiction_paths_up,
+    jurisdiction_policy,
+    jurisdiction_policy_save,
+    policy_fields,
+)
 
 from ..models import AdjustmentPolicy
 
@@ -22,25 +25,12 @@ def policy_for(jurisdiction: Jurisdiction) -> AdjustmentPolicy:
     """The policy a jurisdiction follows: its own, else the nearest one above it, else the
     model's defaults, unsaved (seed 004's numbers, and this product's where no seed sets a
     period)."""
-    codes = [code for code in jurisdiction.path.strip("/").split("/") if code]
-    prefixes = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
-    found = (
-        AdjustmentPolicy.objects.filter(jurisdiction__path__in=prefixes)
-        .select_related("jurisdiction")
-        .order_by("-jurisdiction__path")
-        .first()
-    )
-    return found or AdjustmentPolicy()
+    return jurisdiction_policy(AdjustmentPolicy, jurisdiction)
 
 
-POLICY_FIELDS = tuple(
-    field.name
-    for field in AdjustmentPolicy._meta.concrete_fields
-    if field.name not in ("id", "jurisdiction", "updated_at")
-)
+POLICY_FIELDS = policy_fields(AdjustmentPolicy)
 
 
-@transaction.atomic
 def policy_save(
     *, actor: User | None, jurisdiction: Jurisdiction, values: dict
 ) -> AdjustmentPolicy:
@@ -50,31 +40,9 @@ def policy_save(
     institutions adjusted by the district office and filed with the city office; a change of
     law reviewed by the city office and decided by the executive meeting). Requests already
     under way keep the numbers they started with."""
-    unknown = set(values) - set(POLICY_FIELDS)
-    if unknown:
-        raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    policy = AdjustmentPolicy.objects.select_for_update().filter(jurisdiction=jurisdiction).first()
-    created = policy is None
-    if created:
-        permission_require(actor, Action.ADD, AdjustmentPolicy)
-        policy = AdjustmentPolicy(jurisdiction=jurisdiction)
-    for name, value in values.items():
-        setattr(policy, name, value)
-    try:
-        policy.full_clean(exclude=["jurisdiction"])
-    except ValidationError as error:
-        raise DomainError("; ".join(error.messages)) from error
-    policy.save()
-    # After the save, so that a new row of another jurisdiction is refused too.
-    permission_require(actor, Action.CHANGE, policy)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=policy,
-        jurisdiction=jurisdiction,
-        detail={"values": {name: str(value) for name, value in values.items()}},
+    return jurisdiction_policy_save(
+        actor=actor, model=AdjustmentPolicy, jurisdiction=jurisdiction, values=values
     )
-    return policy
 
 
 # --- who acts ----------------------------------------------------------------------------------

@@ -15,15 +15,20 @@ codes are resolved through the selectors and core.permissions, so one the user m
 reads as unknown."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import ISO_8601
 
-from core.api.serializers import CheckedFilesField, RequiredBooleanField
-from core.checkers import MULTILINE_STYLE, CheckedSerializer
+from core.api.serializers import (
+    CheckedFilesField,
+    RequiredBooleanField,
+    optional_text_field,
+    request_user,
+    text_field,
+)
+from core.checkers import CheckedSerializer
 from core.choices import DeadlineUnit
 from core.filtersets import MAX_ID
 from core.models import Department, Jurisdiction, User
@@ -45,17 +50,7 @@ from ..choices import (
     StepOutcome,
     Transition,
 )
-
-
-def _user(field: serializers.Field):
-    return field.context["request"].user
-
-
-def item_url(code: str, received_at) -> str:
-    """The item as published on the day the complaint was received (the version seen)."""
-    day = timezone.localdate(received_at)
-    return f"{reverse('registry:entry', args=[code])}?as_of={day.isoformat()}"
-
+from ..views import item_url
 
 # --- staff: a complaint as a list row and in full ----------------------------------------------
 
@@ -334,9 +329,11 @@ class ItemCodesField(serializers.ListField):
         return [found[code] for code in codes]
 
 
-class PublicDepartmentField(serializers.IntegerField):
-    """A department's id (the organisation is public: /api/v1/departments/)."""
+class DepartmentField(serializers.IntegerField):
+    """A department's id, any department's: the organisation is public (/api/v1/departments/),
+    for the public's complaint and the staff's actions alike."""
 
+    parameter_type = "department_id"
     default_error_messages = {"unknown": _("There is no department with id {pk}.")}
 
     def __init__(self, **kwargs):
@@ -352,27 +349,15 @@ class PublicDepartmentField(serializers.IntegerField):
         return found
 
 
-def _text(help_text=None, *, multiline: bool = True, **kwargs) -> serializers.CharField:
-    style = MULTILINE_STYLE if multiline else {}
-    return serializers.CharField(help_text=help_text, style=style, **kwargs)
-
-
-def _optional(help_text=None, *, multiline: bool = True, **kwargs) -> serializers.CharField:
-    style = MULTILINE_STYLE if multiline else {}
-    return serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=help_text, style=style, **kwargs
-    )
-
-
 class ComplaintCreateSerializer(CheckedSerializer):
     """A complaint filed online by anyone (issue 12 §1; seed 004 五(二)5: the target, the facts
     and reasons, evidence, and the complainant's name and contact; real names are encouraged,
     anonymity allowed; malicious and false complaints are not)."""
 
     ground = serializers.ChoiceField(choices=Ground.choices)
-    facts = _text(_("What happened: when, where, who, what was asked or done."))
-    reasons = _optional(_("Why it breaks the lists."))
-    department = PublicDepartmentField(
+    facts = text_field(_("What happened: when, where, who, what was asked or done."))
+    reasons = optional_text_field(_("Why it breaks the lists."))
+    department = DepartmentField(
         required=False,
         allow_null=True,
         default=None,
@@ -383,10 +368,14 @@ class ComplaintCreateSerializer(CheckedSerializer):
     anonymous = serializers.BooleanField(
         default=False, help_text=_("Then no name or contact; followed with the code only.")
     )
-    name = _optional(_("Your name, or your organisation's."), multiline=False, max_length=100)
-    phone = _optional(multiline=False, max_length=40)
-    email = _optional(_("The code and secret are sent here too."), multiline=False, max_length=254)
-    address = _optional(multiline=False, max_length=200)
+    name = optional_text_field(
+        _("Your name, or your organisation's."), multiline=False, max_length=100
+    )
+    phone = optional_text_field(multiline=False, max_length=40)
+    email = optional_text_field(
+        _("The code and secret are sent here too."), multiline=False, max_length=254
+    )
+    address = optional_text_field(multiline=False, max_length=200)
     truthful = RequiredBooleanField(
         help_text=_(
             "You confirm the statement is true: malicious and false complaints are not allowed."
@@ -415,8 +404,10 @@ class ComplaintFiledSerializer(CheckedSerializer):
 
 
 class ComplaintTrackQuerySerializer(CheckedSerializer):
-    code = _text(_("The tracking code, e.g. TS-ABCD-EFGH-JKMN."), multiline=False, max_length=40)
-    secret = _text(_("The secret shown with the code."), multiline=False, max_length=40)
+    code = text_field(
+        _("The tracking code, e.g. TS-ABCD-EFGH-JKMN."), multiline=False, max_length=40
+    )
+    secret = text_field(_("The secret shown with the code."), multiline=False, max_length=40)
 
 
 class ComplaintStageSerializer(CheckedSerializer):
@@ -535,25 +526,6 @@ class ComplaintStatisticsSerializer(CheckedSerializer):
 # --- input of the staff's actions ----------------------------------------------------------------
 
 
-class DepartmentField(serializers.IntegerField):
-    """A department's id."""
-
-    parameter_type = "department_id"
-    default_error_messages = {"unknown": _("There is no department with id {pk}.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
-
-    def run_validation(self, data=empty) -> Department | None:
-        pk = super().run_validation(data)
-        if pk is None:
-            return None
-        found = Department.objects.select_related("jurisdiction").filter(pk=pk).first()
-        if found is None:
-            self.fail("unknown", pk=pk)
-        return found
-
-
 class JurisdictionField(serializers.CharField):
     """A jurisdiction's code (/api/v1/jurisdictions/)."""
 
@@ -584,7 +556,9 @@ class ComplaintCodeField(serializers.CharField):
         code = super().run_validation(data)
         if code is None or code == "":
             return None
-        found = selectors.complaint_by_code(user=_user(self), code=services.code_as_issued(code))
+        found = selectors.complaint_by_code(
+            user=request_user(self), code=services.code_as_issued(code)
+        )
         if found is None:
             self.fail("unknown", code=code)
         return found
@@ -603,7 +577,7 @@ class UserField(serializers.IntegerField):
         pk = super().run_validation(data)
         if pk is None:
             return None
-        actor = _user(self)
+        actor = request_user(self)
         found = User.objects.filter(
             pk=pk, jurisdiction_id=actor.jurisdiction_id, is_active=True
         ).first()
@@ -654,12 +628,12 @@ class AcceptParameters(ActionParameters):
         default=None,
         help_text=_("The department that answers; by default the one complained about."),
     )
-    opinion = _optional(_("The opinion, if any."))
+    opinion = optional_text_field(_("The opinion, if any."))
 
 
 class RefuseParameters(ActionParameters):
     ground = serializers.ChoiceField(choices=RefusalGround.choices)
-    reason = _text(_("The reason told to the complainant."))
+    reason = text_field(_("The reason told to the complainant."))
     repeat_of = ComplaintCodeField(
         required=False,
         allow_null=True,
@@ -677,16 +651,16 @@ class TransferParameters(ActionParameters):
         default=None,
         help_text=_("The department complained about there, if the complaint names another."),
     )
-    reason = _text(_("The reason for the transfer."))
+    reason = text_field(_("The reason for the transfer."))
 
 
 class MergeParameters(ActionParameters):
     into = ComplaintCodeField(help_text=_("The earlier complaint's code."))
-    opinion = _optional(_("The opinion, if any."))
+    opinion = optional_text_field(_("The opinion, if any."))
 
 
 class AnswerParameters(ActionParameters):
-    answer = _text(_("The answer."))
+    answer = text_field(_("The answer."))
 
 
 class DeclineParameters(ActionParameters):
@@ -696,27 +670,29 @@ class DeclineParameters(ActionParameters):
         default=None,
         help_text=_("The body that is responsible (refused without it)."),
     )
-    reason = _text(_("The reasons."))
+    reason = text_field(_("The reasons."))
 
 
 class ReassignParameters(ActionParameters):
     responsible = DepartmentField(help_text=_("The department responsible."))
-    reason = _text(_("The reason for the transfer."))
+    reason = text_field(_("The reason for the transfer."))
 
 
 class ExtendParameters(ActionParameters):
     days = serializers.IntegerField(
         min_value=1, max_value=180, help_text=_("Days of extension, at most the policy's.")
     )
-    reason = _text(_("The reason told to the complainant."))
+    reason = text_field(_("The reason told to the complainant."))
 
 
 class ReturnParameters(ActionParameters):
-    reasons = _text(_("The reasons for returning the answer."))
+    reasons = text_field(_("The reasons for returning the answer."))
 
 
 class FindingParameters(ActionParameters):
-    finding = _optional(_("For a substantiated or partly substantiated complaint: the failure."))
+    finding = optional_text_field(
+        _("For a substantiated or partly substantiated complaint: the failure.")
+    )
     finding_department = DepartmentField(
         required=False,
         allow_null=True,
@@ -733,12 +709,14 @@ class FindingParameters(ActionParameters):
 
 class CloseParameters(FindingParameters):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    answer = _optional(_("The answer told to the complainant; by default the department's."))
+    answer = optional_text_field(
+        _("The answer told to the complainant; by default the department's.")
+    )
 
 
 class ReviewParameters(FindingParameters):
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
-    answer = _text(_("The answer to the review."))
+    answer = text_field(_("The answer to the review."))
     outcome = serializers.ChoiceField(
         choices=Outcome.choices,
         required=False,
@@ -749,7 +727,7 @@ class ReviewParameters(FindingParameters):
 
 
 class StandAsideParameters(ActionParameters):
-    reason = _text(_("The interest declared."))
+    reason = text_field(_("The interest declared."))
     person = UserField(
         required=False,
         allow_null=True,

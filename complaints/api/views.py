@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from core import throttle
 from core.api.exceptions import ErrorSerializer
+from core.api.parameters import parameter_row
 from core.models import Department
 from core.permissions import Action, can, is_staff_user
 from core.services import DomainError
@@ -294,17 +295,6 @@ CHOICES = {
     "complaint_code": _repeat_choices,
     "item_codes": _item_choices,
 }
-_TYPES = (
-    (serializers.BooleanField, "boolean"),
-    (serializers.ChoiceField, "choice"),
-    (serializers.IntegerField, "integer"),
-)
-
-
-def _parameter_type(given: serializers.Field) -> str:
-    if hasattr(given, "parameter_type"):
-        return given.parameter_type
-    return next((name for kind, name in _TYPES if isinstance(given, kind)), "string")
 
 
 def _parameters(name: str, user, complaint: Complaint) -> list[dict]:
@@ -312,19 +302,9 @@ def _parameters(name: str, user, complaint: Complaint) -> list[dict]:
     for field_name, given in api.PARAMETERS[name]().fields.items():
         if field_name == "action":
             continue
-        kind = _parameter_type(given)
-        row = {
-            "name": field_name,
-            "type": kind,
-            "required": given.required,
-            "help": str(given.help_text or ""),
-        }
-        if isinstance(given, serializers.ChoiceField):
-            row["choices"] = [
-                {"value": value, "label": str(label)} for value, label in given.choices.items()
-            ]
-        elif kind in CHOICES:
-            row["choices"] = CHOICES[kind](user, complaint)
+        row = parameter_row(field_name, given)
+        if "choices" not in row and row["type"] in CHOICES:
+            row["choices"] = CHOICES[row["type"]](user, complaint)
         rows.append(row)
     return rows
 

@@ -24,7 +24,7 @@ from core import calendar
 from core.choices import AuditAction, DeadlineUnit, NotificationKind
 from core.models import Department, Jurisdiction, User
 from core.permissions import can
-from core.services import DomainError, audit_record, notification_send
+from core.services import DomainError, audit_record, jurisdiction_policy, notification_send
 from core.workflow import Move, Procedure, Rule
 from core.workflow import TransitionRefused as WorkflowRefused
 
@@ -43,15 +43,7 @@ class TransitionRefused(WorkflowRefused):
 def policy_for(jurisdiction: Jurisdiction) -> ComplaintPolicy:
     """The policy a jurisdiction follows: its own, else the nearest one above it, else the
     defaults (信访工作条例 2022's periods), unsaved."""
-    codes = [code for code in jurisdiction.path.strip("/").split("/") if code]
-    prefixes = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
-    found = (
-        ComplaintPolicy.objects.filter(jurisdiction__path__in=prefixes)
-        .select_related("jurisdiction")
-        .order_by("-jurisdiction__path")
-        .first()
-    )
-    return found or ComplaintPolicy()
+    return jurisdiction_policy(ComplaintPolicy, jurisdiction)
 
 
 def _period_of(complaint: Complaint, name: str) -> int:

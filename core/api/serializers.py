@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from core import calendar
-from core.checkers import CheckedSerializer
+from core.checkers import MULTILINE_STYLE, CheckedSerializer
 from core.choices import DeadlineUnit, SkipReason
 
 # The longest period the public calculator answers: about four years of working days, so the
@@ -183,3 +183,24 @@ class RequiredBooleanField(serializers.BooleanField):
     """A yes/no that must be given: in a form, a missing box would otherwise read as "no"."""
 
     default_empty_html = empty
+
+
+def request_user(field: serializers.Field):
+    """The user of the request a field validates for (the serializer's context holds it)."""
+    return field.context["request"].user
+
+
+def text_field(help_text=None, *, multiline: bool = True, **kwargs) -> serializers.CharField:
+    """A required text: the services refuse an empty opinion or reason too. Multi-line texts
+    may hold line breaks and tabs, one-line ones no control character at all (core.checkers)."""
+    style = MULTILINE_STYLE if multiline else {}
+    return serializers.CharField(help_text=help_text, style=style, **kwargs)
+
+
+def optional_text_field(
+    help_text=None, *, multiline: bool = True, **kwargs
+) -> serializers.CharField:
+    """A text that may be left out or empty (then "")."""
+    return text_field(
+        help_text, multiline=multiline, required=False, allow_blank=True, default="", **kwargs
+    )

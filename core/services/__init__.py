@@ -86,6 +86,7 @@ from .organisation import (
     jurisdiction_create,
     organisation_object_save,
 )
+from .policies import jurisdiction_policy, jurisdiction_policy_save, policy_fields
 from .users import _validate_password, user_create, user_save, user_set_password
 
 __all__ = [
@@ -146,6 +147,8 @@ __all__ = [
     "function_department",
     "jurisdiction_create",
     "jurisdiction_paths_up",
+    "jurisdiction_policy",
+    "jurisdiction_policy_save",
     "nearest_supervisors",
     "notification_email_send",
     "notification_mark_all_read",
@@ -158,6 +161,7 @@ __all__ = [
     "organisation_object_save",
     "parent_office_of",
     "permission_require",
+    "policy_fields",
     "timed_step_models",
     "user_create",
     "user_save",
