@@ -13,6 +13,9 @@ from .report import CityRatio, MegabytesMax, P95Max, RateShare, SecondsMax
 
 JURISDICTION = "410100"
 AS_OF = "2020-06-30"
+# The seed of the generated registers (complaints.scale derives each complaint's tracking
+# secret from it: bench.complaints tracks real complaints).
+SEED = 2015
 
 
 @dataclass(frozen=True)
@@ -22,15 +25,22 @@ class Page:
 
     key: str
     label: str
-    path: str  # with {jurisdiction}, {department} and {code} filled in by bench.pages.pick
+    path: str  # with {jurisdiction}, {department}, {code}, {year} filled in by bench.pages
     goals: tuple = ()
     limits: str = "ab"
+    # A POST page: the name of the requests bench.complaints builds, which wrk sends in turn.
+    requests: str = ""
 
     def url(self, values: dict) -> str:
         return self.path.format(**values)
 
 
 SEARCH_GOALS = (P95Max(100), CityRatio(1.5))
+# Complaints (issue 12; this product's defaults, docs/scaling.md): a filing with its repeat
+# detection, a tracking and the statistics, at the preset's complaints.
+INTAKE_GOALS = (P95Max(300),)
+TRACK_GOALS = (P95Max(100),)
+STATISTICS_GOALS = (P95Max(500),)
 SAME_AT_SCALE = (CityRatio(1.5, "does not grow with data"),)
 ITEM_GOALS = (P95Max(50),)
 
@@ -61,6 +71,77 @@ PAGES = (
     # Served from its file once built: one statement, so the framework's floor says more.
     Page(
         "export", "CSV of a department", "/lists/export.csv?department={department}", limits="abc"
+    ),
+    Page("complaint-stats", "complaint statistics", "/complaints/stats/", STATISTICS_GOALS),
+    Page(
+        "complaint-stats-year",
+        "complaint statistics, a year",
+        "/complaints/stats/?year={year}",
+        STATISTICS_GOALS,
+    ),
+    Page("api-complaint-stats", "API complaint statistics", "/api/v1/complaints/stats/"),
+    Page(
+        "complaint-track",
+        "complaint tracking",
+        "/complaints/track/",
+        TRACK_GOALS,
+        requests="track-form",
+    ),
+    Page(
+        "api-complaint-track",
+        "API complaint tracking",
+        "/api/v1/complaints/track/",
+        TRACK_GOALS,
+        requests="track-json",
+    ),
+)
+TRACKED = 200  # generated complaints the tracking pages are sent in turn
+FILED = 2_000  # different complaints the filing API is sent in turn
+# Filing writes: timed on a server of the scratch copy (bench.run), with no limit beside it.
+COMPLAINT_FILE = Page(
+    "api-complaint-file",
+    "API complaint intake",
+    "/api/v1/complaints/",
+    INTAKE_GOALS,
+    limits="",
+    requests="file-json",
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A figure timed in-process, call by call, on the scratch copy (bench.complaints)."""
+
+    key: str
+    label: str
+    what: str
+    goals: tuple = ()
+
+
+CALLS = (
+    Call(
+        "intake",
+        "complaint intake (service)",
+        "complaints.services.complaint_file + repeats_of, the busiest department",
+        INTAKE_GOALS,
+    ),
+    Call(
+        "track",
+        "complaint tracking (selector)",
+        "complaints.selectors.complaint_track, complaints spread over the register",
+        TRACK_GOALS,
+    ),
+    Call(
+        "statistics",
+        "complaint statistics (selector)",
+        "complaints.selectors.statistics(), every complaint",
+        STATISTICS_GOALS,
+    ),
+    Call(
+        "statistics-year",
+        "complaint statistics, a year (selector)",
+        "complaints.selectors.statistics(since, until), the last full year",
+        STATISTICS_GOALS,
     ),
 )
 # The framework's floor: core.views.favicon touches no database (bench.pages checks it
@@ -95,6 +176,10 @@ class Pace:
     replay: float
     operation_timeout: float
     export_timeout: float
+    # The complaint calls timed in-process: filings, trackings, rounds of statistics.
+    filings: int = 100
+    trackings: int = 300
+    rounds: int = 10
 
 
 PACES = {
@@ -102,5 +187,14 @@ PACES = {
     # About 30 minutes with the generation of both registers (15 of them), once the sweep and
     # the calendar's recomputation meet their goals; the whole register's CSV (a million rows)
     # is cut short: its worker's memory shows in the first part of the build.
-    "province": Pace(warmup=1, seconds=10, replay=3, operation_timeout=120, export_timeout=150),
+    "province": Pace(
+        warmup=1,
+        seconds=10,
+        replay=3,
+        operation_timeout=120,
+        export_timeout=150,
+        filings=300,
+        trackings=1_000,
+        rounds=10,
+    ),
 }

@@ -9,7 +9,9 @@ broker):
   name (bench.pages.pick) in one request, walked through its steps by the people of the
   generated organisation, through the services; only the publish transition is timed;
 - `import`: the Excel import of 10,000 rows (issue 10 §2), the import job's dry run and import
-  as the worker runs them, into a department of its own."""
+  as the worker runs them, into a department of its own;
+- `complaints-F-T-S`: the complaint calls timed one by one (bench.complaints): F filings, T
+  trackings, S rounds of statistics; its figures are samples, not one Measured."""
 
 import dataclasses
 import datetime
@@ -34,7 +36,7 @@ from registry import services as registry_services
 from registry.choices import EntryStatus, LawLevel, ListKind
 from registry.models import Entry, Law
 
-from . import deadlines
+from . import complaints, deadlines
 from .figures import CALENDAR_MOVED, IMPORT_ROWS, PUBLISHED_ENTRIES, SWEEP_OPEN
 from .measured import Measured, measure
 from .pages import pick
@@ -194,6 +196,9 @@ def _open_note() -> str:
 def run(name: str) -> dict:
     """Runs the operation `name`; returns its figures (the import's: its dry run and its
     import together, issue 10 §2's goal being for both) and a note."""
+    if name.startswith("complaints-"):
+        filings, trackings, rounds = (int(n) for n in name.split("-")[1:])
+        return complaints.figures(filings=filings, trackings=trackings, rounds=rounds)
     if name.startswith("sweep-"):
         measured = deadlines.sweep(due=int(name.removeprefix("sweep-")), open_total=SWEEP_OPEN)
         return {"measured": asdict(measured), "note": ""}

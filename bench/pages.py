@@ -5,7 +5,8 @@ own with the served site's settings and database (`python -m bench.child pages O
 - checks that the bare view, limit (c), passes the whole middleware stack and sends no SQL;
 - captures the SQL statements each page sends, as the site sends them (django.test.Client
   under CaptureQueriesContext, on the page's second request, as wrk times it warm), which the
-  orchestrator replays in PostgreSQL: limit (b), the database's floor."""
+  orchestrator replays in PostgreSQL: limit (b), the database's floor;
+- builds the requests wrk sends to the POST pages (bench.complaints)."""
 
 import json
 from pathlib import Path
@@ -23,7 +24,8 @@ from core.models import Department
 from registry.choices import EntryStatus
 from registry.models import Entry
 
-from .figures import BARE, JURISDICTION, PAGES
+from . import complaints
+from .figures import BARE, COMPLAINT_FILE, JURISDICTION, PAGES
 from .wrk import quoted
 
 HOST = "127.0.0.1"
@@ -91,16 +93,29 @@ def bare_view_problems() -> list[str]:
     return problems
 
 
-def capture(paths: dict[str, str]) -> dict[str, dict]:
+def _send(client: Client, path: str, request: str):
+    """A GET of `path`, or the POST of `request` (a line of bench.wrk's file of requests)."""
+    if not request:
+        return client.get(quoted(path))
+    method, kind, cookie, body = request.split("\t")
+    for pair in filter(None, cookie.split("; ")):
+        name, value = pair.split("=", 1)
+        client.cookies[name] = value
+    return client.generic(method, quoted(path), body.encode(), content_type=kind)
+
+
+def capture(paths: dict[str, str], requests: dict[str, list[str]] | None = None) -> dict:
     """Each page's status and the SQL statements of its second request (the first one warms
-    what a served page keeps warm: a department's export file, the process's caches)."""
+    what a served page keeps warm: a department's export file, the process's caches); a POST
+    page sends the first of its `requests` twice."""
     client = Client(HTTP_HOST=HOST)
     pages = {}
     for key, path in paths.items():
+        request = (requests or {}).get(key, [""])[0]
         # The test client closes each response itself, as a WSGI server does.
-        client.get(quoted(path))
+        _send(client, path, request)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(quoted(path))
+            response = _send(client, path, request)
         pages[key] = {
             "path": path,
             "status": response.status_code,
@@ -109,9 +124,27 @@ def capture(paths: dict[str, str]) -> dict[str, dict]:
     return pages
 
 
+def values_of(picked: dict[str, str]) -> dict[str, str]:
+    """What the URLs name: the picked department and item, and the last full year (the
+    statistics of a year)."""
+    return {**picked, "year": str(complaints.last_year())}
+
+
+def page_requests() -> dict[str, list[str]]:
+    """The requests of each POST page (bench.complaints builds them), by page key."""
+    built = complaints.requests()
+    return {page.key: built[page.requests] for page in (*PAGES, COMPLAINT_FILE) if page.requests}
+
+
 def main(argv: list[str]) -> None:
     (output,) = argv
-    values = pick()
+    values = values_of(pick())
     paths = {page.key: page.url(values) for page in PAGES}
-    result = {"values": values, "bare_view": bare_view_problems(), "pages": capture(paths)}
+    requests = page_requests()
+    result = {
+        "values": values,
+        "bare_view": bare_view_problems(),
+        "pages": capture(paths, requests),
+        "requests": requests,
+    }
     Path(output).write_text(json.dumps(result, ensure_ascii=False, indent=1))

@@ -15,13 +15,16 @@ measured in the same run, against the goals of issue 11.
    peak memory). Then each page's SQL is replayed in PostgreSQL with nothing else running:
    limit (b).
 3. The operations, each timed once in a process of its own on a scratch copy of the register
-   (bench.operations), with a time limit.
+   (bench.operations), with a time limit; before them, on the same copy, the complaint calls
+   timed in-process one by one (bench.complaints: filing, tracking, statistics) and the
+   filing API under wrk (it writes, so never on the generated register).
 
 The table goes to standard output, progress to standard error; for the province also to
 bench/RESULTS.md with the machine it ran on. Every process started is stopped by its id, and
 every wait is bounded."""
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -42,28 +45,34 @@ from .figures import (
     CACHED,
     CALENDAR_GOALS,
     CALENDAR_MOVED,
+    CALLS,
+    COMPLAINT_FILE,
+    FILED,
     IMPORT_GOALS,
     IMPORT_ROWS,
     PACES,
     PAGES,
     PUBLISHED_ENTRIES,
+    SEED,
     SWEEP_DUE,
     SWEEP_GOALS,
     SWEEP_OPEN,
+    TRACKED,
     WEB_RSS_GOALS,
     Pace,
+    Page,
 )
 from .measured import peak_mb
 from .replay import replay
-from .report import OperationResult, PageResult, Report, Timing, render
+from .report import OperationResult, PageResult, Report, Timing, render, timing_of
 from .serve import ROOT, CeleryWorker, Gunicorn, environment, get, run_child
 
-SEED = 2015
 CACHE_URL = "redis://127.0.0.1:6379/8"
 CACHE_SECONDS = "600"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 WEB_WORKERS = "2"
 GENERATE_SECONDS = 3600
+UNLIMITED = "1000000000"
 
 
 def say(message: str) -> None:
@@ -112,7 +121,8 @@ def options_parse(argv: list[str]) -> Options:
     )
     args = parser.parse_args(argv)
     default = PACES[args.preset]
-    pace = Pace(
+    pace = dataclasses.replace(
+        default,
         warmup=default.warmup if args.warmup is None else args.warmup,
         seconds=args.seconds or default.seconds,
         replay=args.replay or default.replay,
@@ -143,6 +153,7 @@ class Bench:
         self.notes: list[str] = []
         self.web_peak_mb = 0.0
         self.replaced = 0  # gunicorn workers replaced during the load
+        self.complaint_results: list[PageResult] = []  # timed on the scratch copy
         # Variables the bench sets itself, and any that would point the site at another
         # database or broker, are not inherited.
         self.base_env = {
@@ -171,9 +182,14 @@ class Bench:
             CELERY_BROKER_URL="filesystem://",
             CACHE_URL=self.cache_url,
             PUBLIC_PAGE_CACHE_SECONDS=cache_seconds,
-            # Exports are throttled per client, and wrk is one client.
-            EXPORT_THROTTLE_COUNT="1000000000",
+            # Exports, filings and trackings are limited per client, and wrk is one client;
+            # nor does it read the captcha a client is asked for after a few filings.
+            EXPORT_THROTTLE_COUNT=UNLIMITED,
             EXPORT_THROTTLE_SECONDS="1",
+            COMPLAINT_FILE_THROTTLE_COUNT=UNLIMITED,
+            COMPLAINT_CAPTCHA_AFTER=UNLIMITED,
+            COMPLAINT_TRACK_THROTTLE_COUNT=UNLIMITED,
+            COMPLAINT_TRACK_FAILURE_COUNT=UNLIMITED,
             WEB_CONCURRENCY=WEB_WORKERS,
         )
 
@@ -222,11 +238,23 @@ class Bench:
             raise SystemExit(f"bench: picking the pages of {database} failed:\n{detail}")
         return json.loads(output.read_text())
 
-    def load(self, site: Gunicorn, path: str) -> Timing | str:
-        """wrk's timing of `path`, warm, or why there is none."""
+    def requests(self, database: str, page: Page, probe: dict) -> Path | None:
+        """The file of the requests wrk sends in turn to a POST page (None: a GET page)."""
+        if not page.requests:
+            return None
+        path = self.folder / f"requests-{database}-{page.key}.txt"
+        return wrk.requests_write(path, probe["requests"][page.key])
+
+    def load(self, site: Gunicorn, path: str, requests: Path | None = None) -> Timing | str:
+        """wrk's timing of `path` (with `requests`: those POSTs in turn), warm, or why there
+        is none."""
         pace, options = self.options.pace, self.options
         target = wrk.url(site.base, path)
-        load = {"connections": options.connections, "threads": options.threads}
+        load = {
+            "connections": options.connections,
+            "threads": options.threads,
+            "requests": requests,
+        }
         try:
             wrk.warm(target, seconds=pace.warmup, **load)
             return wrk.timed(target, seconds=pace.seconds, **load)
@@ -240,7 +268,7 @@ class Bench:
             for page in [BARE] * bare + list(PAGES):
                 say(f"{database}: {page.label}")
                 path = BARE.path if page is BARE else probe["pages"][page.key]["path"]
-                timings[page.key] = self.load(site, path)
+                timings[page.key] = self.load(site, path, self.requests(database, page, probe))
             self.web_peak_mb = max(self.web_peak_mb, site.peak_mb)
         self.replaced += site.replaced
         return timings
@@ -318,10 +346,61 @@ class Bench:
             note=figures["note"],
         )
 
-    def operations(self, database: str) -> list[OperationResult]:
+    def complaint_calls(self, timeout: float) -> list[PageResult]:
+        """The complaint calls timed in-process on the scratch copy (bench.complaints), each
+        figure a row of the pages' table."""
+        pace = self.options.pace
+        name = f"complaints-{pace.filings}-{pace.trackings}-{pace.rounds}"
+        say(f"operation: {name} (complaint intake, tracking and statistics, in-process)")
+        output = self.folder / "operation-complaints.json"
+        env = self.site_env(databases.SCRATCH)
+        completed = run_child(["-m", "bench.child", "operation", name, str(output)], env, timeout)
+        if completed is None or completed.returncode:
+            why = (
+                f"not finished in {timeout:.0f} s"
+                if completed is None
+                else "failed: " + (completed.stderr.strip().splitlines() or ["?"])[-1]
+            )
+            return [PageResult(call.label, call.what, call.goals, note=why) for call in CALLS]
+        found = json.loads(output.read_text())
+        results = []
+        for call in CALLS:
+            figure = found[call.key]
+            result = PageResult(
+                call.label,
+                f"{call.what} ({figure['note']}; {figure['statements']} statements a call)",
+                call.goals,
+                timing=timing_of(figure["samples_ms"], figure["seconds"]),
+            )
+            results.append(result)
+        return results
+
+    def filing(self, probe: dict) -> PageResult:
+        """The filing API under wrk, on a server of the scratch copy (each request writes a
+        complaint)."""
+        database = databases.SCRATCH
+        with Gunicorn(self.site_env(database), self.folder / f"gunicorn-{database}.log") as site:
+            say(f"{database}: {COMPLAINT_FILE.label}")
+            timing = self.load(
+                site, COMPLAINT_FILE.path, self.requests(database, COMPLAINT_FILE, probe)
+            )
+            self.web_peak_mb = max(self.web_peak_mb, site.peak_mb)
+        self.replaced += site.replaced
+        return _page_result(COMPLAINT_FILE, COMPLAINT_FILE.path, timing)
+
+    def operations(self, database: str, probe: dict) -> list[OperationResult]:
+        """The operations on a scratch copy of `database`; the complaint figures timed there
+        first go to self.complaint_results."""
         say(f"{databases.SCRATCH}: a copy of {database} for the operations")
         databases.recreate(self.server, databases.SCRATCH, template=database)
         timeout = self.options.pace.operation_timeout
+        try:
+            # The calls first: they track generated complaints only.
+            calls = self.complaint_calls(3 * timeout)
+            self.complaint_results = [self.filing(probe), *calls]
+        except BaseException:
+            databases.drop(self.server, databases.SCRATCH)
+            raise
         # (name, label, goals, time limit): the import is given twice its goal.
         planned = [
             ("publish", f"publication of a {PUBLISHED_ENTRIES}-entry adjustment", (), timeout),
@@ -384,6 +463,8 @@ class Bench:
             if "c" in page.limits:
                 result.bare = bare
             results.append(result)
+        timed = self.operations(database, probe) if options.operations else []
+        results += self.complaint_results
         cached_result = _page_result(CACHED, CACHED.path, cached)
         cached_result.bare = _timing(cached_bare)
         results.append(cached_result)
@@ -395,9 +476,8 @@ class Bench:
                 note="highest VmHWM of any gunicorn worker",
             ),
             export,
+            *timed,
         ]
-        if options.operations:
-            operations += self.operations(database)
         return Report(
             title=_title(options, probe["values"]),
             pages=results,
@@ -459,6 +539,13 @@ def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) 
         "requests a steady client would have waited through.",
         "Page cache and throttle counters: "
         + (f"Redis {cache_url}." if cache_url else "per process (no Redis answered)."),
+        f"Complaints: the POST pages send, in turn, trackings of {TRACKED} "
+        f"generated complaints (code and recomputed secret) and filings of "
+        f"{FILED:,} different complaints about the department with the most; "
+        "the filing API is timed on a server of the scratch copy (it writes). "
+        "(service)/(selector): timed in-process on the scratch copy, one call after "
+        f"another ({pace.filings} filings, {pace.trackings} trackings, {pace.rounds} rounds "
+        "of each statistics); req/s: calls per second.",
     ]
     if replaced:
         notes.append(

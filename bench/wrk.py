@@ -36,7 +36,10 @@ def url(base: str, path: str) -> str:
     return base.rstrip("/") + quoted(path)
 
 
-def command(target: str, *, seconds: float, connections: int, threads: int) -> list[str]:
+def command(
+    target: str, *, seconds: float, connections: int, threads: int, requests: Path | None = None
+) -> list[str]:
+    """wrk's command line; `requests`: a file of the requests to send in turn (stats.lua)."""
     return [
         "wrk",
         f"--threads={min(threads, connections)}",
@@ -45,7 +48,17 @@ def command(target: str, *, seconds: float, connections: int, threads: int) -> l
         f"--timeout={TIMEOUT_SECONDS}s",
         f"--script={SCRIPT}",
         target,
+        *(["--", str(requests)] if requests else []),
     ]
+
+
+def requests_write(path: Path, lines: list[str]) -> Path:
+    """The file of requests of a POST page: one a line, method, content type, cookie and body
+    separated by tabs (none of them holds a tab or a line break)."""
+    if any("\n" in line or line.count("\t") != 3 for line in lines):
+        raise WrkError("a request holds a line break or a tab of its own")
+    path.write_text("".join(f"{line}\n" for line in lines))
+    return path
 
 
 def figures(output: str) -> dict:
@@ -72,10 +85,12 @@ def parse(output: str) -> Timing:
     )
 
 
-def _wrk(target: str, *, seconds: float, connections: int, threads: int) -> str:
+def _wrk(target: str, *, seconds: float, connections: int, threads: int, requests=None) -> str:
     """One wrk run, bounded: wrk stops after `seconds`, and is killed if it does not."""
     completed = subprocess.run(
-        command(target, seconds=seconds, connections=connections, threads=threads),
+        command(
+            target, seconds=seconds, connections=connections, threads=threads, requests=requests
+        ),
         capture_output=True,
         text=True,
         timeout=seconds + TIMEOUT_SECONDS + 30,
@@ -86,15 +101,21 @@ def _wrk(target: str, *, seconds: float, connections: int, threads: int) -> str:
     return completed.stdout
 
 
-def warm(target: str, *, seconds: float, connections: int, threads: int) -> None:
+def warm(
+    target: str, *, seconds: float, connections: int, threads: int, requests: Path | None = None
+) -> None:
     """Warms the page up, its figures thrown away, until each connection was answered
     (WARMUP_ROUNDS at most): a worker that gunicorn has just started loads the views on its
     first request."""
+    load = {"connections": connections, "threads": threads, "requests": requests}
     for _round in range(WARMUP_ROUNDS if seconds > 0 else 0):
-        output = _wrk(target, seconds=seconds, connections=connections, threads=threads)
+        output = _wrk(target, seconds=seconds, **load)
         if figures(output)["requests"] >= connections:
             return
 
 
-def timed(target: str, *, seconds: float, connections: int, threads: int) -> Timing:
-    return parse(_wrk(target, seconds=seconds, connections=connections, threads=threads))
+def timed(
+    target: str, *, seconds: float, connections: int, threads: int, requests: Path | None = None
+) -> Timing:
+    load = {"connections": connections, "threads": threads, "requests": requests}
+    return parse(_wrk(target, seconds=seconds, **load))

@@ -48,6 +48,7 @@ class Preset:
     laws: int
     requests: int
     open_steps: int
+    complaints: int  # received over the last two years (complaints.scale)
 
 
 PRESETS = {
@@ -64,6 +65,7 @@ PRESETS = {
         laws=120,
         requests=500,
         open_steps=1_000,
+        complaints=20_000,
     ),
     "province": Preset(
         name="province",
@@ -77,6 +79,7 @@ PRESETS = {
         laws=600,
         requests=50_000,
         open_steps=100_000,
+        complaints=200_000,
     ),
 }
 

@@ -3,6 +3,7 @@ ratios, the tables, the databases' names and fingerprints, the broker it keeps i
 and the pages it picks and captures on a small register. No timing is asserted; the smoke test
 at the end (marked `large`) runs the whole city bench with very short durations."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bench import child, databases, pages, wrk
-from bench.figures import PAGES
+from bench import complaints as bench_complaints
+from bench.figures import CALLS, COMPLAINT_FILE, FILED, PAGES, SEED
 from bench.report import (
     MISSED,
     OK,
@@ -33,6 +35,11 @@ from bench.report import (
     timing_of,
     width,
 )
+from complaints import scale as complaint_scale
+from complaints import selectors as complaint_selectors
+from complaints import services as complaint_services
+from complaints.choices import ComplainantKind, Ground
+from complaints.models import Complaint
 from core.choices import DepartmentFunction
 from core.services import department_create
 from registry.choices import EntryStatus
@@ -96,6 +103,17 @@ def test_wrk_command_is_bounded_and_never_has_more_threads_than_connections():
     assert f"--timeout={wrk.TIMEOUT_SECONDS}s" in command
     assert f"--script={wrk.SCRIPT}" in command
     assert wrk.SCRIPT.exists()
+
+
+def test_a_post_page_sends_its_requests_in_turn_from_a_file(tmp_path):
+    lines = ['POST\tapplication/json\t\t{"code": "TS-1"}', "POST\ttext/plain\tc=1\tx=1"]
+    path = wrk.requests_write(tmp_path / "requests.txt", lines)
+    assert path.read_text().splitlines() == lines
+    command = wrk.command("http://127.0.0.1:1/", seconds=1, connections=2, threads=2, requests=path)
+    assert command[-2:] == ["--", str(path)]
+    assert "--" not in wrk.command("http://127.0.0.1:1/", seconds=1, connections=2, threads=2)
+    with pytest.raises(wrk.WrkError):
+        wrk.requests_write(tmp_path / "bad.txt", ["POST\ttext/plain\t\tone\ttab too many"])
 
 
 def test_urls_are_percent_encoded_as_a_browser_sends_them():
@@ -302,8 +320,9 @@ def test_the_median_department_and_its_middle_item_are_picked(small_register):
         "department": str(by_count[2].pk),
         "code": middle.code,
     }
-    urls = {page.key: page.url(picked) for page in PAGES}
+    urls = {page.key: page.url(pages.values_of(picked)) for page in PAGES}
     assert urls["item"] == f"/items/{middle.code}/"
+    assert urls["complaint-stats-year"] == f"/complaints/stats/?year={bench_complaints.last_year()}"
     assert urls["export"] == f"/lists/export.csv?department={by_count[2].pk}"
     assert urls["search-filters"] == "/lists/?q=许可&list=power&jurisdiction=410100"
 
@@ -317,9 +336,58 @@ def test_the_bare_view_passes_every_middleware_and_sends_no_sql(db):
     assert pages.bare_view_problems() == []
 
 
-def test_each_pages_sql_is_captured_from_its_second_request(small_register):
+@pytest.fixture
+def generated_complaint(small_register):
+    """A complaint about the salt bureau whose secret is the one the generator derives
+    (complaints.scale.scale_secret): the bench tracks it as it tracks generated ones."""
+    salt = next(department for department in small_register if department.name == "市盐业管理局")
+    filed = complaint_services.complaint_file(
+        actor=None,
+        department=salt,
+        ground=Ground.NOT_AS_LISTED,
+        facts="清单承诺5个工作日办结，实际用了30天。",
+        complainant_kind=ComplainantKind.CITIZEN,
+        name="投诉人000001",
+        phone="13900000001",
+        truthful=True,
+    )
+    code = filed.complaint.code
+    Complaint.objects.filter(pk=filed.complaint.pk).update(
+        secret_hash=complaint_services.secret_hash(code, complaint_scale.scale_secret(SEED, code))
+    )
+    return filed.complaint
+
+
+def test_the_post_pages_requests_track_real_complaints_and_file_new_ones(generated_complaint):
+    requests = pages.page_requests()
+    posting = {page.key: page for page in (*PAGES, COMPLAINT_FILE) if page.requests}
+    assert set(requests) == set(posting)
+    for lines in requests.values():
+        assert lines and all(line.count("\t") == 3 for line in lines)
+    method, kind, _cookie, body = requests["api-complaint-track"][0].split("\t")
+    pair = json.loads(body)
+    assert (method, kind, pair["code"]) == ("POST", "application/json", generated_complaint.code)
+    assert complaint_selectors.complaint_track(**pair) is not None
+    _method, _kind, cookie, form = requests["complaint-track"][0].split("\t")
+    assert cookie.startswith("csrftoken=") and "csrfmiddlewaretoken=" in form
+    filings = [json.loads(line.split("\t")[3]) for line in requests["api-complaint-file"]]
+    assert len({filing["facts"] for filing in filings}) == len(filings) == FILED
+    assert {filing["department"] for filing in filings} == {generated_complaint.department_id}
+
+
+def test_the_complaint_calls_are_timed_one_by_one(generated_complaint):
+    found = bench_complaints.figures(filings=2, trackings=1, rounds=1)
+    assert set(found) == {call.key for call in CALLS}
+    assert len(found["intake"]["samples_ms"]) == 2
+    assert found["intake"]["statements"] > 5
+    assert len(found["track"]["samples_ms"]) == 1
+    assert Complaint.objects.count() == 3
+
+
+def test_each_pages_sql_is_captured_from_its_second_request(generated_complaint):
     picked = pages.pick("410100")
-    captured = pages.capture({page.key: page.url(picked) for page in PAGES})
+    paths = {page.key: page.url(pages.values_of(picked)) for page in PAGES}
+    captured = pages.capture(paths, pages.page_requests())
     assert set(captured) == {page.key for page in PAGES}
     # Ten entries have no third page of 50: the status says so (wrk would count it failed).
     assert captured.pop("api-page")["status"] == 404
@@ -375,4 +443,6 @@ def test_the_city_bench_runs_end_to_end():
         assert page.label in table
     for operation in ("web worker", "Celery worker", "publication", "Excel import", "sweep"):
         assert operation in table
+    for label in (COMPLAINT_FILE.label, *(call.label for call in CALLS)):
+        assert label in table
     assert "The bare view is not a clean floor" not in table
