@@ -124,6 +124,19 @@ def _content_types_cached(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request through the test client activates
+    the language it asked for in this thread and leaves it active, so that texts a later test
+    makes outside a request (a notice, a message) would come out in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _cache_cleared():
     """Rate-limit counters (core.throttle) live in the cache, which outlives a test: each test
     starts with none, as its database starts empty."""
