@@ -2,6 +2,7 @@
 `.restrict(user, action)` (adjustments.permissions); pages, the API and the work queue share
 these. Lists prefetch what they show, so their query count does not grow with the data."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -14,12 +15,12 @@ from core.permissions import Action, restrict, role_of
 from core.workqueue import WorkItem
 from registry import selectors as registry_selectors
 from registry import services as registry_services
-from registry.choices import DraftState
+from registry.choices import DraftState, EntryStatus, LawStatus
 from registry.display import FieldDiff, version_diff
-from registry.models import Entry
+from registry.models import Citation, Entry, Law
 
 from . import routing, services
-from .choices import ChangeKind, StepKind, Transition
+from .choices import ChangeKind, RequestOrigin, RequestState, StepKind, Transition
 from .models import (
     AdjustmentPolicy,
     AdjustmentRequest,
@@ -416,3 +417,47 @@ def announcements_items(*, user, requests) -> dict[int, list[ItemView]]:
     for view in _published_items(items):
         grouped[view.item.request_id].append(view)
     return grouped
+
+
+# --- the register's own check (issue 13 §4) ---------------------------------------------------
+
+# Seed 002 管理办法 第十条: "法律规范及机构职能等变化时,行政权责事项职能单位在7日内,提出调整申请"
+# (calendar days).
+LAW_CHANGE_APPLY_DAYS = 7
+
+
+def entries_awaiting_adjustment_after_law_change(
+    *, as_of: datetime.date, days: int = LAW_CHANGE_APPLY_DAYS
+) -> list[tuple[Entry, Law]]:
+    """The entries in force citing a law amended or repealed more than `days` days before
+    `as_of` (seed 002 管理办法 第十条) for which no adjustment was applied for since the
+    change: no request listing the entry (among the entries it concerns or those it changes)
+    with its triggering event on or after the law's change that the department submitted, nor
+    a law-change obligation it withdrew stating why none is needed. The system's own
+    obligation (obligations_open) is not an application until the department submits it.
+
+    A system read for the inspections' register check (it proposes each pair to the problem
+    ledger): it takes no user, as the register it reads is public. One query for the pairs,
+    two for the entries and laws."""
+    applied = AdjustmentRequest.objects.filter(
+        Q(affected_entries=OuterRef("entry_id")) | Q(items__entry=OuterRef("entry_id")),
+        Q(submitted_at__isnull=False)
+        | Q(origin=RequestOrigin.LAW_CHANGE, state=RequestState.WITHDRAWN),
+        event_date__gte=OuterRef("law__status_date"),
+    )
+    pairs = list(
+        Citation.objects.filter(
+            entry__status=EntryStatus.IN_FORCE,
+            law__status__in=[LawStatus.AMENDED, LawStatus.REPEALED],
+            law__status_date__lt=as_of - datetime.timedelta(days=days),
+        )
+        .exclude(Exists(applied))
+        .values_list("entry_id", "law_id")
+        .distinct()
+        .order_by("entry_id", "law_id")
+    )
+    entries = Entry.objects.select_related("department", "jurisdiction").in_bulk(
+        {entry for entry, _law in pairs}
+    )
+    laws = Law.objects.in_bulk({law for _entry, law in pairs})
+    return [(entries[entry], laws[law]) for entry, law in pairs]

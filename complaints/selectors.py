@@ -172,6 +172,29 @@ def findings(*, user) -> QuerySet[Complaint]:
     )
 
 
+def finding_for_ledger(*, user, code: str) -> dict | None:
+    """Issue 13 §4: a substantiated (or partly substantiated) complaint the user may see, as
+    the inspections' problem ledger takes it with one click: where and about whom, the finding,
+    when it was closed and the items of the finding. Nothing of the complainant: `facts_summary`
+    is for the staff member's eye on the confirmation page, never copied into the ledger. The
+    code as typed (services.code_as_issued). None when there is no such complaint for this
+    user."""
+    complaint = findings(user=user).filter(code=services.code_as_issued(code)).first()
+    if complaint is None:
+        return None
+    found = [item.entry_id for item in complaint.found_items]
+    entries = Entry.objects.select_related("department").in_bulk(found)
+    return {
+        "code": complaint.code,
+        "jurisdiction": complaint.jurisdiction,
+        "department": complaint.finding_department or complaint.department,
+        "finding": complaint.finding,
+        "facts_summary": complaint.facts[:200],
+        "closed_at": complaint.closed_at,
+        "items": [entries[pk] for pk in found if pk in entries],
+    }
+
+
 # --- the public form ------------------------------------------------------------------------
 
 
@@ -414,3 +437,18 @@ def statistics(
         answer_on_time=(timed["handle:on_time"], timed["handle:done"]),
         ratings=_counts(found, "rating", Rating.choices),
     )
+
+
+def received_by_department(
+    *, department_ids: list[int], since: datetime.datetime, until: datetime.datetime
+) -> dict[int, int]:
+    """Complaints received about each department in [since, until): the inspections' draw gives
+    departments with many complaints a higher ratio (国办发〔2015〕58号). Counts only, one query."""
+    rows = (
+        Complaint.objects.filter(
+            department_id__in=department_ids, received_at__gte=since, received_at__lt=until
+        )
+        .values("department_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["department_id"]: row["count"] for row in rows}

@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.deadlines_sweep",
         "schedule": 300.0,
     },
+    # Issue 13 §6: the same for inspection steps, with the escalation of overdue rectification.
+    "inspections-deadlines-sweep": {
+        "task": "inspections.tasks.deadlines_sweep",
+        "schedule": 300.0,
+    },
     "notifications-email-pending": {
         "task": "core.tasks.notifications_email_pending",
         "schedule": 300.0,
@@ -63,6 +68,17 @@ app.conf.beat_schedule = {
     "registry-exports-sweep": {
         "task": "registry.tasks.exports_sweep",
         "schedule": 600.0,
+    },
+    # Issue 13 §4: the register's own findings (an item on a repealed basis, an adjustment not
+    # applied for) proposed to the problem ledger, once a day.
+    "inspections-register-check": {
+        "task": "inspections.tasks.register_check",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    # Issue 13 §7: the PDF of a published report whose task was lost (the broker was down).
+    "inspections-reports-pdf-pending": {
+        "task": "inspections.tasks.reports_pdf_pending",
+        "schedule": 300.0,
     },
     "calendar-remind-next-year": {
         "task": "core.tasks.calendar_next_year_remind",

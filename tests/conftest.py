@@ -60,6 +60,7 @@ def pytest_sessionstart(session) -> None:
 MIGRATION_DATA = [
     # (app label, migration, function)
     ("registry", "0003_categories", "forward"),
+    ("inspections", "0002_contents", "seed"),
 ]
 
 

@@ -22,6 +22,15 @@ STAFF_ONLY = {
     ("get", "/api/v1/complaints/{code}/"),
     ("get", "/api/v1/complaints/{code}/transitions/"),
     ("post", "/api/v1/complaints/{code}/transitions/"),
+    ("get", "/api/v1/inspections/plans/"),
+    ("get", "/api/v1/inspections/plans/{id}/"),
+    ("post", "/api/v1/inspections/plans/{id}/transitions/"),
+    ("get", "/api/v1/inspections/visits/{id}/"),
+    ("get", "/api/v1/inspections/problems/"),
+    ("get", "/api/v1/inspections/problems/{id}/"),
+    ("get", "/api/v1/inspections/notices/"),
+    ("get", "/api/v1/inspections/notices/{id}/"),
+    ("post", "/api/v1/inspections/notices/{id}/transitions/"),
 }
 
 

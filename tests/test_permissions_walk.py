@@ -9,6 +9,7 @@ fails the test too, so every new URL must be classified here.
 """
 
 import datetime
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -28,15 +29,35 @@ from complaints.models import Complaint, Evidence
 from core import captcha, services
 from core.choices import NotificationKind, PersonDuty, Role
 from core.models import Department, EnforcementCertificate, Person, Unit
+from inspections import services as inspection_services
+from inspections.choices import InspectionState, RecordKind
+from inspections.models import (
+    AssessmentRecord,
+    Draw,
+    Event,
+    InspectionContent,
+    InspectionPolicy,
+)
+from inspections.models import Attachment as InspectionAttachment
+from inspections.services.reports import report_pdf_render, report_publish
 from registry import import_jobs
 from registry import services as registry_services
 from registry.models import Entry
 from tests import adjustment_builders, complaint_builders, registry_builders
 from tests.builders import Org
+from tests.inspection_builders import InspectionOrg, build_inspection_org, plan_drawn, problem_open
 
 ANONYMOUS = "anonymous"
 ROLES = tuple(role.value for role in Role)
 IDENTITIES = (ANONYMOUS, *ROLES)
+# Inspections tell users apart by more than their role (issue 13 §8: a unit sees its own
+# problems and notices; inspectors see the inspections they are drawn for). Its URLs are also
+# walked as a clerk of a department no plan covers and as an inspector drawn for the sample
+# inspection (a clerk of another department of the team); "clerk" is the inspected unit's.
+CLERK_ELSEWHERE = "clerk-elsewhere"
+INSPECTOR = "inspector"
+INSPECTION_IDENTITIES = (*IDENTITIES, CLERK_ELSEWHERE, INSPECTOR)
+INSPECTION_PREFIXES = ("inspections:", "inspections-api:")
 
 EVERYONE = frozenset(IDENTITIES)
 STAFF = frozenset(ROLES)
@@ -55,6 +76,8 @@ class Samples:
     notification_of: dict[str, int]
     # The sample complaint's tracking secret (shown once, when it was filed).
     complaint_secret: str = ""
+    # The users of the identities beyond the roles (inspections only).
+    extra_users: dict = field(default_factory=dict)
 
 
 Arguments = dict | Callable[[Samples, str], dict]
@@ -71,6 +94,11 @@ class Expect:
     data: dict | Callable[[Samples, str], dict] = field(default_factory=dict)
     # Identities for which "not found" is the documented answer, with the reason in the table.
     not_found: frozenset[str] = NOBODY
+    # A POST sent as JSON (the API's actions take nothing else).
+    json: bool = False
+    # A status other than 2xx that means "let in": the record was found and the request judged
+    # on its content (an API action with no valid action answers 400, changing nothing).
+    answered: int | None = None
 
 
 def _object(key: str) -> Callable[[Samples, str], dict]:
@@ -148,6 +176,160 @@ def _admin_model(
         ),
     }
 
+
+# --- inspections (issue 13) ------------------------------------------------------------------
+# Walked also as CLERK_ELSEWHERE and INSPECTOR. The samples (_inspection_samples): a random check
+# of the city drawn over its four departments, the salt bureau's inspection (its clerk, "clerk",
+# is the unit; INSPECTOR is drawn for it) notified, with a file and a finding; notices to the salt
+# bureau, one closed not fixed (an assessment ledger entry); a published report with its PDF.
+INSPECTION_EVERYONE = frozenset(INSPECTION_IDENTITIES)
+INSPECTION_STAFF = STAFF | {CLERK_ELSEWHERE, INSPECTOR}
+SUPERVISORS = frozenset({Role.SUPERVISOR.value})
+# The office, supervisors and administrators of the jurisdiction (inspections.permissions).
+OVERSEERS = frozenset({Role.OFFICE.value, Role.SUPERVISOR.value, Role.ADMINISTRATOR.value})
+# The ledger is kept by the jurisdiction's supervisors and office (permissions.RECORD).
+LEDGER_KEEPERS = frozenset({Role.OFFICE.value, Role.SUPERVISOR.value})
+# Both clerks of the sample plan's team see the plan; nobody else outside the overseers does.
+PLAN_READERS = OVERSEERS | {Role.CLERK.value, INSPECTOR}
+PLAN_STRANGERS = frozenset({Role.REVIEWER.value, Role.DIGITAL.value, CLERK_ELSEWHERE})
+# The inspection: the overseers, its inspectors and the inspected unit.
+INSPECTION_READERS = PLAN_READERS
+# The finding of the sample inspection: likewise (an inspector sees what their inspection found).
+PROBLEM_READERS = PLAN_READERS
+# Notices and the assessment ledger: the overseers and the unit addressed; other clerks, the
+# inspector among them, find no such notice; reviewers and the digital office see none at all.
+NOTICE_READERS = OVERSEERS | {Role.CLERK.value}
+NOTICE_LIST_READERS = OVERSEERS | {Role.CLERK.value, CLERK_ELSEWHERE, INSPECTOR}
+CLERKS_ELSEWHERE = frozenset({CLERK_ELSEWHERE, INSPECTOR})
+
+
+def _sample(key: str) -> Callable[[Samples, str], dict]:
+    return lambda samples, identity: {"pk": samples.ids[key]}
+
+
+def _sample_act(key: str, action: str) -> Callable[[Samples, str], dict]:
+    return lambda samples, identity: {"pk": samples.ids[key], "action": action}
+
+
+INSPECTION_EXPECTED: dict[str, Expect] = {
+    # The public: what is inspected, the draws and the reports, no login.
+    "inspections:public-index": Expect(INSPECTION_EVERYONE),
+    "inspections:public-contents": Expect(INSPECTION_EVERYONE),
+    "inspections:public-draws": Expect(INSPECTION_EVERYONE),
+    "inspections:public-draw": Expect(INSPECTION_EVERYONE, kwargs=_sample("draw")),
+    "inspections:public-reports": Expect(INSPECTION_EVERYONE),
+    "inspections:public-reports-feed": Expect(INSPECTION_EVERYONE),
+    "inspections:public-report": Expect(INSPECTION_EVERYONE, kwargs=_sample("report")),
+    "inspections:public-report-pdf": Expect(INSPECTION_EVERYONE, kwargs=_sample("report")),
+    # Staff: every staff user has a queue and lists (of what they may see, maybe nothing).
+    "inspections:queue": Expect(INSPECTION_STAFF),
+    "inspections:plans": Expect(INSPECTION_STAFF, query="mode=random"),
+    "inspections:plan-new": Expect(SUPERVISORS),
+    "inspections:plan": Expect(PLAN_READERS, kwargs=_sample("plan"), not_found=PLAN_STRANGERS),
+    # A re-draw without its reason is shown again with the message: nothing changes.
+    "inspections:plan-act": Expect(
+        PLAN_READERS,
+        method="post",
+        kwargs=_sample_act("plan", "redraw"),
+        not_found=PLAN_STRANGERS,
+    ),
+    "inspections:inspection": Expect(
+        INSPECTION_READERS, kwargs=_sample("inspection"), not_found=PLAN_STRANGERS
+    ),
+    # Telling the findings without them is shown again with the message: nothing changes.
+    "inspections:inspection-act": Expect(
+        INSPECTION_READERS,
+        method="post",
+        kwargs=_sample_act("inspection", "finish"),
+        not_found=PLAN_STRANGERS,
+    ),
+    "inspections:inspection-notice-pdf": Expect(
+        INSPECTION_READERS, kwargs=_sample("inspection"), not_found=PLAN_STRANGERS
+    ),
+    "inspections:attachment": Expect(
+        INSPECTION_READERS, kwargs=_sample("inspection_file"), not_found=PLAN_STRANGERS
+    ),
+    "inspections:problems": Expect(INSPECTION_STAFF, query="q=公开"),
+    "inspections:problems-xlsx": Expect(INSPECTION_STAFF),
+    "inspections:problem-new": Expect(LEDGER_KEEPERS),
+    "inspections:problem-from-complaint": Expect(LEDGER_KEEPERS),
+    "inspections:problem": Expect(
+        PROBLEM_READERS, kwargs=_sample("problem"), not_found=PLAN_STRANGERS
+    ),
+    # Dismissing without reasons is shown again with the message: nothing changes.
+    "inspections:problem-act": Expect(
+        PROBLEM_READERS,
+        method="post",
+        kwargs=_sample_act("problem", "dismiss"),
+        not_found=PLAN_STRANGERS,
+    ),
+    "inspections:notices": Expect(NOTICE_LIST_READERS),
+    "inspections:notice-new": Expect(SUPERVISORS),
+    "inspections:notice": Expect(
+        NOTICE_READERS, kwargs=_sample("notice"), not_found=CLERKS_ELSEWHERE
+    ),
+    # Withdrawing without a reason is shown again with the message: nothing changes.
+    "inspections:notice-act": Expect(
+        NOTICE_READERS,
+        method="post",
+        kwargs=_sample_act("notice", "withdraw"),
+        not_found=CLERKS_ELSEWHERE,
+    ),
+    "inspections:notice-pdf": Expect(
+        NOTICE_READERS, kwargs=_sample("notice"), not_found=CLERKS_ELSEWHERE
+    ),
+    "inspections:assessment": Expect(NOTICE_LIST_READERS),
+    "inspections:report-new": Expect(SUPERVISORS),
+    # The API: the same answers as the pages.
+    "inspections-api:contents": Expect(INSPECTION_EVERYONE),
+    "inspections-api:draws": Expect(INSPECTION_EVERYONE),
+    "inspections-api:draw": Expect(INSPECTION_EVERYONE, kwargs=_sample("draw")),
+    "inspections-api:reports": Expect(INSPECTION_EVERYONE),
+    "inspections-api:plans": Expect(INSPECTION_STAFF),
+    "inspections-api:plan": Expect(PLAN_READERS, kwargs=_sample("plan"), not_found=PLAN_STRANGERS),
+    "inspections-api:plan-transitions": Expect(
+        PLAN_READERS,
+        method="post",
+        kwargs=_sample("plan"),
+        data={"action": "no-such-action"},
+        json=True,
+        answered=400,
+        not_found=PLAN_STRANGERS,
+    ),
+    "inspections-api:inspection": Expect(
+        INSPECTION_READERS, kwargs=_sample("inspection"), not_found=PLAN_STRANGERS
+    ),
+    "inspections-api:problems": Expect(INSPECTION_STAFF),
+    "inspections-api:problem": Expect(
+        PROBLEM_READERS, kwargs=_sample("problem"), not_found=PLAN_STRANGERS
+    ),
+    "inspections-api:notices": Expect(NOTICE_LIST_READERS),
+    "inspections-api:notice": Expect(
+        NOTICE_READERS, kwargs=_sample("notice"), not_found=CLERKS_ELSEWHERE
+    ),
+    "inspections-api:notice-transitions": Expect(
+        NOTICE_READERS,
+        method="post",
+        kwargs=_sample("notice"),
+        data={"action": "no-such-action"},
+        json=True,
+        answered=400,
+        not_found=CLERKS_ELSEWHERE,
+    ),
+}
+
+# Rows the inspection services own: the admin lists and shows them, never adds or changes them.
+INSPECTION_READ_ONLY = (
+    "inspectioncontent",
+    "plan",
+    "draw",
+    "inspection",
+    "problem",
+    "rectificationnotice",
+    "report",
+    "assessmentrecord",
+    "event",
+)
 
 EXPECTED: dict[str, Expect] = {
     # --- the public site and login ---------------------------------------------------------
@@ -330,6 +512,16 @@ EXPECTED: dict[str, Expect] = {
         if not key.endswith("_add")
     },
     "admin:complaints_complaint_add": Expect(NOBODY),
+    # Inspections: policies kept by administrators; everything else read here, never changed.
+    **_admin_model("inspections_inspectionpolicy", "inspection_policy"),
+    **{
+        key: expect
+        for model in INSPECTION_READ_ONLY
+        for key, expect in _admin_model(f"inspections_{model}", f"admin_{model}").items()
+        if not key.endswith("_add")
+    },
+    **{f"admin:inspections_{model}_add": Expect(NOBODY) for model in INSPECTION_READ_ONLY},
+    **INSPECTION_EXPECTED,
     "admin:auth_user_password_change": Expect(
         ADMINISTRATORS, kwargs=lambda samples, identity: {"id": samples.ids["user"]}
     ),
@@ -375,7 +567,10 @@ def _axes_samples() -> dict[str, int]:
 
 
 @pytest.fixture
-def samples(org) -> Samples:
+def samples(db, calendar, settings, tmp_path) -> Samples:
+    settings.MEDIA_ROOT = tmp_path
+    built = build_inspection_org()
+    org = built.org
     salt = org.departments["salt"]
     unit = services.organisation_object_save(actor=None, obj=Unit(department=salt, name="盐政处"))
     person = services.organisation_object_save(
@@ -442,7 +637,96 @@ def samples(org) -> Samples:
         "user": org.users[Role.CLERK].pk,
         **_axes_samples(),
     }
-    return Samples(org=org, ids=ids, notification_of=notification_of, complaint_secret=filed.secret)
+    inspection_ids, inspector = _inspection_samples(built)
+    ids.update(inspection_ids)
+    return Samples(
+        org=org,
+        ids=ids,
+        notification_of=notification_of,
+        complaint_secret=filed.secret,
+        extra_users={CLERK_ELSEWHERE: org.district_users[Role.CLERK], INSPECTOR: inspector},
+    )
+
+
+# A people's congress deputy who reported a problem (六位一体): staff record their name, the public
+# never sees it.
+DEPUTY_NAME = "王建国代表"
+
+
+def _inspection_samples(built: InspectionOrg) -> tuple[dict[str, int], object]:
+    """The city's random check drawn over all four departments, the salt bureau's inspection
+    notified with a meeting's file and a finding, a notice to the bureau issued, another one
+    closed not fixed (an assessment ledger entry), and a published report with its PDF."""
+    supervisor, unit_clerk = built.supervisor, built.clerks["salt"]
+    today = timezone.localdate()
+    plan = plan_drawn(built, ratio=100)
+    inspection = plan.inspections.exclude(state=InspectionState.REPLACED).get(
+        department=built.units["salt"]
+    )
+    inspector = inspection.members.select_related("user").first().user
+    inspection_services.inspection_notify(actor=inspector, inspection=inspection, meet_on=today)
+    record = inspection_services.inspection_record(
+        actor=inspector,
+        inspection=inspection,
+        kind=RecordKind.MEETING,
+        held_on=today,
+        text="座谈会。",
+        files=[
+            SimpleUploadedFile("记录.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        ],
+    )
+    finding = problem_open(built, inspection=inspection, source="inspection", reported_how="")
+    notices = []
+    for problem in (finding, problem_open(built, title="权力清单未及时调整")):
+        draft = inspection_services.notice_draft(
+            actor=supervisor, problems=[problem], title="整改通知", requirements="限期整改。"
+        )
+        notices.append(inspection_services.notice_issue(actor=supervisor, notice=draft))
+    inspection_services.rectification_report(actor=unit_clerk, notice=notices[1], text="已调整。")
+    inspection_services.notice_close_not_fixed(
+        actor=supervisor, notice=notices[1], reasons="未按要求调整。"
+    )
+    problem_open(
+        built,
+        title="办事指南与清单不一致",
+        source="social",
+        reporter="deputy",
+        reporter_name=DEPUTY_NAME,
+        reported_how="代表来信",
+    )
+    report = report_publish(
+        actor=supervisor,
+        jurisdiction=built.org.city,
+        title="本季度监督检查通报",
+        period_start=today - datetime.timedelta(days=90),
+        period_end=today - datetime.timedelta(days=1),
+        summary="本季度对各部门清单运行情况进行了随机抽查。",
+    )
+    report_pdf_render(report_id=report.pk)
+    draw = Draw.objects.get(plan=plan)
+    policy = services.jurisdiction_policy_save(
+        actor=None, model=InspectionPolicy, jurisdiction=built.org.city, values={"veto": True}
+    )
+    ids = {
+        "plan": plan.pk,
+        "draw": draw.pk,
+        "inspection": inspection.pk,
+        "inspection_file": InspectionAttachment.objects.get(record=record).pk,
+        "problem": finding.pk,
+        "notice": notices[0].pk,
+        "report": report.pk,
+        "inspection_policy": policy.pk,
+        "admin_inspectioncontent": InspectionContent.objects.get(code="R1").pk,
+        "admin_plan": plan.pk,
+        "admin_draw": draw.pk,
+        "admin_inspection": inspection.pk,
+        "admin_problem": finding.pk,
+        "admin_rectificationnotice": notices[0].pk,
+        "admin_report": report.pk,
+        "admin_assessmentrecord": AssessmentRecord.objects.get(notice=notices[1]).pk,
+        "admin_event": Event.objects.filter(plan=plan).first().pk,
+    }
+    return ids, inspector
 
 
 def _published_request(org: Org, entry: Entry) -> tuple[AdjustmentRequest, Attachment]:
@@ -466,11 +750,18 @@ def _login_paths() -> set[str]:
     return {reverse("core:login"), reverse("admin:login")}
 
 
-def _outcome(client: Client, method: str, path: str, data: dict) -> str:
-    response = client.post(path, data) if method == "post" else client.get(path)
+def _outcome(client: Client, expect: Expect, path: str, data: dict) -> str:
+    if expect.method != "post":
+        response = client.get(path)
+    elif expect.json:
+        response = client.post(path, data, content_type="application/json")
+    else:
+        response = client.post(path, data)
     login_paths = _login_paths()
     for _hop in range(6):
         status = response.status_code
+        if expect.answered is not None and status == expect.answered:
+            return ALLOWED
         if status == 403:
             return DENIED
         if status in (301, 302, 303, 307, 308):
@@ -503,7 +794,7 @@ def test_every_url_pattern_is_classified():
 
 
 def test_every_url_as_every_role(samples):
-    users = {role: samples.org.users[role] for role in ROLES}
+    users = {role: samples.org.users[role] for role in ROLES} | samples.extra_users
     mismatches = []
     walked = 0
     for key, route in sorted(set(_patterns(get_resolver()))):
@@ -511,13 +802,14 @@ def test_every_url_as_every_role(samples):
         if expect is None:
             mismatches.append(f"{route}: no row in EXPECTED")
             continue
-        for identity in IDENTITIES:
+        identities = INSPECTION_IDENTITIES if key.startswith(INSPECTION_PREFIXES) else IDENTITIES
+        for identity in identities:
             client = Client()
             if identity != ANONYMOUS:
                 client.force_login(users[identity])
             path = _url(key, expect, samples, identity)
             data = expect.data(samples, identity) if callable(expect.data) else expect.data
-            got = _outcome(client, expect.method, path, data)
+            got = _outcome(client, expect, path, data)
             if identity in expect.not_found:
                 wanted = "HTTP 404"
             else:
@@ -529,3 +821,30 @@ def test_every_url_as_every_role(samples):
                 )
     assert walked >= len(EXPECTED) * len(IDENTITIES) - len(IDENTITIES)
     assert mismatches == [], "\n".join(mismatches)
+
+
+def test_public_inspection_pages_feeds_and_pdfs_carry_nothing_personal(samples):
+    """Issue 13, Done when: nothing personal in public pages, feeds and PDFs: not the name of
+    who reported a problem, not a user's e-mail address or phone."""
+    users = [*samples.org.users.values(), *samples.extra_users.values()]
+    personal = {DEPUTY_NAME, *(user.email for user in users if user.email)}
+    personal |= {user.phone for user in users if getattr(user, "phone", "")}
+    client = Client()
+    texts = {}
+    for key, expect in INSPECTION_EXPECTED.items():
+        if expect.allowed != INSPECTION_EVERYONE:
+            continue
+        path = _url(key, expect, samples, ANONYMOUS)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if body.startswith(b"%PDF"):
+            texts[path] = subprocess.run(
+                ["pdftotext", "-", "-"], input=body, capture_output=True, check=True
+            ).stdout.decode()
+        else:
+            texts[path] = body.decode()
+    pdfs = [text for path, text in texts.items() if path.endswith(".pdf")]
+    assert pdfs and all("本季度对各部门清单运行情况进行了随机抽查" in text for text in pdfs)
+    leaks = [(path, word) for path, text in texts.items() for word in personal if word in text]
+    assert leaks == []

@@ -44,6 +44,11 @@ DOCUMENTED_USERS = {
     # adjustments.demo adds these two for the demo requests of city departments.
     "yuanlin-clerk": (Role.CLERK, "郑州市", "市园林局"),
     "minzheng-clerk": (Role.CLERK, "郑州市", "市民政局"),
+    # inspections.demo adds two inspectors of the joint team and the clerk of the unit whose
+    # rectification is closed not fixed.
+    "bianban-inspector": (Role.REVIEWER, "郑州市", "市编办"),
+    "zhengwu-inspector": (Role.REVIEWER, "郑州市", "市政务服务中心"),
+    "guancheng-clerk": (Role.CLERK, "管城回族区", "管城回族区城市管理执法局"),
 }
 
 # Officials named in the seeds: real persons, never copied into the demo data.

@@ -307,6 +307,11 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name ("status", "level") get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "EntryStatusEnum": "registry.choices.EntryStatus",
+        "PlanStateEnum": "inspections.choices.PlanState",
+        "DrawStateEnum": "inspections.choices.DrawState",
+        "InspectionStateEnum": "inspections.choices.InspectionState",
+        "ProblemStateEnum": "inspections.choices.ProblemState",
+        "NoticeStateEnum": "inspections.choices.NoticeState",
         "LawStatusEnum": "registry.choices.LawStatus",
         "LawLevelEnum": "registry.choices.LawLevel",
         "JurisdictionLevelEnum": "core.choices.JurisdictionLevel",
@@ -342,4 +347,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each rendering step at INFO: eight lines per PDF say nothing useful.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -1,0 +1,105 @@
+"""Writes of the inspections app, by concern: plans and the draw, the inspection procedure, the
+problem ledger, rectification notices, the deadline sweep and reports. Views, the API, admin,
+commands and tasks call these names (inspections.services.X) and never save models."""
+
+from core.services import DomainError
+
+from .deadlines import DEADLINES, inspection_deadlines_sweep
+from .files import MAX_BYTES, MAX_FILES, SUFFIXES, files_problems
+from .inspections import (
+    PROCEDURE_TEXT,
+    document_number_next,
+    inspection_finish,
+    inspection_notify,
+    inspection_publish,
+    inspection_record,
+)
+from .ledger import (
+    DYNAMIC_ADJUSTMENT_CONTENT,
+    RECORDED_SOURCES,
+    problem_confirm,
+    problem_dismiss,
+    problem_flag,
+    problem_from_complaint,
+    problem_record,
+    problems_propose_from_register,
+)
+from .notices import (
+    escalate,
+    milestone_add,
+    milestone_progress,
+    notice_accept,
+    notice_close_not_fixed,
+    notice_draft,
+    notice_issue,
+    notice_return,
+    notice_withdraw,
+    rectification_report,
+)
+from .plans import (
+    conflict_declare,
+    draw_commit,
+    inspection_create,
+    plan_cancel,
+    plan_create,
+    plan_draw,
+    plan_redraw,
+    pool_snapshot,
+    raised_departments,
+    supervision_department,
+)
+from .procedure import INSPECTIONS, NOTICES, PLANS, TransitionRefused, as_of, policy_for
+from .reports import report_pdf_render, report_publish, reports_pdf_pending
+
+__all__ = [
+    "DEADLINES",
+    "DYNAMIC_ADJUSTMENT_CONTENT",
+    "INSPECTIONS",
+    "MAX_BYTES",
+    "MAX_FILES",
+    "NOTICES",
+    "PLANS",
+    "PROCEDURE_TEXT",
+    "RECORDED_SOURCES",
+    "SUFFIXES",
+    "DomainError",
+    "TransitionRefused",
+    "as_of",
+    "conflict_declare",
+    "document_number_next",
+    "draw_commit",
+    "escalate",
+    "files_problems",
+    "inspection_create",
+    "inspection_deadlines_sweep",
+    "inspection_finish",
+    "inspection_notify",
+    "inspection_publish",
+    "inspection_record",
+    "milestone_add",
+    "milestone_progress",
+    "notice_accept",
+    "notice_close_not_fixed",
+    "notice_draft",
+    "notice_issue",
+    "notice_return",
+    "notice_withdraw",
+    "plan_cancel",
+    "plan_create",
+    "plan_draw",
+    "plan_redraw",
+    "policy_for",
+    "pool_snapshot",
+    "problem_confirm",
+    "problem_dismiss",
+    "problem_flag",
+    "problem_from_complaint",
+    "problem_record",
+    "problems_propose_from_register",
+    "raised_departments",
+    "rectification_report",
+    "report_pdf_render",
+    "report_publish",
+    "reports_pdf_pending",
+    "supervision_department",
+]
