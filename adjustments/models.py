@@ -32,15 +32,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core import calendar
 from core.choices import DeadlineUnit
-from core.models import TimedStep, User
-from core.querysets import AppendOnlyQuerySet, RestrictedQuerySet
+from core.models import AppendOnlyModel, DeadlineNoticeBase, TimedStep, User, sweep_indexes
+from core.querysets import RestrictedQuerySet
 
 from .choices import (
     FINAL_STATES,
     STEP_ROLE,
     AdjustmentPath,
     ChangeKind,
-    NoticeKind,
     RequestOrigin,
     RequestState,
     SiteUpdateStart,
@@ -445,18 +444,7 @@ class Step(TimedStep):
         verbose_name = _("step")
         verbose_name_plural = _("steps")
         indexes = [
-            # The deadline sweep reads only what is due: its cost grows with the steps that
-            # change state, not with every open step.
-            models.Index(
-                fields=["remind_at"],
-                condition=Q(finished_at=None, reminded_at=None, remind_at__isnull=False),
-                name="step_reminder_due",
-            ),
-            models.Index(
-                fields=["due_at"],
-                condition=Q(finished_at=None, overdue_at=None, due_at__isnull=False),
-                name="step_overdue_due",
-            ),
+            *sweep_indexes("step"),
             models.Index(
                 fields=["department", "kind"],
                 condition=Q(finished_at=None),
@@ -583,7 +571,7 @@ class ClockStop(models.Model):
         return f"{self.step_id} {self.stopped_at:%Y-%m-%d}"
 
 
-class RequestEvent(models.Model):
+class RequestEvent(AppendOnlyModel):
     """Append-only: every transition of every request, with who, when, from which state to
     which and the opinion given (seed 004 preamble: 痕迹化管理)."""
 
@@ -608,8 +596,6 @@ class RequestEvent(models.Model):
     opinion = models.TextField(_("opinion"), blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("request event")
@@ -617,14 +603,6 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.get_transition_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("RequestEvent is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("RequestEvent is append-only")
 
 
 def _attachment_path(instance: "Attachment", filename: str) -> str:
@@ -662,24 +640,12 @@ class Attachment(models.Model):
         return self.name
 
 
-class DeadlineNotice(models.Model):
-    """Inserted before a reminder or overdue notice goes out: unique per (step, kind, due
-    moment), so a second sweep, a sweep after a crash or a sweep on another worker sends
-    nothing again. A step whose due moment moved gets notices for the new moment."""
+class DeadlineNotice(DeadlineNoticeBase):
+    """The sweep's guard (core.DeadlineNoticeBase)."""
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
-    due_at = models.DateTimeField(_("due"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
 
-    class Meta:
-        ordering = ["sent_at", "pk"]
-        verbose_name = _("deadline notice")
-        verbose_name_plural = _("deadline notices")
+    class Meta(DeadlineNoticeBase.Meta):
         constraints = [
             models.UniqueConstraint(fields=["step", "kind", "due_at"], name="deadline_notice_once")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.step_id} {self.kind} {self.due_at:%Y-%m-%d}"

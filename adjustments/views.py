@@ -26,7 +26,7 @@ from core.filtersets import filtered, filters_given
 from core.models import Department, Jurisdiction
 from core.permissions import Action, can, restrict
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, file_download
+from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin, file_download
 from registry import selectors as registry_selectors
 from registry.choices import EntryStatus
 from registry.models import Draft
@@ -167,19 +167,15 @@ class RequestListView(PermissionRequiredMixin, ListView):
 # --- one request ------------------------------------------------------------------------------
 
 
-class RequestLookupMixin:
+class RequestLookupMixin(RecordLookupMixin):
     """After the permission check: the request named in the URL among those the user may see;
     "not found" otherwise, so nobody learns that a request they may not see exists."""
 
-    def dispatch(self, request, *args, **kwargs):
-        self.adjustment = self.lookup()
-        return super().dispatch(request, *args, **kwargs)
+    record_attribute = "adjustment"
+    not_found = gettext_lazy("No such adjustment request.")
 
-    def lookup(self) -> AdjustmentRequest:
-        found = selectors.request_by_number(user=self.request.user, number=self.kwargs["number"])
-        if found is None:
-            raise Http404(_("No such adjustment request."))
-        return found
+    def find(self):
+        return selectors.request_by_number(user=self.request.user, number=self.kwargs["number"])
 
 
 @dataclass(frozen=True)

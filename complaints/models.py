@@ -15,7 +15,6 @@
 - `DeadlineNotice`: the sweep's guard row, unique per (step, kind, due moment).
 """
 
-import datetime
 import uuid
 from collections.abc import Sequence
 from urllib.parse import quote
@@ -28,8 +27,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Department, Jurisdiction, TimedStep, User
-from core.querysets import AppendOnlyQuerySet, RestrictedQuerySet
+from core.models import (
+    AppendOnlyModel,
+    DeadlineNoticeBase,
+    Department,
+    HeldStep,
+    Jurisdiction,
+    User,
+    sweep_indexes,
+)
+from core.querysets import RestrictedQuerySet
 
 from .choices import (
     STEP_ROLE,
@@ -39,7 +46,6 @@ from .choices import (
     ComplaintState,
     Ground,
     IdType,
-    NoticeKind,
     Outcome,
     Rating,
     RefusalGround,
@@ -267,7 +273,7 @@ class Representative(models.Model):
     id_number_masked = Complaint.id_number_masked
 
 
-class ComplaintStep(TimedStep):
+class ComplaintStep(HeldStep):
     """A step of a complaint, held by the users of `department` in the kind's role
     (choices.STEP_ROLE; an acceptance by the department itself is its clerks'). `period_from`:
     the moment the period counts from when it is not the step's start (a handling step passed
@@ -275,42 +281,18 @@ class ComplaintStep(TimedStep):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="steps")
     kind = models.CharField(_("step"), max_length=10, choices=StepKind.choices)
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
-    )
-    role = models.CharField(_("role"), max_length=20)
-    period_from = models.DateTimeField(_("period counts from"), null=True, blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     outcome = models.CharField(_("outcome"), max_length=16, choices=StepOutcome.choices, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
-    finished_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("finished by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     objects = RestrictedQuerySet.as_manager()
-
-    holder_order = ("department", "role")
 
     class Meta:
         ordering = ["started_at", "pk"]
         verbose_name = _("complaint step")
         verbose_name_plural = _("complaint steps")
         indexes = [
-            models.Index(
-                fields=["remind_at"],
-                condition=Q(finished_at=None, reminded_at=None, remind_at__isnull=False),
-                name="complaint_step_reminder_due",
-            ),
-            models.Index(
-                fields=["due_at"],
-                condition=Q(finished_at=None, overdue_at=None, due_at__isnull=False),
-                name="complaint_step_overdue_due",
-            ),
+            *sweep_indexes("complaint_step"),
             models.Index(
                 fields=["department", "role"],
                 condition=Q(finished_at=None),
@@ -324,35 +306,17 @@ class ComplaintStep(TimedStep):
     def _code(self) -> str:
         return getattr(self, "holder_complaint_code", None) or self.complaint.code
 
-    def deadline_start(self) -> datetime.datetime:
-        return self.period_from or self.started_at
-
-    def holders(self) -> list[User]:
-        return self.holders_bulk([self])[self.pk]
-
     @classmethod
     def holders_bulk(cls, steps: Sequence["ComplaintStep"]) -> dict[int, list[User]]:
-        """The active users of each step's department in its role, in one query, less those
-        who stood aside from its complaint (回避)."""
-        wanted = {(step.department_id, step.role) for step in steps}
-        people: dict[tuple[int, str], list[User]] = {pair: [] for pair in wanted}
-        for user in User.objects.filter(
-            department__in={department for department, _role in wanted},
-            role__in={role for _department, role in wanted},
-            is_active=True,
-        ).order_by("pk"):
-            people.get((user.department_id, user.role), []).append(user)
+        """The holders (core.HeldStep) less those who stood aside from its complaint (回避)."""
+        people = super().holders_bulk(steps)
         aside = set(
             StandAside.objects.filter(
                 complaint_id__in={step.complaint_id for step in steps}
             ).values_list("complaint_id", "user_id")
         )
         return {
-            step.pk: [
-                user
-                for user in people[(step.department_id, step.role)]
-                if (step.complaint_id, user.pk) not in aside
-            ]
+            step.pk: [user for user in people[step.pk] if (step.complaint_id, user.pk) not in aside]
             for step in steps
         }
 
@@ -381,7 +345,7 @@ def step_role(kind: str, acceptance_by: str) -> str:
     return str(STEP_ROLE[kind])
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(AppendOnlyModel):
     """Append-only: every action on a complaint. `opinion` is the staff's (shown to staff);
     `public_note` is what the complainant is told (a refusal's reason, an extension's reason,
     the answer); the tracking page never shows `actor`."""
@@ -408,8 +372,6 @@ class ComplaintEvent(models.Model):
     public_note = models.TextField(_("told to the complainant"), blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("complaint event")
@@ -417,14 +379,6 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.get_transition_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("ComplaintEvent is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("ComplaintEvent is append-only")
 
 
 def _evidence_path(instance: "Evidence", filename: str) -> str:
@@ -506,24 +460,14 @@ class RepeatKey(models.Model):
         return f"{self.complaint_id}:{self.slot}"
 
 
-class DeadlineNotice(models.Model):
-    """The sweep's guard: unique per (step, kind, due moment), so a notice goes out once."""
+class DeadlineNotice(DeadlineNoticeBase):
+    """The sweep's guard (core.DeadlineNoticeBase)."""
 
     step = models.ForeignKey(ComplaintStep, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
-    due_at = models.DateTimeField(_("due"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
 
-    class Meta:
-        ordering = ["sent_at", "pk"]
-        verbose_name = _("deadline notice")
-        verbose_name_plural = _("deadline notices")
+    class Meta(DeadlineNoticeBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["step", "kind", "due_at"], name="complaint_deadline_notice_once"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.step_id} {self.kind} {self.due_at:%Y-%m-%d}"

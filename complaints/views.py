@@ -27,7 +27,7 @@ from core.filtersets import filtered, filters_given
 from core.models import Department, Jurisdiction
 from core.permissions import can
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, file_download
+from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin, file_download
 
 from . import forms, selectors, services
 from .choices import (
@@ -129,19 +129,15 @@ class QueueView(PermissionRequiredMixin, ListView):
 # --- one complaint ------------------------------------------------------------------------------
 
 
-class ComplaintLookupMixin:
+class ComplaintLookupMixin(RecordLookupMixin):
     """After the permission check: the complaint named in the URL among those the user may
     see; "not found" otherwise, so nobody learns that a complaint they may not see exists."""
 
-    def dispatch(self, request, *args, **kwargs):
-        self.complaint = self.lookup()
-        return super().dispatch(request, *args, **kwargs)
+    record_attribute = "complaint"
+    not_found = gettext_lazy("No such complaint.")
 
-    def lookup(self) -> Complaint:
-        found = selectors.complaint_by_code(user=self.request.user, code=self.kwargs["code"])
-        if found is None:
-            raise Http404(_("No such complaint."))
-        return found
+    def find(self):
+        return selectors.complaint_by_code(user=self.request.user, code=self.kwargs["code"])
 
 
 def item_url(code: str, received_at: datetime.datetime) -> str:

@@ -18,9 +18,10 @@ must name the type the content has. Pure Python, no package: the types accepted 
 their signatures fixed.
 """
 
+import hashlib
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -291,6 +292,48 @@ def upload_problem(upload, *, suffixes: Iterable[str]) -> str | None:
             ".%(suffix)s. Upload the document itself, saved in that format."
         ) % {"name": name, "type": kind.label, "suffix": suffix}
     return None
+
+
+def uploads_problems(
+    files: Sequence,
+    *,
+    suffixes: Iterable[str],
+    max_files: int,
+    max_bytes: int,
+    max_total: int | None = None,
+) -> list[str]:
+    """Why these files cannot be attached together (translated messages; forms, the API and
+    the services show the same): at most `max_files`, each of an allowed type by its content
+    (upload_problem), each within `max_bytes` and, where given, all within `max_total`."""
+    problems = []
+    if len(files) > max_files:
+        problems.append(_("Attach at most %(count)s files.") % {"count": max_files})
+    for upload in files:
+        problem = upload_problem(upload, suffixes=suffixes)
+        if problem:
+            problems.append(problem)
+        elif upload.size > max_bytes:
+            problems.append(
+                _("“%(name)s” is larger than %(size)s MB.")
+                % {"name": upload.name, "size": max_bytes // (1024 * 1024)}
+            )
+    if max_total is not None and sum(upload.size for upload in files) > max_total:
+        problems.append(
+            _("The files together are larger than %(size)s MB.")
+            % {"size": max_total // (1024 * 1024)}
+        )
+    return problems
+
+
+def upload_sha256(upload) -> str:
+    """The SHA-256 of an uploaded file's content, read in chunks; the file is left at its
+    start, ready to be saved."""
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 # --- codes ------------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 import datetime
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +21,7 @@ from .choices import (
     DeadlineUnit,
     DepartmentFunction,
     JurisdictionLevel,
+    NoticeKind,
     NotificationKind,
     PersonDuty,
     ReviewField,
@@ -436,6 +440,12 @@ class TimedStep(models.Model):
         """The moment the period counts from."""
         return self.started_at
 
+    @classmethod
+    def period_start(cls) -> models.Expression:
+        """deadline_start() in SQL: a calendar change recomputes the steps whose period started
+        by its last changed day (core.services.calendar)."""
+        return models.F("started_at")
+
     def clock_stops(self) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
         """(stopped, restarted) pairs during which the period did not run; a workflow that
         stops its clocks (退回补正) overrides this."""
@@ -510,6 +520,95 @@ class TimedStep(models.Model):
         return (self.finished_at or timezone.now()) > self.due_at
 
 
+def sweep_indexes(prefix: str) -> list[models.Index]:
+    """The partial indexes the deadline sweep reads on a TimedStep model (core.services.
+    deadline_notices_sweep): only the steps whose reminder or due moment may have come, so its
+    cost grows with the steps that change state, not with every open step."""
+    return [
+        models.Index(
+            fields=["remind_at"],
+            condition=Q(finished_at=None, reminded_at=None, remind_at__isnull=False),
+            name=f"{prefix}_reminder_due",
+        ),
+        models.Index(
+            fields=["due_at"],
+            condition=Q(finished_at=None, overdue_at=None, due_at__isnull=False),
+            name=f"{prefix}_overdue_due",
+        ),
+    ]
+
+
+class HeldStep(TimedStep):
+    """A step held by the active users of `department` in `role` (a complaint's, an inspection's
+    or a notice's): who acts is the "act" rule of the workflow's permissions on these two
+    fields. `period_from`: the moment the period counts from when it is not the step's start
+    (a step passed on or returned keeps the period that ran from the earlier moment)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20)
+    period_from = models.DateTimeField(_("period counts from"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finished by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    holder_order = ("department", "role")
+
+    class Meta:
+        abstract = True
+
+    def deadline_start(self) -> datetime.datetime:
+        return self.period_from or self.started_at
+
+    @classmethod
+    def period_start(cls) -> models.Expression:
+        return Coalesce("period_from", "started_at")
+
+    def holders(self) -> list["User"]:
+        return self.holders_bulk([self])[self.pk]
+
+    @classmethod
+    def holders_bulk(cls, steps: Sequence["HeldStep"]) -> dict[int, list["User"]]:
+        """The active users of each step's department in its role, in one query."""
+        wanted = {(step.department_id, step.role) for step in steps}
+        people: dict[tuple[int, str], list[User]] = {pair: [] for pair in wanted}
+        for user in User.objects.filter(
+            department__in={department for department, _role in wanted},
+            role__in={role for _department, role in wanted},
+            is_active=True,
+        ).order_by("pk"):
+            people.get((user.department_id, user.role), []).append(user)
+        return {step.pk: list(people[(step.department_id, step.role)]) for step in steps}
+
+
+class DeadlineNoticeBase(models.Model):
+    """The sweep's guard row (core.services.deadline_notices_send): inserted before a reminder or
+    overdue notice goes out, unique per (step, kind, due moment) in each concrete model, so a
+    second sweep, a sweep after a crash or on another worker sends nothing again; a step whose
+    due moment moved gets notices for the new moment. The concrete model adds `step` and the
+    unique constraint."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
+    due_at = models.DateTimeField(_("due"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("deadline notice")
+        verbose_name_plural = _("deadline notices")
+
+    def __str__(self) -> str:
+        return f"{self.step_id} {self.kind} {self.due_at:%Y-%m-%d}"
+
+
 # What core.calendar.apply_deadline sets, for `save(update_fields=...)`.
 DEADLINE_FIELDS = (
     "due_at",
@@ -524,7 +623,26 @@ DEADLINE_FIELDS = (
 # --- audit trail (痕迹化管理) and notifications -----------------------------------------------
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """An append-only table (the audit trail, each workflow's event log): a row is written once
+    and never changed nor deleted, here and in bulk (AppendOnlyQuerySet), and on PostgreSQL by a
+    trigger too (core.db_triggers)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} is append-only")
+
+
+class AuditEvent(AppendOnlyModel):
     """Append-only: who did what to which object, when and from where."""
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -549,8 +667,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
@@ -563,14 +679,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("AuditEvent is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("AuditEvent is append-only")
 
 
 class Notification(models.Model):

@@ -30,7 +30,17 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.utils.functional import cached_property
 
 # PostgreSQL's estimate is trusted to say a list is broad when it says this many times the
@@ -220,12 +230,20 @@ def _rows(queryset: QuerySet, ordered: QuerySet, start: int, stop: int) -> list:
 
 
 def _load(queryset: QuerySet, ids: list) -> list:
-    """The rows of `ids`, in that order, by id alone (the ids met every filter, the reader's
-    restriction included), with what the queryset joins."""
-    loader = queryset.model._default_manager.filter(pk__in=ids)
-    loader.query.select_related = queryset.query.select_related
+    """The rows of `ids`, in that order, with what the queryset joins, annotates and
+    prefetches: a list's rows read what they show in a fixed number of queries. By id alone
+    (the ids met every filter, the reader's restriction included) where the queryset only
+    joins; through the queryset itself where it annotates, so each annotation is computed as
+    the list declared it."""
+    if queryset.query.annotations:
+        loader = queryset.filter(pk__in=ids).order_by()
+    else:
+        loader = queryset.model._default_manager.filter(pk__in=ids)
+        loader.query.select_related = queryset.query.select_related
     found = loader.in_bulk()
-    return [found[pk] for pk in ids if pk in found]
+    rows = [found[pk] for pk in ids if pk in found]
+    prefetch_related_objects(rows, *queryset._prefetch_related_lookups)
+    return rows
 
 
 def list_page(

@@ -19,7 +19,7 @@ from django.views.generic import ListView, TemplateView
 from . import selectors, services, workqueue
 from .choices import Role
 from .filtersets import AuditEventFilter, filtered
-from .forms import ActionPanelForm
+from .forms import ActionPanelForm, is_key
 from .models import AuditEvent, Notification
 from .permissions import Action, can, role_of
 
@@ -54,6 +54,32 @@ def file_download(file, name: str, *, missing: str) -> FileResponse:
     response = FileResponse(handle, as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class RecordLookupMixin:
+    """After the permission check: the record named in the URL among those the user may see
+    (`find`, a selector that takes the user), set as `self.<record_attribute>`; "not found"
+    otherwise, so nobody learns that a record they may not see exists. A `pk` in the URL that
+    cannot be an id is not found either, never a database error."""
+
+    record_attribute: str
+    not_found: str
+
+    def find(self):
+        raise NotImplementedError
+
+    def lookup(self):
+        """The record as it stands now (also after an action changed it), or "not found"."""
+        found = None
+        if self.request.user.is_authenticated and is_key(self.kwargs.get("pk", 0)):
+            found = self.find()
+        if found is None:
+            raise Http404(self.not_found)
+        return found
+
+    def dispatch(self, request, *args, **kwargs):
+        setattr(self, self.record_attribute, self.lookup())
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PermissionRequiredMixin(AccessMixin):

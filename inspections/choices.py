@@ -42,7 +42,7 @@ class PlanState(models.TextChoices):
     COMMITTED = "committed", _("Commitment published")
     DRAWN = "drawn", _("Drawn")
     UNDER_WAY = "under_way", _("Under way")
-    FINISHED = "finished", _("Finished")
+    FINISHED = "finished", _("Plan finished")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -111,7 +111,7 @@ class Severity(models.TextChoices):
 
 class ProblemState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed by the register")
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Open, to rectify")
     NOTIFIED = "notified", _("Rectification notice issued")
     RECTIFIED = "rectified", _("Rectified")
     NOT_FIXED = "not_fixed", _("Closed, not fixed")
@@ -183,11 +183,6 @@ class AssessmentKind(models.TextChoices):
 
     OVERDUE = "overdue", _("Rectification overdue")
     NOT_FIXED = "not_fixed", _("Rectification not fixed")
-
-
-class NoticeKind(models.TextChoices):
-    REMINDER = "reminder", _("Reminder")
-    OVERDUE = "overdue", _("Overdue")
 
 
 OPEN_PROBLEM_STATES = frozenset({ProblemState.OPEN, ProblemState.NOTIFIED})

@@ -38,7 +38,9 @@ class ProblemFilterForm(_Filter, DateRangeFilterForm):
         label=_("State"), required=False, choices=_any(_("Any state"), ProblemState.choices)
     )
     source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=_any(_("Any source"), ProblemSource.choices)
+        label=_("Source of the problem"),
+        required=False,
+        choices=_any(_("Any source"), ProblemSource.choices),
     )
     severity = forms.ChoiceField(
         label=_("Severity"), required=False, choices=_any(_("Any severity"), Severity.choices)
@@ -77,7 +79,9 @@ class NoticeFilterForm(_Filter, CheckedForm):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=_any(_("Any state"), NoticeState.choices)
     )
-    unit = KeyChoiceField(label=_("Unit"), required=False, queryset=None, empty_label=_("Any unit"))
+    unit = KeyChoiceField(
+        label=_("Unit rectifying"), required=False, queryset=None, empty_label=_("Any unit")
+    )
 
     def __init__(self, data=None, *, units, **kwargs):
         super().__init__(data, **kwargs)
@@ -91,7 +95,9 @@ class AssessmentFilterForm(_Filter, CheckedForm):
     year = forms.TypedChoiceField(
         label=_("Year"), required=False, coerce=int, empty_value=None, choices=()
     )
-    unit = KeyChoiceField(label=_("Unit"), required=False, queryset=None, empty_label=_("Any unit"))
+    unit = KeyChoiceField(
+        label=_("Unit assessed"), required=False, queryset=None, empty_label=_("Any unit")
+    )
 
     def __init__(self, data=None, *, years, units, **kwargs):
         super().__init__(data, **kwargs)

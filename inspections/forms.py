@@ -328,7 +328,7 @@ class CancelForm(PlanActionForm):
     destructive = True
     intro_text = _("Only before an inspection of the plan has started.")
     confirm_text = _("“%(plan)s” is cancelled; this cannot be undone.")
-    reason = textarea_field(_("Reason"), required=True, rows=2)
+    reason = textarea_field(_("Reason for cancelling"), required=True, rows=2)
 
 
 # --- the inspection's action panel ---------------------------------------------------------------

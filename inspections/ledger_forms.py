@@ -97,7 +97,7 @@ class ProblemForm(CheckedForm):
         widget=forms.RadioSelect,
     )
     source = forms.ChoiceField(
-        label=_("Source"),
+        label=_("Source of the problem"),
         choices=[(value, label) for value, label in ProblemSource.choices if value in FORM_SOURCES],
         widget=forms.RadioSelect,
         help_text=_(
@@ -454,7 +454,7 @@ class ReportForm(CheckedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     period_start = _date_input(_("Period from"))
     period_end = _date_input(_("Period to (inclusive)"))
-    summary = textarea_field(_("Summary"), required=True, rows=6)
+    summary = textarea_field(_("Report summary"), required=True, rows=6)
     confirm = forms.BooleanField(
         label=_(
             "I confirm: the report is published on the public site as it is now and cannot be "

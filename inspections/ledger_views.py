@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -37,7 +36,7 @@ from core.forms import is_key
 from core.pagination import list_page, page_number
 from core.permissions import Action, can
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, file_download
+from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin, file_download
 
 from . import ledger_forms as forms
 from . import selectors, services
@@ -109,7 +108,7 @@ def _event_facts(event: Event) -> list[tuple[str, str]]:
     detail = event.detail or {}
     facts = []
     if event.transition == Transition.PROBLEM_RECORD and detail.get("source"):
-        facts.append((_("Source"), _state_label(ProblemSource, detail["source"])))
+        facts.append((_("Source of the problem"), _state_label(ProblemSource, detail["source"])))
     if detail.get("complaint"):
         facts.append((_("Complaint"), detail["complaint"]))
     if event.transition == Transition.PROBLEM_FLAG and "to" in detail:
@@ -186,9 +185,6 @@ class ProblemListView(PermissionRequiredMixin, TemplateView):
             number=page_number(self.request.GET.get("page")),
             per_page=PER_PAGE,
         )
-        # The page's rows are loaded by id (core.pagination): their items and notices are
-        # fetched for the page at once.
-        prefetch_related_objects(page.object_list, *found._prefetch_related_lookups)
         query = _query_without_page(self.request)
         context.update(
             _page_context(page, query),
@@ -316,20 +312,14 @@ def problem_actions(user, problem: Problem) -> list[str]:
     return found
 
 
-class ProblemPageMixin:
+class ProblemPageMixin(RecordLookupMixin):
     template_name = "inspections/problem_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.problem = self.lookup()
-        return super().dispatch(request, *args, **kwargs)
+    record_attribute = "problem"
+    not_found = gettext_lazy("No such problem.")
 
-    def lookup(self) -> Problem:
-        found = None
-        if self.request.user.is_authenticated and is_key(self.kwargs["pk"]):
-            found = selectors.problem_by_id(user=self.request.user, pk=self.kwargs["pk"])
-        if found is None:
-            raise Http404(_("No such problem."))
-        return found
+    def find(self):
+        return selectors.problem_by_id(user=self.request.user, pk=self.kwargs["pk"])
 
     def page_context(self, failed: PanelForm | None = None) -> dict:
         user, problem = self.request.user, self.problem
@@ -607,20 +597,14 @@ NOTICE_DONE = {
 }
 
 
-class NoticePageMixin:
+class NoticePageMixin(RecordLookupMixin):
     template_name = "inspections/notice_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.notice = self.lookup()
-        return super().dispatch(request, *args, **kwargs)
+    record_attribute = "notice"
+    not_found = gettext_lazy("No such notice.")
 
-    def lookup(self) -> RectificationNotice:
-        found = None
-        if self.request.user.is_authenticated and is_key(self.kwargs["pk"]):
-            found = selectors.notice_by_id(user=self.request.user, pk=self.kwargs["pk"])
-        if found is None:
-            raise Http404(_("No such notice."))
-        return found
+    def find(self):
+        return selectors.notice_by_id(user=self.request.user, pk=self.kwargs["pk"])
 
     def entries(self) -> list[str]:
         names = []

@@ -26,7 +26,6 @@
 
 import datetime
 import uuid
-from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -37,8 +36,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Department, Jurisdiction, TimedStep, User
-from core.querysets import AppendOnlyQuerySet, RestrictedQuerySet
+from core.models import (
+    AppendOnlyModel,
+    DeadlineNoticeBase,
+    Department,
+    HeldStep,
+    Jurisdiction,
+    sweep_indexes,
+)
+from core.querysets import RestrictedQuerySet
 
 from .choices import (
     AssessmentKind,
@@ -46,7 +52,6 @@ from .choices import (
     DrawState,
     Frequency,
     InspectionState,
-    NoticeKind,
     NoticeState,
     Occasion,
     PlanMode,
@@ -159,7 +164,7 @@ class Plan(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("plan title"), max_length=200)
     mode = models.CharField(_("mode"), max_length=12, choices=PlanMode.choices)
     occasion = models.CharField(_("occasion"), max_length=12, choices=Occasion.choices, blank=True)
     basis = models.TextField(_("basis"))
@@ -521,13 +526,13 @@ class RectificationNotice(models.Model):
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
     issuer = models.ForeignKey(
-        Department, verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="+"
+        Department, verbose_name=_("issuing office"), on_delete=models.PROTECT, related_name="+"
     )
     addressee = models.ForeignKey(
         Department, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
     problems = models.ManyToManyField(Problem, verbose_name=_("problems"), related_name="notices")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("notice title"), max_length=200)
     requirements = models.TextField(_("requirements"))
     deadline_days = models.PositiveSmallIntegerField(
         _("deadline, working days"), validators=[MinValueValidator(1), MaxValueValidator(250)]
@@ -553,7 +558,6 @@ class RectificationNotice(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     verdict = models.TextField(_("verification"), blank=True)
 
@@ -577,6 +581,20 @@ class RectificationNotice(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("inspections:notice", args=[self.pk])
+
+    @property
+    def due_at(self) -> datetime.datetime | None:
+        """When the rectification is due: the latest rectify step's due moment (a return keeps
+        the original moment; a calendar change moves the step, and so this), read from the
+        list selectors' annotation `rectify_due_at` where they made one."""
+        if hasattr(self, "rectify_due_at"):
+            return self.rectify_due_at
+        step = (
+            self.steps.filter(kind=StepKind.RECTIFY).order_by("-started_at", "-pk").first()
+            if self.pk
+            else None
+        )
+        return step.due_at if step else None
 
 
 class RectificationReport(models.Model):
@@ -674,7 +692,7 @@ class Attachment(models.Model):
         return self.name
 
 
-class Step(TimedStep):
+class Step(HeldStep):
     """A timed step, held by the users of `department` in `role`: rectify (the unit's clerks,
     the notice's deadline in working days), verify (the issuing body's supervisors) and publish
     (the supervisors of the plan's jurisdiction, 20 working days after the inspection)."""
@@ -686,35 +704,16 @@ class Step(TimedStep):
         Inspection, null=True, blank=True, on_delete=models.PROTECT, related_name="steps"
     )
     kind = models.CharField(_("step"), max_length=10, choices=StepKind.choices)
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
-    )
-    role = models.CharField(_("role"), max_length=20)
-    period_from = models.DateTimeField(_("period counts from"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, blank=True)
-    finished_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     objects = RestrictedQuerySet.as_manager()
-
-    holder_order = ("department", "role")
 
     class Meta:
         ordering = ["started_at", "pk"]
         verbose_name = _("inspection step")
         verbose_name_plural = _("inspection steps")
         indexes = [
-            models.Index(
-                fields=["remind_at"],
-                condition=Q(finished_at=None, reminded_at=None, remind_at__isnull=False),
-                name="inspection_step_reminder_due",
-            ),
-            models.Index(
-                fields=["due_at"],
-                condition=Q(finished_at=None, overdue_at=None, due_at__isnull=False),
-                name="inspection_step_overdue_due",
-            ),
+            *sweep_indexes("inspection_step"),
             models.Index(
                 fields=["department", "role"],
                 condition=Q(finished_at=None),
@@ -739,25 +738,6 @@ class Step(TimedStep):
         if self.notice_id:
             return str(self.notice)
         return str(self.inspection)
-
-    def deadline_start(self) -> datetime.datetime:
-        return self.period_from or self.started_at
-
-    def holders(self) -> list[User]:
-        return self.holders_bulk([self])[self.pk]
-
-    @classmethod
-    def holders_bulk(cls, steps: Sequence["Step"]) -> dict[int, list[User]]:
-        """The active users of each step's department in its role, in one query."""
-        wanted = {(step.department_id, step.role) for step in steps}
-        people: dict[tuple[int, str], list[User]] = {pair: [] for pair in wanted}
-        for user in User.objects.filter(
-            department__in={department for department, _role in wanted},
-            role__in={role for _department, role in wanted},
-            is_active=True,
-        ).order_by("pk"):
-            people.get((user.department_id, user.role), []).append(user)
-        return {step.pk: list(people[(step.department_id, step.role)]) for step in steps}
 
     def holder_url(self) -> str:
         notice_id, inspection_id = self._record_ids()
@@ -797,30 +777,20 @@ class Step(TimedStep):
         )
 
 
-class DeadlineNotice(models.Model):
-    """The sweep's guard: unique per (step, kind, due moment), so a notice goes out once."""
+class DeadlineNotice(DeadlineNoticeBase):
+    """The sweep's guard (core.DeadlineNoticeBase)."""
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
-    due_at = models.DateTimeField(_("due"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
 
-    class Meta:
-        ordering = ["sent_at", "pk"]
-        verbose_name = _("deadline notice")
-        verbose_name_plural = _("deadline notices")
+    class Meta(DeadlineNoticeBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["step", "kind", "due_at"], name="inspection_deadline_notice_once"
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.step_id} {self.kind} {self.due_at:%Y-%m-%d}"
 
-
-class Event(models.Model):
+class Event(AppendOnlyModel):
     """Append-only: every action of the app, on the plan, draw, inspection, problem or notice
     it concerns (痕迹化管理, seed 002 监督检查办法 第十二条)."""
 
@@ -854,8 +824,6 @@ class Event(models.Model):
     opinion = models.TextField(_("opinion"), blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("inspection event")
@@ -863,14 +831,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_transition_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("Event is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Event is append-only")
 
 
 class AssessmentRecord(models.Model):
@@ -911,7 +871,7 @@ class Report(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("report title"), max_length=200)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     summary = models.TextField(_("summary"))

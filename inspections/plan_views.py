@@ -22,7 +22,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from core.permissions import Action, can
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, file_download
+from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin, file_download
 
 from . import forms, selectors, services
 from .choices import (
@@ -199,21 +199,17 @@ def _panel(acts: dict[str, Act], names: list[str], failed: PanelForm | None, bui
     return panel
 
 
-class PlanPageMixin:
+class PlanPageMixin(RecordLookupMixin):
     """The plan named in the URL among those the user may see ("not found" otherwise), and the
     plan page's context, shared by the page and by PlanActView."""
 
     template_name = "inspections/plan_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.plan = self.lookup()
-        return super().dispatch(request, *args, **kwargs)
+    record_attribute = "plan"
+    not_found = gettext_lazy("No such plan.")
 
-    def lookup(self) -> Plan:
-        found = selectors.plan_by_id(user=self.request.user, pk=self.kwargs["pk"])
-        if found is None:
-            raise Http404(_("No such plan."))
-        return found
+    def find(self):
+        return selectors.plan_by_id(user=self.request.user, pk=self.kwargs["pk"])
 
     def page_context(self, failed: PanelForm | None = None) -> dict:
         user, plan = self.request.user, self.plan
@@ -287,18 +283,14 @@ class PlanActView(PermissionRequiredMixin, PlanPageMixin, TemplateView):
 # --- one inspection -----------------------------------------------------------------------------
 
 
-class InspectionPageMixin:
+class InspectionPageMixin(RecordLookupMixin):
     template_name = "inspections/inspection_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.inspection = self.lookup()
-        return super().dispatch(request, *args, **kwargs)
+    record_attribute = "inspection"
+    not_found = gettext_lazy("No such inspection.")
 
-    def lookup(self) -> Inspection:
-        found = selectors.inspection_by_id(user=self.request.user, pk=self.kwargs["pk"])
-        if found is None:
-            raise Http404(_("No such inspection."))
-        return found
+    def find(self):
+        return selectors.inspection_by_id(user=self.request.user, pk=self.kwargs["pk"])
 
     def page_context(self, failed: PanelForm | None = None) -> dict:
         user, inspection = self.request.user, self.inspection

@@ -9,7 +9,7 @@ import datetime
 import io
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -416,9 +416,13 @@ def problem_notices(*, user, problem: Problem) -> QuerySet[RectificationNotice]:
 def notices(*, user) -> QuerySet[RectificationNotice]:
     """The notices the user may see (the office, supervisors and administrators of the
     jurisdiction; a unit its own), newest first, with the bodies they name: one query."""
+    latest_rectify = Step.objects.filter(notice_id=OuterRef("pk"), kind=StepKind.RECTIFY).order_by(
+        "-started_at", "-pk"
+    )
     return (
         RectificationNotice.objects.restrict(user, Action.VIEW)
         .select_related("jurisdiction", "issuer", "addressee")
+        .annotate(rectify_due_at=Subquery(latest_rectify.values("due_at")[:1]))
         .order_by("-created_at", "-pk")
     )
 

@@ -192,6 +192,23 @@ def org(db):
     return build_org()
 
 
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker) -> str:
+    """`seed_demo` once for a module's tests, and what it printed: each test still runs in its
+    own transaction, rolled back, over the demo; afterwards the tables are emptied as a
+    transactional test leaves them (the migrations' data restored), for the next module. The
+    demo takes seconds: seeding it per test made the demo modules the slowest of the suite."""
+    import io
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        call_command("seed_demo", verbosity=1, stdout=out)
+        yield out.getvalue()
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def calendar(db):
     """The working-day calendar as `make run` has it: every year the bundled chinese-calendar

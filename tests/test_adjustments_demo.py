@@ -42,8 +42,8 @@ MODELS = (
 
 
 @pytest.fixture
-def seeded(calendar):
-    call_command("seed_demo", verbosity=0)
+def seeded(db, demo_output):
+    return demo_output
 
 
 def _counts() -> dict[str, int]:

@@ -49,10 +49,8 @@ S = ComplaintState
 
 
 @pytest.fixture
-def output(calendar) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", verbosity=1, stdout=out)
-    return out.getvalue()
+def output(db, demo_output) -> str:
+    return demo_output
 
 
 def _counts() -> dict[str, int]:

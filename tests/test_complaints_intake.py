@@ -248,13 +248,11 @@ def test_a_program_renamed_pdf_is_refused_and_nothing_is_saved(org, calendar):
 
 def test_too_many_or_too_large_evidence_files_are_refused(org, calendar):
     too_many = [pdf(f"证据{n}.pdf") for n in range(services.MAX_EVIDENCE_FILES + 1)]
-    assert services.evidence_problems(too_many) == ["Attach at most 5 evidence files."]
+    assert services.evidence_problems(too_many) == ["Attach at most 5 files."]
     large = pdf("大文件.pdf", size=services.MAX_EVIDENCE_BYTES + 1)
     assert services.evidence_problems([large]) == ["“大文件.pdf” is larger than 10 MB."]
     together = [pdf(f"证据{n}.pdf", size=9 * 1024 * 1024) for n in range(3)]
-    assert services.evidence_problems(together) == [
-        "The evidence files together are larger than 25 MB."
-    ]
+    assert services.evidence_problems(together) == ["The files together are larger than 25 MB."]
     assert services.evidence_problems([SimpleUploadedFile("空.pdf", b"")]) == ["“空.pdf” is empty."]
     assert (
         "cannot be attached" in services.evidence_problems([SimpleUploadedFile("a.exe", b"MZ")])[0]

@@ -14,10 +14,10 @@ from django.utils import translation
 
 from config.celery import app as celery_app
 from core import services as core_services
-from core.choices import DayKind, NotificationKind, Role
+from core.choices import DayKind, NoticeKind, NotificationKind, Role
 from core.models import Notification
 from inspections import services, tasks
-from inspections.choices import AssessmentKind, NoticeKind, StepKind, Transition
+from inspections.choices import AssessmentKind, StepKind, Transition
 from inspections.models import (
     AssessmentRecord,
     DeadlineNotice,
@@ -43,10 +43,10 @@ def built(db, calendar):
         return build_inspection_org()
 
 
-def _issued_before_national_day(built, *, days: int = 5) -> RectificationNotice:
-    """Issued Monday 2026-09-28, the last working days before the National Day holiday."""
-    with travel(at(2026, 9, 28, 10)):
-        problem = problem_open(built, found_on=datetime.date(2026, 9, 25))
+def _issued(built, moment: datetime.datetime, *, days: int) -> RectificationNotice:
+    """A notice of `days` working days issued at `moment` for a problem found the day before."""
+    with travel(moment):
+        problem = problem_open(built, found_on=moment.date() - datetime.timedelta(days=1))
         notice = services.notice_draft(
             actor=built.supervisor,
             problems=[problem],
@@ -55,6 +55,11 @@ def _issued_before_national_day(built, *, days: int = 5) -> RectificationNotice:
             deadline_days=days,
         )
         return services.notice_issue(actor=built.supervisor, notice=notice)
+
+
+def _issued_before_national_day(built, *, days: int = 5) -> RectificationNotice:
+    """Issued Monday 2026-09-28, the last working days before the National Day holiday."""
+    return _issued(built, at(2026, 9, 28, 10), days=days)
 
 
 def _sweep(moment: datetime.datetime, capture):
@@ -248,17 +253,7 @@ def test_the_publish_step_is_reminded_and_overdue_without_an_escalation(
 def test_a_calendar_change_moves_a_rectification_deadline(built):
     """Issued Monday 11-02 with 10 working days: due with Monday 11-16. 11-10 made a holiday:
     due with Tuesday 11-17, reminded on 11-16."""
-    with travel(at(2026, 11, 2, 10)):
-        notice = services.notice_issue(
-            actor=built.supervisor,
-            notice=services.notice_draft(
-                actor=built.supervisor,
-                problems=[problem_open(built)],
-                title="关于责任清单公开问题的整改通知书",
-                requirements="在门户网站公开责任清单。",
-                deadline_days=10,
-            ),
-        )
+    notice = _issued(built, at(2026, 11, 2, 10), days=10)
     rectify = Step.objects.get(notice=notice)
     assert rectify.due_at == end_of(2026, 11, 16)
     with travel(at(2026, 11, 5, 9)):
@@ -274,6 +269,33 @@ def test_a_calendar_change_moves_a_rectification_deadline(built):
     (moved,) = Notification.objects.filter(kind=NotificationKind.DEADLINE_MOVED)
     assert moved.recipient == built.clerks["salt"]
     assert moved.url == notice.get_absolute_url()
+
+
+def test_a_calendar_change_moves_a_returned_rectification_and_the_notice_with_it(built):
+    """Issued Monday 11-02 with 10 working days (due with 11-16), reported 11-04, returned
+    11-09: the new rectify step started 11-09 but its period runs from the issue. 11-05 made a
+    holiday afterwards moves it to 11-17, and the notice's due moment with it."""
+    notice = _issued(built, at(2026, 11, 2, 10), days=10)
+    with travel(at(2026, 11, 4, 10)):
+        services.rectification_report(
+            actor=built.clerks["salt"], notice=notice, text="已在门户网站公开。"
+        )
+    with travel(at(2026, 11, 9, 10)):
+        services.notice_return(actor=built.supervisor, notice=notice, reasons="仍未公开全部事项。")
+    returned = Step.objects.filter(notice=notice, kind=StepKind.RECTIFY).latest("started_at")
+    assert returned.started_at == at(2026, 11, 9, 10)
+    assert returned.due_at == end_of(2026, 11, 16) == notice.due_at
+    with travel(at(2026, 11, 10, 9)):
+        revision = core_services.calendar_day_set(
+            actor=built.org.users[Role.ADMINISTRATOR],
+            date=datetime.date(2026, 11, 5),
+            kind=DayKind.HOLIDAY,
+            name="临时调整",
+        )
+        assert core_services.calendar_revision_apply(revision_id=revision.pk) == 1
+    returned.refresh_from_db()
+    assert returned.due_at == end_of(2026, 11, 17)
+    assert RectificationNotice.objects.get(pk=notice.pk).due_at == end_of(2026, 11, 17)
 
 
 def test_beat_runs_the_inspections_sweep_and_the_task_sweeps(built):

@@ -60,12 +60,9 @@ MODELS = (
 
 
 @pytest.fixture
-def output(calendar, django_capture_on_commit_callbacks) -> str:
-    """What `seed_demo` prints; what it leaves for after its commit (notices) runs too."""
-    out = io.StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", verbosity=1, stdout=out)
-    return out.getvalue()
+def output(db, demo_output) -> str:
+    """What `seed_demo` printed; what it left for after its commits (notices) ran too."""
+    return demo_output
 
 
 def _counts() -> dict[str, int]:

@@ -386,7 +386,9 @@ def test_an_obligation_answered_is_no_missed_adjustment(built):
 
 def test_confirm_and_dismiss(built):
     problem = record(built)
-    with pytest.raises(DomainError, match=r"The problem is Open: this is not possible now\."):
+    with pytest.raises(
+        DomainError, match=r"The problem is Open, to rectify: this is not possible now\."
+    ):
         ledger.problem_confirm(actor=built.supervisor, problem=problem)
     with pytest.raises(DomainError, match=r"Give the reason for dismissing it\."):
         ledger.problem_dismiss(actor=built.supervisor, problem=problem, reason=" ")

@@ -69,8 +69,8 @@ MODELS = (
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", verbosity=0)
+def seeded(db, demo_output):
+    return demo_output
 
 
 def _counts() -> dict[str, int]:

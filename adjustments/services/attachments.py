@@ -1,14 +1,12 @@
 """The documents of requests and opinions: checked by content (core.checkers), never public."""
 
 import datetime
-import hashlib
 from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from core.checkers import upload_problem
+from core.checkers import upload_sha256, uploads_problems
 from core.models import User
 
 from ..models import (
@@ -45,20 +43,12 @@ def attachment_problems(files: Sequence[UploadedFile]) -> list[str]:
     """Why these files cannot be attached (forms show the same messages before saving). The
     type is decided by the content, by the one upload checker of the product
     (core.checkers.upload_problem): an ELF or HTML file named .pdf is refused."""
-    problems = []
-    if len(files) > MAX_ATTACHMENTS:
-        problems.append(_("Attach at most %(count)s files at a time.") % {"count": MAX_ATTACHMENTS})
-    for upload in files:
-        name = upload.name or ""
-        problem = upload_problem(upload, suffixes=ATTACHMENT_SUFFIXES)
-        if problem:
-            problems.append(problem)
-        elif upload.size > MAX_ATTACHMENT_BYTES:
-            problems.append(
-                _("“%(name)s” is larger than %(size)s MB.")
-                % {"name": name, "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-            )
-    return problems
+    return uploads_problems(
+        files,
+        suffixes=ATTACHMENT_SUFFIXES,
+        max_files=MAX_ATTACHMENTS,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+    )
 
 
 def _attachments_save(
@@ -69,16 +59,12 @@ def _attachments_save(
 ) -> list[Attachment]:
     saved = []
     for upload in files:
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
         attachment = Attachment(
             request=request,
             event=event,
             name=(upload.name or "file")[:200],
             size=upload.size,
-            sha256=digest.hexdigest(),
+            sha256=upload_sha256(upload),
             uploaded_by=actor if actor is not None and actor.is_authenticated else None,
         )
         attachment.file.save(upload.name or "file", upload, save=False)

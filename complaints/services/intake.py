@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.checkers import resident_id_problem, text_problem, upload_problem
+from core.checkers import resident_id_problem, text_problem, upload_sha256, uploads_problems
 from core.models import Department, User
 from core.permissions import Action, restrict
 from core.services import DomainError, office_of, permission_require
@@ -110,41 +110,23 @@ def evidence_problems(files: Sequence[UploadedFile]) -> list[str]:
     """Why these files cannot be attached: at most MAX_EVIDENCE_FILES, each checked by its
     content (core.checkers.upload_problem: a program named .pdf is refused), each within
     MAX_EVIDENCE_BYTES and together within MAX_EVIDENCE_TOTAL (this product's defaults)."""
-    problems = []
-    if len(files) > MAX_EVIDENCE_FILES:
-        problems.append(
-            _("Attach at most %(count)s evidence files.") % {"count": MAX_EVIDENCE_FILES}
-        )
-    for upload in files:
-        problem = upload_problem(upload, suffixes=EVIDENCE_SUFFIXES)
-        if problem:
-            problems.append(problem)
-        elif upload.size > MAX_EVIDENCE_BYTES:
-            problems.append(
-                _("“%(name)s” is larger than %(size)s MB.")
-                % {"name": upload.name, "size": MAX_EVIDENCE_BYTES // (1024 * 1024)}
-            )
-    if sum(upload.size for upload in files) > MAX_EVIDENCE_TOTAL:
-        problems.append(
-            _("The evidence files together are larger than %(size)s MB.")
-            % {"size": MAX_EVIDENCE_TOTAL // (1024 * 1024)}
-        )
-    return problems
+    return uploads_problems(
+        files,
+        suffixes=EVIDENCE_SUFFIXES,
+        max_files=MAX_EVIDENCE_FILES,
+        max_bytes=MAX_EVIDENCE_BYTES,
+        max_total=MAX_EVIDENCE_TOTAL,
+    )
 
 
 def _evidence_save(complaint: Complaint, files: Sequence[UploadedFile]) -> None:
     for upload in files:
-        upload.seek(0)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
         Evidence.objects.create(
             complaint=complaint,
             file=upload,
             name=(upload.name or "")[:200],
             size=upload.size,
-            sha256=digest.hexdigest(),
+            sha256=upload_sha256(upload),
         )
 
 

@@ -568,7 +568,7 @@ class _Recomputation:
         # on or after the first; a period with no due moment (a stopped clock) has not ended.
         changed_from = working_days.end_of_day(revision.first_date) - datetime.timedelta(days=1)
         changed_until = working_days.end_of_day(revision.last_date)
-        self.touched = models.Q(started_at__lte=changed_until) & (
+        self.touched = models.Q(period_start__lte=changed_until) & (
             models.Q(due_at__gt=changed_from) | models.Q(due_at=None)
         )
 
@@ -587,7 +587,9 @@ class _Recomputation:
             stopped = models.Value(True)
         elif stopped is None:
             stopped = models.Value(False)
-        steps = model._default_manager.filter(
+        # The period's start, not the step's: a step passed on or returned keeps a period
+        # that began earlier (HeldStep.period_from).
+        steps = model._default_manager.alias(period_start=model.period_start()).filter(
             self.touched, finished_at=None, deadline_days__isnull=False
         )
         if isinstance(after, list) and len(after) == len(order):

@@ -8,7 +8,6 @@ from .deadlines import DEADLINES, inspection_deadlines_sweep
 from .files import MAX_BYTES, MAX_FILES, SUFFIXES, files_problems
 from .inspections import (
     PROCEDURE_TEXT,
-    document_number_next,
     inspection_finish,
     inspection_notify,
     inspection_publish,
@@ -48,7 +47,15 @@ from .plans import (
     raised_departments,
     supervision_department,
 )
-from .procedure import INSPECTIONS, NOTICES, PLANS, TransitionRefused, as_of, policy_for
+from .procedure import (
+    INSPECTIONS,
+    NOTICES,
+    PLANS,
+    TransitionRefused,
+    as_of,
+    document_number_next,
+    policy_for,
+)
 from .reports import report_pdf_render, report_publish, reports_pdf_pending
 
 __all__ = [

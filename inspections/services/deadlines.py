@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import calendar
-from core.choices import DepartmentFunction, NoticeKind, Role
+from core.choices import NoticeKind, Role
 from core.models import User
 from core.services import DeadlineNotices, Notice, NoticeText, SweepResult, deadline_notices_sweep
 
@@ -20,31 +20,25 @@ from .procedure import now
 
 
 def _recipients(steps: Sequence[Step], kind: NoticeKind) -> dict[int, list[User]]:
-    """The holders; an overdue step also goes to the supervisors of the record's jurisdiction
-    (they follow the rectification up). Two queries for any number of steps."""
+    """The holders; an overdue rectification also goes to the supervisors of the body that
+    issued the notice (they follow it up; an inspection's publish step is theirs already). Two
+    queries for any number of steps."""
     people = Step.holders_bulk(steps)
     if kind != NoticeKind.OVERDUE:
         return people
-    places = {_jurisdiction_id(step) for step in steps}
-    supervisors: dict[int, list[User]] = {place: [] for place in places}
+    issuers = {step.notice.issuer_id for step in steps if step.notice_id}
+    supervisors: dict[int, list[User]] = {issuer: [] for issuer in issuers}
     for user in User.objects.filter(
-        department__jurisdiction_id__in=places,
-        department__function=DepartmentFunction.SUPERVISION,
-        role=Role.SUPERVISOR,
-        is_active=True,
-    ).select_related("department"):
-        supervisors[user.department.jurisdiction_id].append(user)
+        department_id__in=issuers, role=Role.SUPERVISOR, is_active=True
+    ).order_by("pk"):
+        supervisors[user.department_id].append(user)
     found = {}
     for step in steps:
-        everyone = [*people[step.pk], *supervisors[_jurisdiction_id(step)]]
+        everyone = list(people[step.pk])
+        if step.notice_id:
+            everyone += supervisors[step.notice.issuer_id]
         found[step.pk] = list({user.pk: user for user in everyone}.values())
     return found
-
-
-def _jurisdiction_id(step: Step) -> int:
-    if step.notice_id:
-        return step.notice.jurisdiction_id
-    return step.inspection.plan.jurisdiction_id
 
 
 def _texts(steps: Sequence[Step], kind: NoticeKind) -> dict[int, NoticeText]:

@@ -18,10 +18,17 @@ from core.services import DomainError, notification_send
 from core.services.offices import users_of
 
 from ..choices import InspectionState, Material, RecordKind, StepKind, Transition
-from ..models import DocumentCounter, Inspection, InspectionRecord
+from ..models import Inspection, InspectionRecord
 from .files import files_save
 from .plans import plan_finish_if_done, supervision_department
-from .procedure import INSPECTIONS, optional_text, policy_for, require_text, step_finish, step_start
+from .procedure import (
+    INSPECTIONS,
+    document_number_next,
+    policy_for,
+    require_text,
+    step_finish,
+    step_start,
+)
 
 # Seed 004 二(三)2–6, the procedure the written notice tells the unit.
 PROCEDURE_TEXT = (
@@ -29,19 +36,6 @@ PROCEDURE_TEXT = (
     "（学习记录、落实文件、宣传载体、事中事后监管文件、群众评价和投诉处理情况）；检查结束时口头反馈"
     "发现的问题，提出初步整改意见。"
 )
-
-
-def document_number_next(*, issuer, prefix: str, year: int) -> tuple[int, str]:
-    """The next serial of an issuing body's documents in a year, without gaps (GB/T 9704-2012
-    7.2.4): the counter row is locked until the transaction ends, so two issues at once get
-    consecutive numbers and a rollback gives its number back."""
-    from core.documents import document_number
-
-    counter, _created = DocumentCounter.objects.get_or_create(issuer=issuer, year=year)
-    counter = DocumentCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last, document_number(prefix=prefix, year=year, number=counter.last)
 
 
 def _issuer(inspection: Inspection):
@@ -62,9 +56,14 @@ def _notice_pdf(inspection: Inspection, *, issuer, number: str, meet_on, day) ->
     blocks = [
         _(
             "For the operation of the lists, %(jurisdiction)s inspects your unit under the "
-            "plan “%(plan)s”. The inspection begins on %(day)s."
+            "plan %(plan)s. The inspection begins on %(day)s."
         )
-        % {"jurisdiction": plan.jurisdiction, "plan": plan.title, "day": chinese_date(meet_on)},
+        % {
+            "jurisdiction": plan.jurisdiction,
+            # 《》 around the title: the plan's own title may hold “”.
+            "plan": f"《{plan.title}》",
+            "day": chinese_date(meet_on),
+        },
         Heading(_("I. Basis")),
         plan.basis,
         Heading(_("II. Scope")),
@@ -76,7 +75,7 @@ def _notice_pdf(inspection: Inspection, *, issuer, number: str, meet_on, day) ->
         },
         Heading(_("III. Content")),
         *[
-            f"{index}. {content.name}：{content.content}"
+            f"{index}．{content.name}：{content.content}"
             for index, content in enumerate(contents, 1)
         ],
         Heading(_("IV. Procedure")),
@@ -241,10 +240,8 @@ def inspection_publish(*, actor: User, inspection: Inspection, result: str) -> I
 
 __all__ = [
     "PROCEDURE_TEXT",
-    "document_number_next",
     "inspection_finish",
     "inspection_notify",
     "inspection_publish",
     "inspection_record",
-    "optional_text",
 ]

@@ -31,7 +31,7 @@ from ..choices import (
 )
 from ..models import Inspection, InspectionContent, Problem, ProblemItem
 from ..permissions import INSPECT, MANAGE, RECORD
-from .procedure import event_write, now, optional_text, require_text
+from .procedure import event_write, now, optional_text, problem_move, require_text
 
 __all__ = [
     "DYNAMIC_ADJUSTMENT_CONTENT",
@@ -371,16 +371,7 @@ def problem_confirm(*, actor: User, problem: Problem) -> Problem:
     problem = _locked(actor, problem)
     if problem.state != ProblemState.PROPOSED:
         raise _state_refused(problem)
-    problem.state = ProblemState.OPEN
-    problem.save(update_fields=["state"])
-    event_write(
-        transition=Transition.PROBLEM_CONFIRM,
-        actor=actor,
-        problem=problem,
-        from_state=ProblemState.PROPOSED,
-        to_state=problem.state,
-        jurisdiction=problem.jurisdiction,
-    )
+    problem_move(problem, ProblemState.OPEN, transition=Transition.PROBLEM_CONFIRM, actor=actor)
     return problem
 
 
@@ -392,18 +383,12 @@ def problem_dismiss(*, actor: User, problem: Problem, reason: str) -> Problem:
     problem = _locked(actor, problem)
     if problem.state not in (ProblemState.PROPOSED, ProblemState.OPEN):
         raise _state_refused(problem)
-    before = problem.state
-    problem.state = ProblemState.DISMISSED
-    problem.closed_at = now()
-    problem.save(update_fields=["state", "closed_at"])
-    event_write(
+    problem_move(
+        problem,
+        ProblemState.DISMISSED,
         transition=Transition.PROBLEM_DISMISS,
         actor=actor,
-        problem=problem,
-        from_state=before,
-        to_state=problem.state,
         opinion=reason,
-        jurisdiction=problem.jurisdiction,
     )
     return problem
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from core import calendar
 from core.choices import DepartmentFunction, NotificationKind, Role
-from core.documents import chinese_date, official_document_pdf
+from core.documents import Heading, chinese_date, official_document_pdf
 from core.models import User
 from core.permissions import Action, can
 from core.services import DomainError, notification_send
@@ -44,16 +44,18 @@ from ..models import (
     RectificationReport,
 )
 from .files import files_save
-from .inspections import document_number_next
 from .plans import supervision_department
 from .procedure import (
     NOTICES,
+    document_number_next,
     event_write,
     now,
     policy_for,
+    problem_move,
     require_text,
     step_finish,
     step_start,
+    steps_finish_open,
 )
 
 
@@ -149,12 +151,19 @@ def _notice_pdf(
             "In the inspection of the operation of the lists, the following problems of your unit "
             "were found:"
         ),
+        Heading(_("I. Problems found")),
+        # GB/T 9704 numbering: a full-width stop and no space keep the 28-character grid.
         *[
-            f"{index}. {problem.title}：{problem.description}"
+            f"{index}．{problem.title}：{problem.description}"
             for index, problem in enumerate(problems, 1)
         ],
-        _("Rectification requirements:"),
+        Heading(_("II. Rectification requirements")),
         notice.requirements,
+        *[
+            _("Milestone: %(title)s, by %(due)s.")
+            % {"title": milestone.title, "due": chinese_date(milestone.due_on)}
+            for milestone in notice.milestones.all()
+        ],
         _(
             "Rectify them by %(due)s (%(days)s working days) and report the rectification in "
             "writing, with evidence, through the Qingdan site. Rectification overdue or not "
@@ -166,11 +175,6 @@ def _notice_pdf(
     if notice.corrects_id:
         blocks.insert(
             0, _("This notice replaces notice %(number)s.") % {"number": notice.corrects.number}
-        )
-    for milestone in notice.milestones.all():
-        blocks.append(
-            _("Milestone: %(title)s, by %(due)s.")
-            % {"title": milestone.title, "due": chinese_date(milestone.due_on)}
         )
     return official_document_pdf(
         issuer=notice.issuer.name,
@@ -214,24 +218,17 @@ def notice_issue(*, actor: User, notice: RectificationNotice) -> RectificationNo
             pdf=notice.pdf.name,
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             issued_at=move.at,
-            due_at=step.due_at,
         )
         move.save()
-        for problem in notice.problems.select_for_update():
-            if problem.state != ProblemState.NOTIFIED:
-                before = problem.state
-                problem.state = ProblemState.NOTIFIED
-                problem.save(update_fields=["state"])
-                event_write(
-                    transition=Transition.NOTICE_ISSUE,
-                    actor=actor,
-                    problem=problem,
-                    notice=notice,
-                    from_state=before,
-                    to_state=problem.state,
-                    jurisdiction=notice.jurisdiction,
-                    at=move.at,
-                )
+        for problem in notice.problems.select_for_update().exclude(state=ProblemState.NOTIFIED):
+            problem_move(
+                problem,
+                ProblemState.NOTIFIED,
+                transition=Transition.NOTICE_ISSUE,
+                actor=actor,
+                notice=notice,
+                at=move.at,
+            )
         if notice.corrects_id:
             _withdraw(
                 notice.corrects,
@@ -249,8 +246,6 @@ def notice_issue(*, actor: User, notice: RectificationNotice) -> RectificationNo
 def _withdraw(notice: RectificationNotice, *, actor, reason: str, at, keep_problems: bool) -> None:
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
     before = notice.state
-    from .procedure import steps_finish_open
-
     steps_finish_open(actor=actor, outcome="withdrawn", at=at, notice=notice)
     notice.state = NoticeState.WITHDRAWN
     notice.closed_at = at
@@ -259,8 +254,14 @@ def _withdraw(notice: RectificationNotice, *, actor, reason: str, at, keep_probl
         for problem in notice.problems.select_for_update().filter(state=ProblemState.NOTIFIED):
             others = problem.notices.exclude(pk=notice.pk).filter(state__in=OPEN_NOTICE_STATES)
             if not others.exists():
-                problem.state = ProblemState.OPEN
-                problem.save(update_fields=["state"])
+                problem_move(
+                    problem,
+                    ProblemState.OPEN,
+                    transition=Transition.NOTICE_WITHDRAW,
+                    actor=actor,
+                    notice=notice,
+                    at=at,
+                )
     event_write(
         transition=Transition.NOTICE_WITHDRAW,
         actor=actor,
@@ -293,8 +294,8 @@ def milestone_add(
     title = require_text(title, _("milestone"), multiline=False)
     with NOTICES.transition(notice, Transition.MILESTONE, actor=actor) as move:
         if (
-            move.record.due_at
-            and due_on > timezone.localtime(move.record.due_at, calendar.SHANGHAI).date()
+            move.step.due_at
+            and due_on > timezone.localtime(move.step.due_at, calendar.SHANGHAI).date()
         ):
             raise DomainError(_("A milestone falls within the notice's deadline."))
         milestone = Milestone.objects.create(notice=move.record, title=title, due_on=due_on)
@@ -348,23 +349,11 @@ def rectification_report(
 
 
 def _problems_to(notice: RectificationNotice, state: str, *, actor, at) -> None:
+    transition = (
+        Transition.NOTICE_ACCEPT if state == ProblemState.RECTIFIED else Transition.NOTICE_NOT_FIXED
+    )
     for problem in notice.problems.select_for_update().filter(state=ProblemState.NOTIFIED):
-        before = problem.state
-        problem.state = state
-        problem.closed_at = at
-        problem.save(update_fields=["state", "closed_at"])
-        event_write(
-            transition=Transition.NOTICE_ACCEPT
-            if state == ProblemState.RECTIFIED
-            else Transition.NOTICE_NOT_FIXED,
-            actor=actor,
-            problem=problem,
-            notice=notice,
-            from_state=before,
-            to_state=state,
-            jurisdiction=notice.jurisdiction,
-            at=at,
-        )
+        problem_move(problem, state, transition=transition, actor=actor, notice=notice, at=at)
 
 
 def notice_accept(*, actor: User, notice: RectificationNotice, opinion: str) -> RectificationNotice:
@@ -407,8 +396,6 @@ def notice_close_not_fixed(
     and the escalation (escalate) of a not-fixed rectification."""
     reasons = require_text(reasons, _("reasons"))
     with NOTICES.transition(notice, Transition.NOTICE_NOT_FIXED, actor=actor) as move:
-        from .procedure import steps_finish_open
-
         steps_finish_open(actor=actor, outcome="not_fixed", at=move.at, notice=move.record)
         move.set(state=NoticeState.NOT_FIXED, verdict=reasons, closed_at=move.at)
         move.save()

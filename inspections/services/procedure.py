@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import calendar
 from core.choices import AuditAction, DeadlineUnit, NotificationKind
+from core.documents import document_number
 from core.models import Department, Jurisdiction, User
 from core.permissions import can
 from core.services import DomainError, audit_record, jurisdiction_policy, notification_send
@@ -29,10 +30,12 @@ from ..choices import (
     NoticeState,
     PlanMode,
     PlanState,
+    ProblemState,
     StepKind,
     Transition,
 )
 from ..models import (
+    DocumentCounter,
     Event,
     Inspection,
     InspectionPolicy,
@@ -118,6 +121,40 @@ def event_write(
         detail={"transition": str(transition), "from": from_state, "to": to_state},
     )
     return event
+
+
+def problem_move(
+    problem,
+    state: str,
+    *,
+    transition: str,
+    actor: User | None,
+    notice: RectificationNotice | None = None,
+    opinion: str = "",
+    at: datetime.datetime | None = None,
+):
+    """A problem of the ledger (locked by the caller) changes state, with its event row: by the
+    ledger's keepers (confirm, dismiss) or by its notice (issued, accepted, not fixed,
+    withdrawn). A closing state records when it closed."""
+    at = at or now()
+    before = problem.state
+    problem.state = state
+    fields = ["state"]
+    if state in (ProblemState.RECTIFIED, ProblemState.NOT_FIXED, ProblemState.DISMISSED):
+        problem.closed_at = at
+        fields.append("closed_at")
+    problem.save(update_fields=fields)
+    return event_write(
+        transition=transition,
+        actor=actor,
+        problem=problem,
+        notice=notice,
+        from_state=before,
+        to_state=state,
+        opinion=opinion,
+        jurisdiction=problem.jurisdiction,
+        at=at,
+    )
 
 
 def _record_kwargs(record) -> dict:
@@ -315,3 +352,14 @@ def step_finish(step: Step, *, actor: User | None, outcome: str, at: datetime.da
 def steps_finish_open(*, actor: User | None, outcome: str, at: datetime.datetime, **record) -> None:
     for step in Step.objects.select_for_update().filter(finished_at=None, **record):
         step_finish(step, actor=actor, outcome=outcome, at=at)
+
+
+def document_number_next(*, issuer, prefix: str, year: int) -> tuple[int, str]:
+    """The next serial of an issuing body's documents in a year, without gaps (GB/T 9704-2012
+    7.2.4): the counter row is locked until the transaction ends, so two issues at once get
+    consecutive numbers and a rollback gives its number back."""
+    counter, _created = DocumentCounter.objects.get_or_create(issuer=issuer, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, document_number(prefix=prefix, year=year, number=counter.last)
