@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import calendar
-from core.choices import DeadlineUnit
+from core.choices import DAY_UNITS, DeadlineUnit
 from core.models import AppendOnlyModel, DeadlineNoticeBase, TimedStep, User, sweep_indexes
 from core.querysets import RestrictedQuerySet
 
@@ -96,7 +96,7 @@ class AdjustmentPolicy(models.Model):
     apply_unit = models.CharField(
         _("application period counted in"),
         max_length=10,
-        choices=DeadlineUnit.choices,
+        choices=DAY_UNITS,
         default=DeadlineUnit.WORKING_DAYS,
     )
     apply_extension_max_days = _days(

@@ -45,6 +45,12 @@ app.conf.beat_schedule = {
         "task": "inspections.tasks.deadlines_sweep",
         "schedule": 300.0,
     },
+    # Issue 14 §3 and §5: the same for decision steps (publication within 10 日 of service,
+    # case records within 24 hours).
+    "decisions-deadlines-sweep": {
+        "task": "decisions.tasks.deadlines_sweep",
+        "schedule": 300.0,
+    },
     "notifications-email-pending": {
         "task": "core.tasks.notifications_email_pending",
         "schedule": 300.0,

@@ -15,12 +15,14 @@ urlpatterns = [
     path("api/v1/", include("adjustments.api.urls")),
     path("api/v1/", include("complaints.api.urls")),
     path("api/v1/", include("inspections.api.urls")),
+    path("api/v1/", include("decisions.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("registry.urls")),
     path("", include("adjustments.urls")),
     path("", include("complaints.urls")),
     path("", include("inspections.urls")),
+    path("", include("decisions.urls")),
     path("", include("core.urls")),
 ]
 

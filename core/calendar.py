@@ -360,6 +360,8 @@ def add_with_stops(
     unit = DeadlineUnit(unit)
     if days < 1:
         raise ValueError("a period has at least one day")
+    if unit == DeadlineUnit.HOURS:
+        return _add_hours(start, days, window)
     start_date = local_date(start)
     spans = _stopped_between(stops)
     if window is None:
@@ -422,6 +424,26 @@ def add_with_stops(
         made_up=tuple(made_up),
         calendar_version=window.version,
         unconfirmed_years=unconfirmed,
+    )
+
+
+def _add_hours(
+    start: datetime.datetime | datetime.date, hours: int, window: CalendarWindow | None
+) -> Deadline:
+    """A period of hours runs on the clock, through nights and days off alike (seed 003
+    三(二)2: 24小时内拍照上传); clock stops do not apply to it."""
+    if not isinstance(start, datetime.datetime):
+        start = datetime.datetime.combine(start, datetime.time(), tzinfo=SHANGHAI)
+    start = start.astimezone(SHANGHAI)
+    return Deadline(
+        start=start,
+        days=hours,
+        unit=DeadlineUnit.HOURS,
+        due=start + datetime.timedelta(hours=hours),
+        confirmed=True,
+        skipped=(),
+        made_up=(),
+        calendar_version=window.version if window else 0,
     )
 
 
@@ -502,7 +524,11 @@ def apply_deadline(step, *, window: CalendarWindow | None = None) -> Deadline | 
         step.calendar_revision = window.version
         step.due_at = deadline.due if deadline else None
         step.due_confirmed = deadline.confirmed if deadline else True
-    step.remind_at = reminder_moment(step.due_at, window=window) if step.due_at else None
+    # A period of hours is too short for a "due tomorrow" reminder: its overdue notice says it.
+    hourly = step.deadline_unit == DeadlineUnit.HOURS
+    step.remind_at = (
+        reminder_moment(step.due_at, window=window) if step.due_at and not hourly else None
+    )
     if step.due_at != before:
         step.reminded_at = None
         step.overdue_at = None

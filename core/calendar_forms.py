@@ -11,7 +11,7 @@ from core.checkers import CheckedForm
 
 from . import calendar
 from .api.serializers import FIRST_START_YEAR, LAST_START_YEAR, MAX_PERIOD_DAYS
-from .choices import DayKind, DeadlineUnit
+from .choices import DAY_UNITS, DayKind, DeadlineUnit
 from .services import HolidayRange, MakeUpDay
 
 # 2027-10-01, 2027/10/1, 2027.10.01 or 2027年10月1日.
@@ -161,7 +161,7 @@ class DeadlineForm(CheckedForm):
     )
     unit = forms.ChoiceField(
         label=gettext_lazy("Counted in"),
-        choices=DeadlineUnit.choices,
+        choices=DAY_UNITS,
         initial=DeadlineUnit.WORKING_DAYS,
         widget=forms.RadioSelect,
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -357,3 +358,59 @@ def resident_id_problem(value: str) -> str | None:
     if _RESIDENT_ID_CHECK[total % 11] != number[-1]:
         return _("This resident identity card number's check character is wrong: check the number.")
     return None
+
+
+# GB 32100-2015 (法人和其他组织统一社会信用代码编码规则) §4: 18 characters from 31 (digits and
+# capital letters but I, O, Z, S, V); the registering body (1), the kind of organisation (1),
+# the administrative division (6 digits), the organisation's own code (9) and a check
+# character over the first seventeen, weighted by 3^(i-1) mod 31 (§5, appendix A).
+CREDIT_CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_CODE = re.compile(
+    rf"^[{CREDIT_CODE_CHARACTERS}]{{2}}\d{{6}}[{CREDIT_CODE_CHARACTERS}]{{10}}$"
+)
+_CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+
+
+def credit_code_normalise(value: str) -> str:
+    """The code as stored and compared: without surrounding spaces, in capitals (a code typed
+    in small letters is the same code)."""
+    return value.strip().upper()
+
+
+def credit_code_check_character(first_seventeen: str) -> str:
+    total = sum(
+        CREDIT_CODE_CHARACTERS.index(character) * weight
+        for character, weight in zip(first_seventeen, _CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_CHARACTERS[(31 - total % 31) % 31]
+
+
+def credit_code_problem(value: str) -> str | None:
+    """Why `value` is not a unified social credit code (统一社会信用代码, GB 32100-2015), or
+    None. Small letters are accepted as their capitals (credit_code_normalise)."""
+    code = credit_code_normalise(value)
+    if len(code) != 18:
+        return _("A unified social credit code has 18 characters; this one has %(count)d.") % {
+            "count": len(code)
+        }
+    if not _CREDIT_CODE.match(code):
+        return _(
+            "A unified social credit code uses digits and capital letters except I, O, Z, S "
+            "and V, with the administrative division code (6 digits) in places 3 to 8."
+        )
+    if credit_code_check_character(code[:17]) != code[17]:
+        return _("This unified social credit code's check character is wrong: check the code.")
+    return None
+
+
+@deconstructible
+class CreditCodeValidator:
+    """credit_code_problem as a Django validator (forms, serializers, model fields)."""
+
+    def __call__(self, value) -> None:
+        problem = credit_code_problem(str(value or ""))
+        if problem:
+            raise ValidationError(problem, code="credit_code")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CreditCodeValidator)

@@ -84,6 +84,16 @@ class CalendarSource(models.TextChoices):
 class DeadlineUnit(models.TextChoices):
     WORKING_DAYS = "working", _("Working days")
     CALENDAR_DAYS = "calendar", _("Calendar days")
+    # Seed 003 三(二)2: a case record made on paper is uploaded "within 24 hours".
+    HOURS = "hours", _("Hours")
+
+
+# The units a period of days may be set in (policies, the deadline calculator): hours are for
+# the one rule that counts them.
+DAY_UNITS = [
+    (DeadlineUnit.WORKING_DAYS.value, DeadlineUnit.WORKING_DAYS.label),
+    (DeadlineUnit.CALENDAR_DAYS.value, DeadlineUnit.CALENDAR_DAYS.label),
+]
 
 
 class SkipReason(models.TextChoices):

@@ -142,20 +142,33 @@ def _person_view(user) -> Q:
     return ALL
 
 
+def _administrator_or_own_clerk(department_field: str, jurisdiction_prefix: str):
+    """Administrators of the scope, and a department's clerks for its own people and their
+    enforcement certificates (issue 14 §1: each department keeps its officers' register)."""
+    administrator = _administrator_in_scope(jurisdiction_prefix)
+
+    def condition(user) -> Q:
+        if role_of(user) == Role.CLERK and user.department_id:
+            return Q(**{department_field: user.department_id})
+        return administrator(user)
+
+    return condition
+
+
 rule("core.person", Action.ADD, Action.CHANGE)(
-    _administrator_in_scope("department__jurisdiction__")
+    _administrator_or_own_clerk("department_id", "department__jurisdiction__")
 )
 
 
 @rule("core.enforcementcertificate", Action.VIEW)
 def _certificate_view(user) -> Q:
-    if not is_staff_user(user):
-        return NONE
-    return jurisdiction_scope(user, "person__department__jurisdiction__")
+    """Officers are published by name and certificate number (issue 14 §1, seed 002 监督检查办法
+    第十一条 持证上岗): the public checks who may enforce."""
+    return ALL
 
 
 rule("core.enforcementcertificate", Action.ADD, Action.CHANGE)(
-    _administrator_in_scope("person__department__jurisdiction__")
+    _administrator_or_own_clerk("person__department_id", "person__department__jurisdiction__")
 )
 
 

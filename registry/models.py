@@ -509,7 +509,18 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
 # The editable fields of any list; FIELDS_BY_KIND picks from these.
 EDITABLE_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
 
-FLOW_KEYS = ("step", "post", "description", "risk_point", "risk_level", "control_measure")
+# limit_days: the step's time limit in working days (seed 004 一(二)3: 各环节的办理时限和人员,
+# with `post`, who does it).
+FLOW_KEYS = (
+    "step",
+    "post",
+    "limit_days",
+    "description",
+    "risk_point",
+    "risk_level",
+    "control_measure",
+)
+MAX_STEP_LIMIT_DAYS = 365
 DISCRETION_KEYS = ("circumstance", "range")
 RESPONSIBILITY_KEYS = ("stage", "duty", "circumstances", "basis")
 
@@ -610,6 +621,20 @@ def _check_entry(entry: Entry, errors: dict[str, list]) -> None:
     for row in entry.flow if isinstance(entry.flow, list) else []:
         if isinstance(row, dict) and row.get("risk_level") not in (None, "", *RiskLevel.values):
             errors.setdefault("flow", []).append(_("Unknown risk level."))
+            break
+    for row in entry.flow if isinstance(entry.flow, list) else []:
+        limit = row.get("limit_days") if isinstance(row, dict) else None
+        if limit in (None, ""):
+            continue
+        if (
+            isinstance(limit, bool)
+            or not isinstance(limit, int)
+            or not 1 <= limit <= MAX_STEP_LIMIT_DAYS
+        ):
+            errors.setdefault("flow", []).append(
+                _("A step's time limit is a whole number of working days from 1 to %(max)d.")
+                % {"max": MAX_STEP_LIMIT_DAYS}
+            )
             break
     for row in entry.responsibilities if isinstance(entry.responsibilities, list) else []:
         if isinstance(row, dict) and row.get("stage") not in ResponsibilityStage.values:

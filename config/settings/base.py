@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "adjustments",
     "complaints",
     "inspections",
+    "decisions",
     "accountability",
 ]
 
