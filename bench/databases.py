@@ -140,3 +140,15 @@ def drop(server: str, name: str) -> None:
         cursor.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+def published_decisions(server: str, name: str) -> int:
+    """How many published decisions database `name` holds (the public decision search is timed
+    at a number of them, bench.run)."""
+    connection = psycopg2.connect(url(server, name), connect_timeout=5)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM decisions_decision WHERE published_at IS NOT NULL")
+            return cursor.fetchone()[0]
+    finally:
+        connection.close()

@@ -95,6 +95,33 @@ PAGES = (
         requests="track-json",
     ),
 )
+# The public decision search (issue 14, done when: `make bench` prints it at 1,000,000
+# decisions): timed on a register holding DECISIONS published decisions whatever the preset —
+# the province's own, or a scratch copy of the city's topped up by decisions.scale
+# (bench.decisions) — beside the same pages on the city register (a) and their SQL (b). The
+# words are those of decisions.scale's party names.
+DECISIONS = 1_000_000
+# The top-up of a million decisions takes minutes, not the seconds an operation is given.
+DECISIONS_TIMEOUT = 3600
+
+
+def decision_pages(total: int = DECISIONS) -> tuple[Page, ...]:
+    """The decision pages, labelled with the number of decisions they are timed at."""
+    at = f"{total:,} decisions:"
+    return (
+        Page("decisions-2", f"{at} search, 2 characters", "/decisions/?q=超市", SEARCH_GOALS),
+        Page("decisions-4", f"{at} search, 4 characters", "/decisions/?q=食品经营", SEARCH_GOALS),
+        Page(
+            "decisions-filters",
+            f"{at} search with filters",
+            "/decisions/?q=超市&kind=02&decided_from={year}-01-01&decided_until={year}-12-31",
+            SEARCH_GOALS,
+        ),
+        Page("decisions-all", f"{at} every decision", "/decisions/", SEARCH_GOALS),
+        Page("api-decisions", f"{at} API search", "/api/v1/decisions/?q=超市"),
+    )
+
+
 TRACKED = 200  # generated complaints the tracking pages are sent in turn
 FILED = 2_000  # different complaints the filing API is sent in turn
 # Filing writes: timed on a server of the scratch copy (bench.run), with no limit beside it.

@@ -11,7 +11,9 @@ broker):
 - `import`: the Excel import of 10,000 rows (issue 10 §2), the import job's dry run and import
   as the worker runs them, into a department of its own;
 - `complaints-F-T-S`: the complaint calls timed one by one (bench.complaints): F filings, T
-  trackings, S rounds of statistics; its figures are samples, not one Measured."""
+  trackings, S rounds of statistics; its figures are samples, not one Measured;
+- `decisions-N`: the scratch copy topped up to N published decisions (bench.decisions), on
+  which the public decision search is then timed."""
 
 import dataclasses
 import datetime
@@ -36,7 +38,7 @@ from registry import services as registry_services
 from registry.choices import EntryStatus, LawLevel, ListKind
 from registry.models import Entry, Law
 
-from . import complaints, deadlines
+from . import complaints, deadlines, decisions
 from .figures import CALENDAR_MOVED, IMPORT_ROWS, PUBLISHED_ENTRIES, SWEEP_OPEN
 from .measured import Measured, measure
 from .pages import pick
@@ -199,6 +201,8 @@ def run(name: str) -> dict:
     if name.startswith("complaints-"):
         filings, trackings, rounds = (int(n) for n in name.split("-")[1:])
         return complaints.figures(filings=filings, trackings=trackings, rounds=rounds)
+    if name.startswith("decisions-"):
+        return decisions.top_up(int(name.removeprefix("decisions-")))
     if name.startswith("sweep-"):
         measured = deadlines.sweep(due=int(name.removeprefix("sweep-")), open_total=SWEEP_OPEN)
         return {"measured": asdict(measured), "note": ""}

@@ -6,7 +6,9 @@ own with the served site's settings and database (`python -m bench.child pages O
 - captures the SQL statements each page sends, as the site sends them (django.test.Client
   under CaptureQueriesContext, on the page's second request, as wrk times it warm), which the
   orchestrator replays in PostgreSQL: limit (b), the database's floor;
-- builds the requests wrk sends to the POST pages (bench.complaints)."""
+- builds the requests wrk sends to the POST pages (bench.complaints);
+- captures the decision pages' SQL too, or only theirs on a register topped up with decisions
+  (bench.decisions)."""
 
 import json
 from pathlib import Path
@@ -25,7 +27,7 @@ from registry.choices import EntryStatus
 from registry.models import Entry
 
 from . import complaints
-from .figures import BARE, COMPLAINT_FILE, JURISDICTION, PAGES
+from .figures import BARE, COMPLAINT_FILE, JURISDICTION, PAGES, decision_pages
 from .wrk import quoted
 
 HOST = "127.0.0.1"
@@ -137,9 +139,17 @@ def page_requests() -> dict[str, list[str]]:
 
 
 def main(argv: list[str]) -> None:
-    (output,) = argv
+    """`OUTPUT`: every page (the decision pages too); `OUTPUT decisions`: the decision pages
+    only (a register topped up with decisions, bench.decisions)."""
+    output, *only = argv
+    if only == ["decisions"]:
+        values = {"year": str(complaints.last_year())}
+        paths = {page.key: page.url(values) for page in decision_pages()}
+        result = {"values": values, "pages": capture(paths)}
+        Path(output).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        return
     values = values_of(pick())
-    paths = {page.key: page.url(values) for page in PAGES}
+    paths = {page.key: page.url(values) for page in (*PAGES, *decision_pages())}
     requests = page_requests()
     result = {
         "values": values,

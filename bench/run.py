@@ -14,6 +14,10 @@ measured in the same run, against the goals of issue 11.
    cached page, warm; with a Celery worker beside it building the whole register's CSV (its
    peak memory). Then each page's SQL is replayed in PostgreSQL with nothing else running:
    limit (b).
+   The public decision search (issue 14) is timed at a million published decisions whatever
+   the preset: on the province's register itself, else on a scratch copy of the register
+   topped up by decisions.scale (bench.decisions), served and replayed the same way, with
+   the city register's own figures as limit (a).
 3. The operations, each timed once in a process of its own on a scratch copy of the register
    (bench.operations), with a time limit; before them, on the same copy, the complaint calls
    timed in-process one by one (bench.complaints: filing, tracking, statistics) and the
@@ -47,6 +51,8 @@ from .figures import (
     CALENDAR_MOVED,
     CALLS,
     COMPLAINT_FILE,
+    DECISIONS,
+    DECISIONS_TIMEOUT,
     FILED,
     IMPORT_GOALS,
     IMPORT_ROWS,
@@ -61,6 +67,7 @@ from .figures import (
     WEB_RSS_GOALS,
     Pace,
     Page,
+    decision_pages,
 )
 from .measured import peak_mb
 from .replay import replay
@@ -88,6 +95,7 @@ class Options:
     threads: int
     operations: bool
     results: Path | None
+    decisions: int = DECISIONS
 
 
 def options_parse(argv: list[str]) -> Options:
@@ -115,6 +123,12 @@ def options_parse(argv: list[str]) -> Options:
         "--no-operations", action="store_true", help="the pages only (no sweep, import…)"
     )
     parser.add_argument(
+        "--decisions",
+        type=int,
+        default=DECISIONS,
+        help=f"published decisions the decision search is timed at (default {DECISIONS:,})",
+    )
+    parser.add_argument(
         "--results",
         type=Path,
         help=f"also write the results there (default for the province: {RESULTS})",
@@ -138,6 +152,7 @@ def options_parse(argv: list[str]) -> Options:
         threads=args.threads,
         operations=not args.no_operations,
         results=results,
+        decisions=args.decisions,
     )
 
 
@@ -154,6 +169,7 @@ class Bench:
         self.web_peak_mb = 0.0
         self.replaced = 0  # gunicorn workers replaced during the load
         self.complaint_results: list[PageResult] = []  # timed on the scratch copy
+        self.decisions_added: OperationResult | None = None  # the scratch copy's top-up
         # Variables the bench sets itself, and any that would point the site at another
         # database or broker, are not inherited.
         self.base_env = {
@@ -228,10 +244,12 @@ class Bench:
 
     # --- 2. the pages -------------------------------------------------------------------
 
-    def probe(self, database: str) -> dict:
-        output = self.folder / f"pages-{database}.json"
+    def probe(self, database: str, *only: str) -> dict:
+        output = self.folder / f"pages-{database}{''.join(f'-{o}' for o in only)}.json"
         completed = run_child(
-            ["-m", "bench.child", "pages", str(output)], self.site_env(database), timeout=600
+            ["-m", "bench.child", "pages", str(output), *only],
+            self.site_env(database),
+            timeout=600,
         )
         if completed is None or completed.returncode:
             detail = completed.stderr[-2000:] if completed else "no answer in 600 s"
@@ -261,11 +279,16 @@ class Bench:
         except (wrk.WrkError, subprocess.TimeoutExpired) as error:
             return f"wrk: {error}"
 
-    def pages(self, database: str, probe: dict, *, bare: bool) -> dict[str, Timing | str]:
+    def pages(
+        self, database: str, probe: dict, *, bare: bool, pages: tuple[Page, ...] | None = None
+    ) -> dict[str, Timing | str]:
+        """wrk's timings of `pages` (every page, the decision pages too) served from
+        `database`, and of the bare view first if `bare`."""
+        pages = (*PAGES, *decision_pages()) if pages is None else pages
         timings = {}
         log = self.folder / f"gunicorn-{database}.log"
         with Gunicorn(self.site_env(database), log) as site:
-            for page in [BARE] * bare + list(PAGES):
+            for page in [BARE] * bare + list(pages):
                 say(f"{database}: {page.label}")
                 path = BARE.path if page is BARE else probe["pages"][page.key]["path"]
                 timings[page.key] = self.load(site, path, self.requests(database, page, probe))
@@ -312,14 +335,54 @@ class Bench:
         why = f"answered {status}" if status != 202 else f"not built in {timeout:.0f} s"
         return OperationResult(label, rss_mb=memory, note=f"{why} (peak so far)")
 
-    def sql(self, database: str, probe: dict) -> dict[str, tuple[Timing, int]]:
+    def sql(
+        self, database: str, probe: dict, pages: tuple[Page, ...] = PAGES
+    ) -> dict[str, tuple[Timing, int]]:
         dsn = databases.url(self.server, database)
         floors = {}
-        for page in PAGES:
+        for page in pages:
             statements = probe["pages"][page.key]["statements"]
             say(f"{database}: SQL of {page.label}")
             floors[page.key] = (replay(dsn, statements, self.options.pace.replay), len(statements))
         return floors
+
+    def decisions(
+        self, database: str, probe: dict, timings: dict, city_timings: dict
+    ) -> list[PageResult]:
+        """The public decision search at `options.decisions` published decisions (issue 14):
+        the preset's own figures when its register holds that many (the province); else those
+        of a scratch copy topped up to that many (bench.decisions), beside which the preset's
+        own figures are limit (a), the city's register."""
+        total = self.options.decisions
+        pages = decision_pages(total)
+        held = databases.published_decisions(self.server, database)
+        if held >= total:
+            floors = self.sql(database, probe, pages)
+            target, city = timings, city_timings
+        else:
+            scratch = databases.SCRATCH
+            say(f"{scratch}: a copy of {database} topped up to {total:,} decisions")
+            databases.recreate(self.server, scratch, template=database)
+            try:
+                self.decisions_added = self.operation(
+                    f"decisions-{total}",
+                    f"decisions added up to {total:,} (scratch copy)",
+                    (),
+                    DECISIONS_TIMEOUT,
+                )
+                probe = self.probe(scratch, "decisions")
+                target = self.pages(scratch, probe, bare=False, pages=pages)
+                floors = self.sql(scratch, probe, pages)
+            finally:
+                databases.drop(self.server, scratch)
+            city = city_timings or timings
+        results = []
+        for page in pages:
+            result = _page_result(page, probe["pages"][page.key]["path"], target[page.key])
+            result.city = _timing(city.get(page.key))
+            result.sql, result.statements = floors[page.key]
+            results.append(result)
+        return results
 
     # --- 3. the operations --------------------------------------------------------------
 
@@ -451,6 +514,7 @@ class Bench:
         city_timings = self.pages(city, city_probe, bare=False) if city_probe else {}
         cached, cached_bare, export = self.cached_and_export(database)
         floors = self.sql(database, probe)
+        decision_results = self.decisions(database, probe, timings, city_timings)
         results = []
         bare = _timing(timings[BARE.key])
         results.append(_page_result(BARE, BARE.path, timings[BARE.key]))
@@ -463,6 +527,7 @@ class Bench:
             if "c" in page.limits:
                 result.bare = bare
             results.append(result)
+        results += decision_results
         timed = self.operations(database, probe) if options.operations else []
         results += self.complaint_results
         cached_result = _page_result(CACHED, CACHED.path, cached)
@@ -476,13 +541,15 @@ class Bench:
                 note="highest VmHWM of any gunicorn worker",
             ),
             export,
+            *([self.decisions_added] if self.decisions_added else []),
             *timed,
         ]
         return Report(
             title=_title(options, probe["values"]),
             pages=results,
             operations=operations,
-            notes=self.notes + _notes(options, preset, self.cache_url, self.replaced),
+            notes=self.notes
+            + _notes(options, preset, self.cache_url, self.replaced, self.decisions_added),
         )
 
 
@@ -522,7 +589,13 @@ def _title(options: Options, values: dict) -> str:
     )
 
 
-def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) -> list[str]:
+def _notes(
+    options: Options,
+    preset: str,
+    cache_url: str | None,
+    replaced: int,
+    decisions_added: OperationResult | None = None,
+) -> list[str]:
     pace = options.pace
     notes = [
         f"Pages: gunicorn --config docker/gunicorn.conf.py, {WEB_WORKERS} "
@@ -547,6 +620,16 @@ def _notes(options: Options, preset: str, cache_url: str | None, replaced: int) 
         f"another ({pace.filings} filings, {pace.trackings} trackings, {pace.rounds} rounds "
         "of each statistics); req/s: calls per second.",
     ]
+    where = (
+        "a scratch copy of the register topped up by decisions.scale (the top-up is among the "
+        "operations), served as the pages are; (a) the same pages on the city register's own"
+        if decisions_added
+        else "the register itself; (a) the same pages on the city register's own"
+    )
+    notes.append(
+        f"Public decision search (issue 14): at {options.decisions:,} published decisions, on "
+        f"{where} decisions; (b) its SQL on the same database."
+    )
     if replaced:
         notes.append(
             f"gunicorn replaced {replaced} workers during the load (max_requests "

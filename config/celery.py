@@ -51,6 +51,11 @@ app.conf.beat_schedule = {
         "task": "decisions.tasks.deadlines_sweep",
         "schedule": 300.0,
     },
+    # Issue 14 §1: enforcement certificates near their end remind their departments, daily.
+    "decisions-certificates-remind": {
+        "task": "decisions.tasks.certificates_remind",
+        "schedule": crontab(hour=7, minute=45),
+    },
     "notifications-email-pending": {
         "task": "core.tasks.notifications_email_pending",
         "schedule": 300.0,
@@ -58,6 +63,11 @@ app.conf.beat_schedule = {
     # Issue 10 §2: import jobs whose check or import task was lost.
     "registry-import-jobs-resume": {
         "task": "registry.tasks.import_jobs_resume",
+        "schedule": 300.0,
+    },
+    # Issue 14 §5: the same for the Excel imports of decisions.
+    "decisions-import-jobs-resume": {
+        "task": "decisions.tasks.import_jobs_resume",
         "schedule": 300.0,
     },
     "adjustments-attachment-orphans": {

@@ -184,7 +184,10 @@ class _Window:
     end of the table)."""
 
     def __init__(self, queryset: QuerySet, order: Sequence[str]) -> None:
-        self.queryset, self.order, self.column = queryset, order, order[0]
+        # A list newest first (order "-decided_on", …) has its window above the bound.
+        self.queryset, self.order = queryset, order
+        self.column = order[0].removeprefix("-")
+        self.descending = order[0].startswith("-")
 
     @cached_property
     def bound(self):
@@ -197,7 +200,8 @@ class _Window:
     def rows(self, condition: Q) -> QuerySet:
         rows = self.queryset.filter(condition)
         if self.bound is not None:
-            rows = rows.filter(**{f"{self.column}__lte": self.bound})
+            side = "gte" if self.descending else "lte"
+            rows = rows.filter(**{f"{self.column}__{side}": self.bound})
         return rows
 
     @cached_property
@@ -234,12 +238,14 @@ def _load(queryset: QuerySet, ids: list) -> list:
     prefetches: a list's rows read what they show in a fixed number of queries. By id alone
     (the ids met every filter, the reader's restriction included) where the queryset only
     joins; through the queryset itself where it annotates, so each annotation is computed as
-    the list declared it."""
+    the list declared it. Either way only the columns the queryset loads (`only`, `defer`):
+    a public list reads no column it does not publish."""
     if queryset.query.annotations:
         loader = queryset.filter(pk__in=ids).order_by()
     else:
         loader = queryset.model._default_manager.filter(pk__in=ids)
         loader.query.select_related = queryset.query.select_related
+        loader.query.deferred_loading = queryset.query.deferred_loading
     found = loader.in_bulk()
     rows = [found[pk] for pk in ids if pk in found]
     prefetch_related_objects(rows, *queryset._prefetch_related_lookups)

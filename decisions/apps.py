@@ -7,4 +7,11 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions and enforcement disclosure")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the access rules)
+        from core import workqueue
+
+        from . import (
+            permissions,  # noqa: F401  (registers the access rules)
+            selectors,
+        )
+
+        workqueue.register(selectors.work_items)

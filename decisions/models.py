@@ -179,10 +179,16 @@ class EnforcementBody(models.Model):
         return reverse("decisions:body", args=[self.pk])
 
     def may_act_on(self, day: datetime.date) -> bool:
-        """Confirmed, published and not withdrawn by `day`, and within its entrustment."""
-        if self.state != BodyState.CONFIRMED or self.confirmed_at is None:
+        """Confirmed, published and not withdrawn by `day`, and within its entrustment. A body
+        withdrawn since could act on the days it stood confirmed (a decision of those days,
+        recorded later, is not flagged)."""
+        if self.state == BodyState.PROPOSED or self.confirmed_at is None:
             return False
         if timezone.localdate(self.confirmed_at) > day:
+            return False
+        if self.state == BodyState.WITHDRAWN and (
+            self.withdrawn_at is None or timezone.localdate(self.withdrawn_at) <= day
+        ):
             return False
         if self.kind == BodyKind.ENTRUSTED:
             return self.entrusted_from <= day <= self.entrusted_until

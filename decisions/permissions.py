@@ -154,8 +154,16 @@ def _token_manage(user) -> Q:
     return _clerk(user)
 
 
-@rule("decisions.importjob", Action.VIEW, Action.ADD)
+@rule("decisions.importjob", Action.ADD)
+def _import_add(user) -> Q:
+    return _clerk(user)
+
+
+@rule("decisions.importjob", Action.VIEW)
 def _import_view(user) -> Q:
+    """The department's clerks, and administrators of its jurisdiction (the admin's list)."""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return jurisdiction_scope(user, "department__jurisdiction__")
     return _clerk(user)
 
 

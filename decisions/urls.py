@@ -22,6 +22,11 @@ urlpatterns = [
         name="staff-act",
     ),
     path(
+        "decisions/work/<int:pk>/steps/",
+        review_views.FlowStepTimesView.as_view(),
+        name="step-times",
+    ),
+    path(
         "decisions/work/<int:pk>/records/<int:record>/",
         staff_views.RecordFileView.as_view(),
         name="record-file",

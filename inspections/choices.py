@@ -90,6 +90,8 @@ class ProblemSource(models.TextChoices):
     MEDIA = "media", _("Media")
     SELF = "self", _("Self-inspection")
     REGISTER = "register", _("Found in the register")
+    # Seed 002 监督检查办法 第十五条: 卷宗评查 (decisions.services.reviews).
+    CASE_REVIEW = "case_review", _("Case-file review")
 
 
 class Reporter(models.TextChoices):

@@ -167,6 +167,19 @@ def run(seed_hex: str, snapshot_text: str) -> dict:
     return {"algorithm": ALGORITHM, "targets": drawn}
 
 
+def sample(seed_hex: str, pool_text: str, count: int, size: int) -> list[int]:
+    """Draw `size` of `count` (e.g. case files to review): the positions 0..count-1 drawn, in
+    draw order, the first `size` of a shuffle driven, as `run` is, by the seed and the hash of
+    the published pool text, so anyone holding both re-runs it. Fewer when the pool is
+    smaller. ValueError when the seed is malformed or a number negative."""
+    if not isinstance(seed_hex, str) or not SEED.fullmatch(seed_hex):
+        raise ValueError("the seed must be 64 lowercase hexadecimal digits")
+    if not (_is_int(count) and _is_int(size)):
+        raise ValueError("count and size must be whole numbers of at least 0")
+    stream = _Stream(hashlib.sha256(f"{seed_hex}:{pool_hash(pool_text)}".encode()).hexdigest())
+    return stream.shuffle(range(count))[:size]
+
+
 # --- validation -------------------------------------------------------------------------------
 
 

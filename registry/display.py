@@ -4,6 +4,7 @@ the API's diff all use these, so a value reads the same everywhere."""
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .choices import ResponsibilityStage, RiskLevel, StarLevel
 from .models import FIELDS_BY_KIND, Entry, Provision
@@ -19,6 +20,11 @@ def _flow_line(row: dict) -> str:
         text += f"（{row['post']}）"
     if row.get("description"):
         text += f"：{row['description']}"
+    if row.get("limit_days"):
+        days = row["limit_days"]
+        text += " · " + ngettext(
+            "time limit %(days)s working day", "time limit %(days)s working days", days
+        ) % {"days": days}
     if row.get("risk_point"):
         level = str(RiskLevel(row["risk_level"]).label) if row.get("risk_level") else ""
         text += " · " + _("integrity risk: %(risk)s %(level)s; control: %(measure)s") % {

@@ -1,10 +1,11 @@
 """The flow of an item drawn as a flow chart (issue 3 §4): an inline SVG rendered on the
 server, so it needs no script and no outside service and prints with the page.
 
-Boxes run top to bottom joined by arrows; each box names the step and the post responsible
-for it. A step with an integrity risk point (廉政风险点, seed 003 四(二)2(2)) carries a badge on
-its right saying "integrity risk" and the level in words, so the mark does not rest on colour
-alone; the item page lists the risks and their control measures in a table below the chart.
+Boxes run top to bottom joined by arrows; each box names the step, the post responsible for
+it and its time limit (seed 004 一(二)3: 各环节的办理时限和人员). A step with an integrity
+risk point (廉政风险点, seed 003 四(二)2(2)) carries a badge on its right saying "integrity
+risk" and the level in words, so the mark does not rest on colour alone; the item page lists
+the risks and their control measures in a table below the chart.
 
 Chinese has no spaces to break at, so text is wrapped by width: a CJK character counts as one
 unit, a Latin letter or digit as about half of one."""
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .choices import RiskLevel
 
@@ -49,10 +51,25 @@ class FlowStep:
     risk_point: str
     risk_level: str
     control_measure: str
+    # Seed 004 一(二)3 (各环节的办理时限和人员): the step's time limit in working days.
+    limit_days: int | None = None
 
     @property
     def risk_label(self) -> str:
         return str(RiskLevel(self.risk_level).label) if self.risk_level else ""
+
+    @property
+    def limit_label(self) -> str:
+        if self.limit_days is None:
+            return ""
+        return ngettext("%(days)s working day", "%(days)s working days", self.limit_days) % {
+            "days": self.limit_days
+        }
+
+    @property
+    def post_line(self) -> str:
+        """Who does the step and within what time, as the chart's box says it."""
+        return " · ".join(part for part in (self.post, self.limit_label) if part)
 
 
 def flow_steps(flow) -> list[FlowStep]:
@@ -66,10 +83,16 @@ def flow_steps(flow) -> list[FlowStep]:
             risk_point=str(row.get("risk_point") or ""),
             risk_level=str(row.get("risk_level") or ""),
             control_measure=str(row.get("control_measure") or ""),
+            limit_days=_limit(row.get("limit_days")),
         )
         for number, row in enumerate(flow or [], start=1)
         if isinstance(row, dict)
     ]
+
+
+def _limit(value) -> int | None:
+    # Stored rows are checked (registry.models._check_entry); anything else shows no limit.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _char_width(char: str) -> float:
@@ -146,6 +169,10 @@ def _step_description(step: FlowStep) -> str:
         }
     else:
         text = _("Step %(number)s: %(step)s") % {"number": step.number, "step": step.step}
+    if step.limit_days is not None:
+        text += ", " + ngettext(
+            "time limit %(days)s working day", "time limit %(days)s working days", step.limit_days
+        ) % {"days": step.limit_days}
     if step.risk_label:
         text += ", " + _("integrity risk point, level %(level)s") % {"level": step.risk_label}
     elif step.risk_point:
@@ -173,8 +200,8 @@ def flow_chart(steps: list[FlowStep], *, title: str, chart_id: str = "flow") -> 
         blocks = [
             (wrap(f"{step.number}. {step.step}", _units(inner, STEP_SIZE)), STEP_SIZE, "name")
         ]
-        if step.post:
-            blocks.append((wrap(step.post, _units(inner, POST_SIZE)), POST_SIZE, "post"))
+        if step.post_line:
+            blocks.append((wrap(step.post_line, _units(inner, POST_SIZE)), POST_SIZE, "post"))
         if step.description:
             blocks.append(
                 (wrap(step.description, _units(inner, DESCRIPTION_SIZE)), DESCRIPTION_SIZE, "about")

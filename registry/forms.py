@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.checkers import CheckedForm, upload_problem
 
 from .choices import ResponsibilityStage, RiskLevel
-from .models import FIELDS_BY_KIND, REQUIRED_BY_KIND, Entry
+from .models import FIELDS_BY_KIND, MAX_STEP_LIMIT_DAYS, REQUIRED_BY_KIND, Entry
 
 # JSON lists of rows, edited as formsets (prefix = field name).
 STRUCTURED = ("flow", "discretion", "responsibilities")
@@ -40,6 +40,13 @@ class RowForm(CheckedForm):
 class FlowRowForm(RowForm):
     step = forms.CharField(label=_("Step"), max_length=100)
     post = forms.CharField(label=_("Post responsible"), max_length=100, required=False)
+    # Seed 004 一(二)3: 各环节的办理时限和人员 — the step's time limit beside its post.
+    limit_days = forms.IntegerField(
+        label=_("Time limit of the step (working days)"),
+        min_value=1,
+        max_value=MAX_STEP_LIMIT_DAYS,
+        required=False,
+    )
     description = forms.CharField(
         label=_("What happens"),
         max_length=1000,

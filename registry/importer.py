@@ -51,7 +51,7 @@ from .display import field_label, provision_label
 from .models import (
     DISCRETION_KEYS,
     FIELDS_BY_KIND,
-    FLOW_KEYS,
+    MAX_STEP_LIMIT_DAYS,
     REQUIRED_BY_KIND,
     RESPONSIBILITY_KEYS,
     Draft,
@@ -92,6 +92,17 @@ _SEPARATORS = re.compile(r"[\n；;]")
 _YES = ("是", "yes", "y", "true", "1", "✓", "√")
 _NO = ("否", "no", "n", "false", "0")
 _RISK_WORDS = {"高": RiskLevel.HIGH, "中": RiskLevel.MEDIUM, "低": RiskLevel.LOW}
+# The parts of a flow line in the workbook, in order. The time limit (seed 004 一(二)3) comes
+# last, so that workbooks written before it had a column still read the same.
+_FLOW_LINE_KEYS = (
+    "step",
+    "post",
+    "description",
+    "risk_point",
+    "risk_level",
+    "control_measure",
+    "limit_days",
+)
 
 
 def import_mode(user) -> str | None:
@@ -188,9 +199,20 @@ def _example_row(list_kind: str, place: dict) -> dict[str, object]:
                         _("Not telling the applicant at once what is missing"),
                         str(risk),
                         _("One written list of what is missing"),
+                        "1",
                     ]
                 ),
-                "|".join([_("Decision"), _("Head of section"), _("Decide within the limit")]),
+                "|".join(
+                    [
+                        _("Decision"),
+                        _("Head of section"),
+                        _("Decide within the limit"),
+                        "",
+                        "",
+                        "",
+                        "5",
+                    ]
+                ),
             ]
         ),
         "discretion": "|".join([_("First offence, minor"), _("Warning")]),
@@ -243,9 +265,10 @@ def _column_notes() -> dict[str, str]:
         ),
         "flow": _(
             "One step per line: step|post|what happens|integrity risk point|risk level "
-            "(%(levels)s)|control measure."
+            "(%(levels)s)|control measure|time limit of the step in working days (1 to "
+            "%(max)s). Leave a part empty between two bars when the step has none."
         )
-        % {"levels": levels},
+        % {"levels": levels, "max": MAX_STEP_LIMIT_DAYS},
         "discretion": _("One line per circumstance: circumstance|range of discretion."),
         "responsibilities": _(
             "One item per line: stage (%(stages)s)|duty|circumstances for accountability|basis."
@@ -1014,8 +1037,19 @@ class _Validator:
         return {key: value for key, value in zip(keys, parts, strict=False) if value}
 
     def _flow_row(self, line: str) -> dict:
-        keys = FLOW_KEYS
+        keys = _FLOW_LINE_KEYS
         row = self._parts(line, keys, len(keys))
+        if "limit_days" in row:
+            limit = row["limit_days"]
+            if not limit.isdecimal() or not 1 <= int(limit) <= MAX_STEP_LIMIT_DAYS:
+                raise ValueError(
+                    _(
+                        "“%(line)s”: the time limit is a whole number of working days from 1 "
+                        "to %(max)s."
+                    )
+                    % {"line": line, "max": MAX_STEP_LIMIT_DAYS}
+                )
+            row["limit_days"] = int(limit)
         if "risk_level" in row:
             level = self.risks.get(_norm(row["risk_level"]))
             if level is None:

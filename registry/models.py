@@ -514,11 +514,11 @@ EDITABLE_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() fo
 FLOW_KEYS = (
     "step",
     "post",
-    "limit_days",
     "description",
     "risk_point",
     "risk_level",
     "control_measure",
+    "limit_days",
 )
 MAX_STEP_LIMIT_DAYS = 365
 DISCRETION_KEYS = ("circumstance", "range")

@@ -123,3 +123,71 @@ def record_penalty(built: DecisionOrg, *, officers=None, **overrides) -> Decisio
             values=penalty_values(**overrides),
         ),
     )
+
+
+# --- published decisions, for the public pages (tests/test_decisions_public*.py) -------------
+
+# The organisation is built before the decisions' dates (its items must be in force then).
+ORG_BUILT_AT = datetime.datetime(2026, 8, 1, 2, tzinfo=datetime.UTC)
+
+
+def build_decision_org_in_august() -> DecisionOrg:
+    import time_machine
+
+    with time_machine.travel(ORG_BUILT_AT, tick=False):
+        return build_decision_org()
+
+
+def licence_values(**overrides) -> dict:
+    values = {
+        "title": "郑州某盐业批发有限公司食盐定点批发许可",
+        "number": "郑盐许〔2026〕1号",
+        "party_kind": "organisation",
+        "party_name": "郑州某盐业批发有限公司",
+        "party_credit_code": CREDIT_CODES[1],
+        "legal_representative": "钱某",
+        "content": "准予当事人从事食盐定点批发。",
+        "basis": "《食盐专营办法》第十四条",
+        "licence_name": "食盐定点批发企业证书",
+        "licence_number": "豫盐批2026001",
+        "valid_from": datetime.date(2026, 9, 20),
+        "valid_until": datetime.date(2031, 9, 19),
+        "filed_on": datetime.date(2026, 9, 1),
+        "decided_on": datetime.date(2026, 9, 20),
+    }
+    values.update(overrides)
+    return values
+
+
+def published(
+    built: DecisionOrg,
+    *,
+    licence: bool = False,
+    published_on: datetime.date = datetime.date(2026, 9, 23),
+    redactions=(),
+    **overrides,
+) -> Decision:
+    """A decision recorded as served the day before `published_on` and published that day
+    (redacted where `redactions` say), through the services."""
+    import time_machine
+
+    served = published_on - datetime.timedelta(days=1)
+    moment = datetime.datetime.combine(published_on, datetime.time(2), tzinfo=datetime.UTC)
+    with time_machine.travel(moment - datetime.timedelta(days=1), tick=False):
+        if licence:
+            decision = services.decision_record(
+                actor=built.clerk,
+                department=built.department,
+                given=services.DecisionValues(
+                    body=built.body,
+                    item=built.licence_item,
+                    officers=built.officers[:1],
+                    values=licence_values(served_on=served, **overrides),
+                ),
+            )
+        else:
+            decision = record_penalty(built, served_on=served, **overrides)
+    with time_machine.travel(moment, tick=False):
+        return services.decision_publish(
+            actor=built.clerk, decision=decision, redactions=list(redactions)
+        )

@@ -31,6 +31,17 @@ STAFF_ONLY = {
     ("get", "/api/v1/inspections/notices/"),
     ("get", "/api/v1/inspections/notices/{id}/"),
     ("post", "/api/v1/inspections/notices/{id}/transitions/"),
+    ("get", "/api/v1/decisions/work/"),
+    ("get", "/api/v1/decisions/work/{id}/"),
+    ("get", "/api/v1/decisions/work/{id}/transitions/"),
+    ("post", "/api/v1/decisions/work/{id}/transitions/"),
+    ("get", "/api/v1/decisions/credit/{kind}/"),
+}
+# Departments' case systems push decisions with their key (issue 14 §5), not a login.
+CASE_SYSTEM_ONLY = {
+    ("post", "/api/v1/decisions/intake/"),
+    ("get", "/api/v1/decisions/intake/{external_id}/"),
+    ("put", "/api/v1/decisions/intake/{external_id}/"),
 }
 
 
@@ -53,9 +64,11 @@ def test_public_operations_are_anonymous_and_staff_ones_need_the_cookie(schema):
         seen.add((method, path))
         if (method, path) in STAFF_ONLY:
             assert operation["security"] == [{"cookieAuth": []}], (method, path)
+        elif (method, path) in CASE_SYSTEM_ONLY:
+            assert operation["security"] == [{"caseSystemKey": []}], (method, path)
         else:
             assert operation["security"] == [{}], (method, path)
-    assert seen >= STAFF_ONLY
+    assert seen >= STAFF_ONLY | CASE_SYSTEM_ONLY
     assert len(seen) >= 18
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from bench import child, databases, pages, wrk
 from bench import complaints as bench_complaints
-from bench.figures import CALLS, COMPLAINT_FILE, FILED, PAGES, SEED
+from bench.figures import CALLS, COMPLAINT_FILE, FILED, PAGES, SEED, decision_pages
 from bench.report import (
     MISSED,
     OK,
@@ -408,6 +408,9 @@ def _postgres_answers() -> bool:
     return True
 
 
+SMOKE_DECISIONS = 50_000
+
+
 @pytest.mark.large
 def test_the_city_bench_runs_end_to_end():
     """`make bench PRESET=city` with one-second figures: every page answers 2xx, every
@@ -427,6 +430,9 @@ def test_the_city_bench_runs_end_to_end():
             "--replay=0.2",
             "--operation-timeout=30",
             "--export-timeout=60",
+            # The decision search at fewer decisions than make bench's million: the top-up
+            # of a million takes minutes (tests/test_decisions_public_bench.py checks it).
+            f"--decisions={SMOKE_DECISIONS}",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -445,4 +451,7 @@ def test_the_city_bench_runs_end_to_end():
         assert operation in table
     for label in (COMPLAINT_FILE.label, *(call.label for call in CALLS)):
         assert label in table
+    for page in decision_pages(SMOKE_DECISIONS):
+        assert page.label in table
+    assert f"decisions added up to {SMOKE_DECISIONS:,}" in table
     assert "The bare view is not a clean floor" not in table

@@ -20,6 +20,7 @@ SOURCES = [
     "adjustments",
     "complaints",
     "inspections",
+    "decisions",
     "accountability",
     "templates",
 ]

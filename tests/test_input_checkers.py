@@ -525,3 +525,105 @@ def test_every_allowed_attachment_suffix_has_a_content_check():
     from adjustments import services
 
     assert set(checkers.UPLOAD_TYPES) >= services.ATTACHMENT_SUFFIXES
+
+
+# --- unified social credit codes (GB 32100-2015; issue 14 §2) ---------------------------------
+
+# GB 32100-2015 appendix A, as the standard prints them: the 31 characters and the weights of
+# the first seventeen places (3^(i-1) mod 31), written out here rather than derived, so that
+# the checker is tested against the standard and not against itself.
+GB32100_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+GB32100_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _gb32100_check(first_seventeen: str) -> str:
+    total = sum(
+        GB32100_CHARACTERS.index(c) * w
+        for c, w in zip(first_seventeen, GB32100_WEIGHTS, strict=True)
+    )
+    return GB32100_CHARACTERS[(31 - total % 31) % 31]
+
+
+first_seventeen = st.builds(
+    lambda head, division, own: head + division + own,
+    st.text(GB32100_CHARACTERS, min_size=2, max_size=2),
+    st.text("0123456789", min_size=6, max_size=6),
+    st.text(GB32100_CHARACTERS, min_size=9, max_size=9),
+)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y43",
+        "91110000600037341L",
+        "91410100MA44X6Y2X0",
+        "92410106MA40KD0K48",
+        # Check characters 0 and Y: the ends of the remainder's range.
+        "91410100MA45AAA139",
+        "11410100000000001" + _gb32100_check("11410100000000001"),
+    ],
+)
+def test_a_valid_credit_code_passes(code):
+    assert checkers.credit_code_problem(code) is None
+    assert checkers.credit_code_check_character(code[:17]) == code[17]
+    checkers.CreditCodeValidator()(code)
+
+
+def test_a_wrong_check_character_is_refused():
+    with translation.override("en"):
+        for code in ("91350100M000100Y44", "91110000600037341K", "91410100MA44X6Y2X1"):
+            assert "check character" in checkers.credit_code_problem(code)
+        with pytest.raises(forms.ValidationError):
+            checkers.CreditCodeValidator()("91350100M000100Y44")
+
+
+def test_small_letters_are_the_same_code_in_capitals():
+    assert checkers.credit_code_problem("91350100m000100y43") is None
+    assert checkers.credit_code_problem(" 91110000600037341l ") is None
+    assert checkers.credit_code_normalise(" 91350100m000100y43 ") == "91350100M000100Y43"
+
+
+@pytest.mark.parametrize(
+    ("code", "count"),
+    [("91350100M000100Y4", 17), ("91350100M000100Y433", 19), ("", 0), ("9135", 4)],
+)
+def test_a_code_of_the_wrong_length_is_refused_with_its_length(code, count):
+    with translation.override("en"):
+        problem = checkers.credit_code_problem(code)
+    assert problem == (f"A unified social credit code has 18 characters; this one has {count}.")
+
+
+@pytest.mark.parametrize("letter", ["I", "O", "Z", "S", "V"])
+def test_the_letters_the_standard_leaves_out_are_refused(letter):
+    """GB 32100-2015 §4.2: I, O, Z, S and V are not used (they read as 1, 0, 2, 5 and U)."""
+    head = "91350100" + letter + "00010000"
+    code = head + GB32100_CHARACTERS[0]
+    with translation.override("en"):
+        problem = checkers.credit_code_problem(code)
+    assert problem and "except I, O, Z, S" in problem
+
+
+@pytest.mark.parametrize("code", ["91A50100M000100Y43", "9135010XM000100Y43", "9-350100M000100Y43"])
+def test_a_division_code_that_is_not_six_digits_is_refused(code):
+    with translation.override("en"):
+        problem = checkers.credit_code_problem(code)
+    assert problem and "administrative division code (6 digits)" in problem
+
+
+@given(first_seventeen)
+def test_the_check_character_completes_any_seventeen_characters(head):
+    check = checkers.credit_code_check_character(head)
+    assert check == _gb32100_check(head)
+    assert checkers.credit_code_problem(head + check) is None
+
+
+@given(first_seventeen, st.integers(0, 17), st.integers(1, 30))
+def test_any_single_changed_character_is_detected(head, place, shift):
+    """The check character detects every single error: a character changed to any other of
+    the 31 (in any place, the check character itself included) never gives a valid code."""
+    code = head + checkers.credit_code_check_character(head)
+    changed = GB32100_CHARACTERS[(GB32100_CHARACTERS.index(code[place]) + shift) % 31]
+    wrong = code[:place] + changed + code[place + 1 :]
+    assert wrong != code
+    assert checkers.credit_code_problem(wrong) is not None

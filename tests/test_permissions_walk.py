@@ -29,6 +29,9 @@ from complaints.models import Complaint, Evidence
 from core import captcha, services
 from core.choices import NotificationKind, PersonDuty, Role
 from core.models import Department, EnforcementCertificate, Person, Unit
+from decisions import services as decision_services
+from decisions.models import DecisionPolicy
+from decisions.models import Event as DecisionEvent
 from inspections import services as inspection_services
 from inspections.choices import InspectionState, RecordKind
 from inspections.models import (
@@ -43,8 +46,9 @@ from inspections.services.reports import report_pdf_render, report_publish
 from registry import import_jobs
 from registry import services as registry_services
 from registry.models import Entry
-from tests import adjustment_builders, complaint_builders, registry_builders
+from tests import adjustment_builders, complaint_builders, decision_builders, registry_builders
 from tests.builders import Org
+from tests.decision_builders import build_decision_org
 from tests.inspection_builders import InspectionOrg, build_inspection_org, plan_drawn, problem_open
 
 ANONYMOUS = "anonymous"
@@ -210,6 +214,118 @@ def _sample(key: str) -> Callable[[Samples, str], dict]:
 def _sample_act(key: str, action: str) -> Callable[[Samples, str], dict]:
     return lambda samples, identity: {"pk": samples.ids[key], "action": action}
 
+
+# --- decisions (issue 14) -------------------------------------------------------------------
+# The samples (_decision_samples): the salt bureau's own body confirmed and an entrusted one with
+# its papers, its officers, a penalty decision published (with a case record and its file, and
+# the dates of its flow steps), a case-system key, an Excel import, and the city's case-file
+# review drawn. "clerk" is the salt bureau's clerk.
+CLERKS = frozenset({Role.CLERK.value})
+# Who reads a department's decisions in full: its clerks, and the office, lead reviewers,
+# supervisors and administrators of its jurisdiction (decisions.permissions OVERSEERS); the
+# digital office has no decisions to see and no queue. An action posted by a reader who may not
+# take it is shown again with the message (nothing changes).
+DECISION_READERS = frozenset(ROLES) - {Role.DIGITAL.value}
+# Bodies are kept by the department's clerks and confirmed by the office or the jurisdiction's
+# legal reviewers (the sample's reviewer is the city's 法制办); their pages are for them, the
+# public reads the confirmed bodies on the public page.
+BODY_KEEPERS = frozenset({Role.CLERK.value, Role.OFFICE.value, Role.REVIEWER.value})
+# Officers are kept by their department's clerks and by administrators (core.permissions).
+OFFICER_KEEPERS = frozenset({Role.CLERK.value, Role.ADMINISTRATOR.value})
+# Case-system keys and imports: the department's clerks; administrators of the jurisdiction
+# read them too (and keep keys); only clerks upload.
+CASE_SYSTEM_KEEPERS = frozenset({Role.CLERK.value, Role.ADMINISTRATOR.value})
+REVIEW_READERS = frozenset({Role.OFFICE.value, Role.SUPERVISOR.value, Role.ADMINISTRATOR.value})
+
+
+def _decision_key(key: str, **more) -> Callable[[Samples, str], dict]:
+    return lambda samples, identity: {"pk": samples.ids[key], **more}
+
+
+DECISION_EXPECTED: dict[str, Expect] = {
+    # The public: published decisions, bodies and officers, no login.
+    "decisions:public-index": Expect(EVERYONE, query="q=盐业"),
+    "decisions:public-feed": Expect(EVERYONE),
+    "decisions:public-detail": Expect(EVERYONE, kwargs=_sample("decision")),
+    "decisions:public-bodies": Expect(EVERYONE),
+    "decisions:public-officers": Expect(EVERYONE),
+    "decisions-api:list": Expect(EVERYONE),
+    "decisions-api:detail": Expect(EVERYONE, kwargs=_sample("decision")),
+    "decisions-api:bodies": Expect(EVERYONE),
+    # Staff: the queue lists what each may see (maybe nothing); a decision in full to its
+    # department's clerks and the overseers of its jurisdiction.
+    "decisions:staff-list": Expect(DECISION_READERS),
+    "decisions:staff-new": Expect(CLERKS),
+    "decisions:case-new": Expect(CLERKS),
+    "decisions:staff-detail": Expect(DECISION_READERS, kwargs=_sample("decision")),
+    # Revoking without a reason is shown again with the message: nothing changes.
+    "decisions:staff-act": Expect(
+        DECISION_READERS,
+        method="post",
+        kwargs=_decision_key("decision", action="revoke"),
+    ),
+    "decisions:record-file": Expect(
+        DECISION_READERS,
+        kwargs=lambda samples, identity: {
+            "pk": samples.ids["decision"],
+            "record": samples.ids["decision_record"],
+        },
+    ),
+    "decisions:step-times": Expect(CLERKS, kwargs=_sample("decision")),
+    "decisions:bodies": Expect(BODY_KEEPERS),
+    "decisions:body-new": Expect(CLERKS),
+    "decisions:body": Expect(BODY_KEEPERS, kwargs=_sample("body")),
+    "decisions:body-edit": Expect(CLERKS, kwargs=_sample("body")),
+    # Withdrawing without a reason is shown again with the message: nothing changes.
+    "decisions:body-act": Expect(
+        BODY_KEEPERS, method="post", kwargs=_decision_key("body", action="withdraw")
+    ),
+    "decisions:body-papers": Expect(BODY_KEEPERS, kwargs=_sample("body")),
+    "decisions:officers": Expect(OFFICER_KEEPERS),
+    "decisions:officer-new": Expect(OFFICER_KEEPERS),
+    "decisions:officer": Expect(OFFICER_KEEPERS, kwargs=_sample("officer")),
+    "decisions:tokens": Expect(CASE_SYSTEM_KEEPERS),
+    "decisions:token-new": Expect(CASE_SYSTEM_KEEPERS),
+    "decisions:token-revoke": Expect(CASE_SYSTEM_KEEPERS, kwargs=_sample("token")),
+    "decisions:imports": Expect(CASE_SYSTEM_KEEPERS),
+    "decisions:import-new": Expect(CLERKS),
+    "decisions:import-template": Expect(CLERKS),
+    "decisions:import": Expect(CASE_SYSTEM_KEEPERS, kwargs=_sample("decision_import")),
+    "decisions:import-progress": Expect(CASE_SYSTEM_KEEPERS, kwargs=_sample("decision_import")),
+    "decisions:credit": Expect(DECISION_READERS),
+    "decisions:credit-export": Expect(DECISION_READERS, kwargs={"kind": "penalty", "fmt": "csv"}),
+    "decisions:reviews": Expect(REVIEW_READERS),
+    "decisions:review-new": Expect(SUPERVISORS),
+    "decisions:review": Expect(REVIEW_READERS, kwargs=_sample("review")),
+    # Finishing with files not yet scored is shown again with the message: nothing changes.
+    "decisions:review-act": Expect(
+        REVIEW_READERS, method="post", kwargs=_decision_key("review", action="finish")
+    ),
+    "decisions:review-file": Expect(
+        REVIEW_READERS,
+        kwargs=lambda samples, identity: {
+            "pk": samples.ids["review"],
+            "file": samples.ids["reviewed_file"],
+        },
+    ),
+    "decisions:statistics": Expect(REVIEW_READERS),
+    "decisions-api:staff-list": Expect(DECISION_READERS),
+    "decisions-api:staff-detail": Expect(DECISION_READERS, kwargs=_sample("decision")),
+    "decisions-api:transitions": Expect(
+        DECISION_READERS,
+        method="post",
+        kwargs=_sample("decision"),
+        data={"action": "no-such-action"},
+        json=True,
+        answered=400,
+    ),
+    # Case systems authenticate with their key, never a login: every identity is refused.
+    "decisions-api:intake": Expect(NOBODY, method="post", data={}, json=True),
+    "decisions-api:intake-item": Expect(NOBODY, kwargs={"external_id": "CASE-1"}),
+    "decisions-api:credit-feed": Expect(DECISION_READERS, kwargs={"kind": "penalty"}),
+}
+# Rows the decision services own: the admin lists and shows them, never adds or changes them.
+DECISION_READ_ONLY = ("enforcementbody", "decision", "event", "apitoken", "importjob", "casereview")
 
 INSPECTION_EXPECTED: dict[str, Expect] = {
     # The public: what is inspected, the draws and the reports, no login.
@@ -522,6 +638,16 @@ EXPECTED: dict[str, Expect] = {
     },
     **{f"admin:inspections_{model}_add": Expect(NOBODY) for model in INSPECTION_READ_ONLY},
     **INSPECTION_EXPECTED,
+    # Decisions: policies kept by administrators; everything else read here, never changed.
+    **_admin_model("decisions_decisionpolicy", "decision_policy"),
+    **{
+        key: expect
+        for model in DECISION_READ_ONLY
+        for key, expect in _admin_model(f"decisions_{model}", f"admin_{model}").items()
+        if not key.endswith("_add")
+    },
+    **{f"admin:decisions_{model}_add": Expect(NOBODY) for model in DECISION_READ_ONLY},
+    **DECISION_EXPECTED,
     "admin:auth_user_password_change": Expect(
         ADMINISTRATORS, kwargs=lambda samples, identity: {"id": samples.ids["user"]}
     ),
@@ -639,6 +765,7 @@ def samples(db, calendar, settings, tmp_path) -> Samples:
     }
     inspection_ids, inspector = _inspection_samples(built)
     ids.update(inspection_ids)
+    ids.update(_decision_samples(org))
     return Samples(
         org=org,
         ids=ids,
@@ -729,6 +856,72 @@ def _inspection_samples(built: InspectionOrg) -> tuple[dict[str, int], object]:
     return ids, inspector
 
 
+def _decision_samples(org: Org) -> dict[str, int]:
+    """The salt bureau's decisions and what surrounds them (see DECISION_EXPECTED)."""
+    built = build_decision_org(org)
+    clerk = built.clerk
+    today = timezone.localdate()
+    decision = decision_builders.published(built, published_on=today - datetime.timedelta(days=1))
+    record = decision_services.case_record_upload(
+        actor=clerk,
+        decision=decision,
+        title="询问笔录",
+        made_at=timezone.now() - datetime.timedelta(hours=1),
+        upload=SimpleUploadedFile("笔录.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    entrusted = decision_services.body_save(
+        actor=clerk,
+        department=built.department,
+        values={
+            "name": "市盐业稽查队",
+            "kind": "entrusted",
+            "basis": "《食盐专营办法》第四条",
+            "entrustment_number": "郑盐委〔2026〕1号",
+            "entrusted_from": datetime.date(2026, 1, 1),
+            "entrusted_until": datetime.date(2027, 12, 31),
+        },
+        entrustment_file=SimpleUploadedFile("委托书.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    decision_services.body_confirm(actor=org.users[Role.OFFICE], body=entrusted)
+    token, _secret = decision_services.api_token_create(
+        actor=clerk, department=built.department, name="盐业办案系统"
+    )
+    job = decision_services.import_job_create(
+        actor=clerk,
+        upload=SimpleUploadedFile("决定.xlsx", decision_services.workbook_template(user=clerk)),
+    )
+    review = decision_services.case_review_create(
+        actor=org.users[Role.SUPERVISOR],
+        jurisdiction=org.city,
+        title="卷宗评查",
+        period_start=datetime.date(2026, 9, 1),
+        period_end=today - datetime.timedelta(days=1),
+        sample_size=1,
+    )
+    review = decision_services.case_review_commit(actor=org.users[Role.SUPERVISOR], review=review)
+    review = decision_services.case_review_draw(actor=org.users[Role.SUPERVISOR], review=review)
+    policy = services.jurisdiction_policy_save(
+        actor=None, model=DecisionPolicy, jurisdiction=org.city, values={"publish_days": 10}
+    )
+    return {
+        "decision": decision.pk,
+        "decision_record": record.pk,
+        "body": entrusted.pk,
+        "officer": built.officers[0].pk,
+        "token": token.pk,
+        "decision_import": job.pk,
+        "review": review.pk,
+        "reviewed_file": review.files.get().pk,
+        "decision_policy": policy.pk,
+        "admin_enforcementbody": entrusted.pk,
+        "admin_decision": decision.pk,
+        "admin_event": DecisionEvent.objects.filter(decision=decision).first().pk,
+        "admin_apitoken": token.pk,
+        "admin_importjob": job.pk,
+        "admin_casereview": review.pk,
+    }
+
+
 def _published_request(org: Org, entry: Entry) -> tuple[AdjustmentRequest, Attachment]:
     """A request of the city's salt bureau walked to publication by the city's people, with
     a document: every staff role of the city has seen it."""
@@ -762,7 +955,7 @@ def _outcome(client: Client, expect: Expect, path: str, data: dict) -> str:
         status = response.status_code
         if expect.answered is not None and status == expect.answered:
             return ALLOWED
-        if status == 403:
+        if status in (401, 403):
             return DENIED
         if status in (301, 302, 303, 307, 308):
             target = urlsplit(response["Location"])

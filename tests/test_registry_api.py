@@ -238,6 +238,7 @@ def test_an_item_has_every_field_of_its_list_as_structured_json(client, salt):
     assert body["flow"][0] == {
         "step": "受理",
         "post": "窗口受理岗",
+        "limit_days": None,
         "description": "",
         "risk_point": "不一次性告知",
         "risk_level": "low",

@@ -338,6 +338,16 @@ SPECTACULAR_SETTINGS = {
         "ComplaintOutcomeEnum": "complaints.choices.Outcome",
         "ComplaintRatingEnum": "complaints.choices.Rating",
         "ReviewDecisionEnum": "complaints.choices.ReviewDecision",
+        "DecisionStateEnum": "decisions.choices.DecisionState",
+        "DecisionStepKindEnum": "decisions.choices.StepKind",
+        "DecisionSourceEnum": "decisions.choices.Source",
+        "DecisionFlagEnum": "decisions.choices.Flag",
+        "PartyKindEnum": "decisions.choices.PartyKind",
+        "PenaltyKindEnum": "decisions.choices.PenaltyKind",
+        "RedactionReasonEnum": "decisions.choices.RedactionReason",
+        "DecisionActionEnum": "decisions.api.staff.API_ACTIONS",
+        "DecisionKindEnum": "decisions.filtersets.KIND_CHOICES",
+        "RedactableFieldEnum": "decisions.forms.REDACTABLE_CHOICES",
     },
 }
 

@@ -22,7 +22,7 @@ urlpatterns = [
     # Case systems, with a department's key (issue 14 §5).
     path("decisions/intake/", intake.IntakeView.as_view(), name="intake"),
     path(
-        "decisions/intake/<str:external_id>/",
+        "decisions/intake/<key:external_id>/",
         intake.IntakeItemView.as_view(),
         name="intake-item",
     ),

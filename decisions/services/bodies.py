@@ -81,9 +81,11 @@ def body_save(
         if entrustment_file is None and not body.entrustment_file:
             raise DomainError(_("Attach the entrustment papers."))
     else:
+        # An own body carries no entrustment: papers kept from when it was one are detached.
         body.entrustment_number = ""
         body.entrusted_from = body.entrusted_until = None
-    if entrustment_file is not None:
+        body.entrustment_file = ""
+    if entrustment_file is not None and body.kind == BodyKind.ENTRUSTED:
         problem = upload_problem(entrustment_file, suffixes=RECORD_SUFFIXES)
         if problem:
             raise DomainError(problem)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core import calendar
 from core.checkers import credit_code_normalise, credit_code_problem, resident_id_problem
 from core.choices import DeadlineUnit, Role
-from core.models import Department, EnforcementCertificate, Person, User
+from core.models import DEADLINE_FIELDS, Department, EnforcementCertificate, Person, User
 from core.permissions import Action
 from core.search import vector_literal
 from core.services import DomainError, permission_require
@@ -441,12 +441,20 @@ def _apply(decision: Decision, department: Department, given: DecisionValues, va
     decision.item_history_id = version.history_id if version else None
     decision.item_not_in_force = version is None or version.status != EntryStatus.IN_FORCE
     decision.body_mismatch = given.item.department_id != department.pk
-    decision.body_unpublished = not given.body.may_act_on(day) if day else True
+    # The body as it stands now: the caller's instance may predate its confirmation.
+    body = EnforcementBody.objects.get(pk=given.body.pk)
+    decision.body_unpublished = not body.may_act_on(day) if day else True
 
 
-def _officers_set(decision: Decision, people: Sequence[Person]) -> None:
-    day = decision.decided_on or decision.filed_on
-    valid = _certificates_on(people, day)
+def _officers_check(decision: Decision, people: Sequence[Person]) -> dict:
+    """The certificate of each officer valid on the decision date (the filing date before it is
+    decided); sets the flag when one has none (持证上岗, seed 002 监督检查办法 第十一条)."""
+    valid = _certificates_on(people, decision.decided_on or decision.filed_on)
+    decision.officer_uncertified = any(person.pk not in valid for person in people)
+    return valid
+
+
+def _officers_write(decision: Decision, people: Sequence[Person], valid: dict) -> None:
     DecisionOfficer.objects.filter(decision=decision).delete()
     DecisionOfficer.objects.bulk_create(
         [
@@ -459,23 +467,19 @@ def _officers_set(decision: Decision, people: Sequence[Person]) -> None:
             for person in people
         ]
     )
-    decision.officer_uncertified = any(person.pk not in valid for person in people)
 
 
 def _publish_step(decision: Decision, at: datetime.datetime) -> Step:
     """Seed 002 监督检查办法 第十三条: 决定书送达后10日内 — calendar days from the service date (the
     day of service not counted, a last day off rolls over to the next working day: SPEC §9),
     held by the department's clerks."""
-    served = datetime.datetime.combine(
-        decision.served_on, datetime.time(12), tzinfo=calendar.SHANGHAI
-    )
     step = Step(
         decision=decision,
         kind=StepKind.PUBLISH,
         department_id=decision.department_id,
         role=Role.CLERK,
         started_at=at,
-        period_from=served,
+        period_from=_served_moment(decision.served_on),
         deadline_days=policy_for(decision.jurisdiction).publish_days,
         deadline_unit=DeadlineUnit.CALENDAR_DAYS,
     )
@@ -484,11 +488,36 @@ def _publish_step(decision: Decision, at: datetime.datetime) -> Step:
     return step
 
 
+def _served_moment(day: datetime.date) -> datetime.datetime:
+    """The moment a period from service counts from: its Shanghai day (the day itself is not
+    counted)."""
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=calendar.SHANGHAI)
+
+
+def _publish_step_move(decision: Decision) -> None:
+    """A corrected service date moves the publication period it started (the reminder and the
+    overdue notice go out again for the new due moment); a publication already made is late
+    or not by the new due moment."""
+    step = (
+        Step.objects.select_for_update()
+        .filter(decision=decision, kind=StepKind.PUBLISH)
+        .order_by("-pk")
+        .first()
+    )
+    if step is None:
+        return
+    step.period_from = _served_moment(decision.served_on)
+    calendar.apply_deadline(step)
+    step.save(update_fields=["period_from", *DEADLINE_FIELDS])
+    if decision.published_at:
+        decision.published_late = decision.published_at > step.due_at
+
+
 def _validate(department: Department, given: DecisionValues, raw: dict, state: str) -> dict:
     problems: dict[str, list[str]] = {}
     values = _clean_values(raw, problems)
     _check(department, given, values, state, problems)
-    if not problems and _is_major(given.item, values, department):
+    if _is_major(given.item, values, department):
         _check_major(values, state, problems)
     _refuse_uncertified(list(given.officers), problems)
     if problems:
@@ -496,10 +525,37 @@ def _validate(department: Department, given: DecisionValues, raw: dict, state: s
     return values
 
 
-def _saved(decision: Decision, fields: list[str] | None = None) -> None:
+# What a correction, a stage or a publication may change (saved with update_fields).
+CHANGED_FIELDS = (
+    *VALUE_FIELDS,
+    "body",
+    "item",
+    "category",
+    "item_version",
+    "item_history_id",
+    "item_not_in_force",
+    "body_mismatch",
+    "body_unpublished",
+    "officer_uncertified",
+    "state",
+    "version",
+    "updated_at",
+    *REDACTABLE.values(),
+    "redacted",
+    "search_vector",
+    "published_late",
+)
+
+
+def _saved(decision: Decision, *, new: bool = False) -> None:
+    """Saves a new decision, or a changed one with update_fields; a number or case reference
+    the department already used is a problem of the number field, not an error page."""
     try:
         with transaction.atomic():
-            decision.save(update_fields=fields) if fields else decision.save()
+            if new:
+                decision.save()
+            else:
+                decision.save(update_fields=CHANGED_FIELDS)
     except IntegrityError as error:
         raise RowProblems(
             {"number": [_("This decision number or case reference is already recorded.")]}
@@ -529,9 +585,9 @@ def decision_record(
     decision = Decision(state=state, source=source, created_by=actor if actor else None)
     _apply(decision, department, given, values)
     decision.created_at = decision.updated_at = now()
-    _saved(decision)
-    _officers_set(decision, list(given.officers))
-    decision.save(update_fields=["officer_uncertified"])
+    valid = _officers_check(decision, list(given.officers))
+    _saved(decision, new=True)
+    _officers_write(decision, list(given.officers), valid)
     if decision.state == DecisionState.SERVED:
         _publish_step(decision, decision.created_at)
     event_write(
@@ -568,8 +624,11 @@ def decision_correct(
             and locked.state == DecisionState.DECIDED
         ):
             raise DomainError(_("Record the service through “Served”, not by a correction."))
+        served_before = locked.served_on
         _apply(locked, locked.department, given, values)
-        _officers_set(locked, list(given.officers))
+        if locked.served_on and locked.served_on != served_before:
+            _publish_step_move(locked)
+        _officers_write(locked, list(given.officers), _officers_check(locked, given.officers))
         locked.version += 1
         locked.updated_at = move.at
         if locked.published_at:
@@ -597,9 +656,9 @@ def case_file(*, actor: User, department: Department, given: DecisionValues) -> 
     decision = Decision(state=DecisionState.FILED, source=Source.CASE, created_by=actor)
     _apply(decision, department, given, values)
     decision.created_at = decision.updated_at = now()
-    _saved(decision)
-    _officers_set(decision, list(given.officers))
-    decision.save(update_fields=["officer_uncertified"])
+    valid = _officers_check(decision, list(given.officers))
+    _saved(decision, new=True)
+    _officers_write(decision, list(given.officers), valid)
     event_write(decision=decision, transition=Transition.FILE, actor=actor, at=decision.created_at)
     return decision
 
@@ -627,7 +686,7 @@ def case_advance(
             )
             checked = _validate(locked.department, given, dict(given.values), to)
             _apply(locked, locked.department, given, checked)
-            _officers_set(locked, people)
+            _officers_write(locked, people, _officers_check(locked, people))
             locked.version += 1
         elif to in (DecisionState.DECIDED, DecisionState.SERVED):
             raise DomainError(_("Give the facts of this stage."))
@@ -659,25 +718,14 @@ def case_record_upload(
     """A record of the case (询问笔录, 现场检查笔录, …) made at `made_at`: seed 003 三(二)2 wants it
     in the system within 24 hours (形成纸质笔录后24小时内拍照上传). Given with its file it is
     uploaded now; without, an upload step starts, due 24 hours after it was made, and the
-    sweep tells the clerks when it is late."""
-    from core.checkers import upload_problem, upload_sha256
-
-    from .files import RECORD_SUFFIXES
-
+    sweep tells the clerks when it is late; case_record_attach uploads its file later."""
     permission_require(actor, Action.CHANGE, decision)
     title = require_text(title, _("record"), multiline=False)
     if made_at > now():
         raise DomainError(_("A record cannot be made in the future."))
     record = CaseRecord(decision=decision, stage=decision.state, title=title, made_at=made_at)
     if upload is not None:
-        problem = upload_problem(upload, suffixes=RECORD_SUFFIXES)
-        if problem:
-            raise DomainError(problem)
-        record.sha256 = upload_sha256(upload)
-        record.file = upload
-        record.file_name = upload.name[:200]
-        record.uploaded_at = now()
-        record.uploaded_by = actor
+        _record_file(record, upload, actor)
     record.save()
     step = Step(
         decision=decision,
@@ -696,12 +744,57 @@ def case_record_upload(
     step.save()
     event_write(
         decision=decision,
-        transition=Transition.UPLOAD,
+        transition=Transition.UPLOAD if record.uploaded_at else Transition.RECORD_NOTED,
         actor=actor,
         step=step,
         detail={
             "record": record.pk,
             "late": bool(record.uploaded_at and record.uploaded_at > step.due_at),
+        },
+    )
+    return record
+
+
+def _record_file(record: CaseRecord, upload, actor: User) -> None:
+    """The record's file, checked by its content (core.checkers), uploaded now."""
+    from core.checkers import upload_problem, upload_sha256
+
+    from .files import RECORD_SUFFIXES
+
+    problem = upload_problem(upload, suffixes=RECORD_SUFFIXES)
+    if problem:
+        raise DomainError(problem)
+    record.sha256 = upload_sha256(upload)
+    record.file = upload
+    record.file_name = upload.name[:200]
+    record.uploaded_at = now()
+    record.uploaded_by = actor
+
+
+@transaction.atomic
+def case_record_attach(*, actor: User, record: CaseRecord, upload) -> CaseRecord:
+    """The file of a record noted without it (case_record_upload): its upload step finishes
+    now, late when more than 24 hours after the record was made (seed 003 三(二)2:
+    形成纸质笔录后24小时内拍照上传)."""
+    record = CaseRecord.objects.select_for_update().select_related("decision").get(pk=record.pk)
+    permission_require(actor, Action.CHANGE, record.decision)
+    if record.uploaded_at is not None:
+        raise DomainError(_("This record's file is uploaded already."))
+    _record_file(record, upload, actor)
+    record.save(update_fields=["sha256", "file", "file_name", "uploaded_at", "uploaded_by"])
+    step = Step.objects.select_for_update().filter(record=record, finished_at=None).first()
+    if step is not None:
+        step.finished_at = record.uploaded_at
+        step.finished_by = actor
+        step.save(update_fields=["finished_at", "finished_by"])
+    event_write(
+        decision=record.decision,
+        transition=Transition.UPLOAD,
+        actor=actor,
+        step=step,
+        detail={
+            "record": record.pk,
+            "late": bool(step and step.due_at and record.uploaded_at > step.due_at),
         },
     )
     return record

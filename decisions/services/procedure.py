@@ -95,7 +95,12 @@ def event_write(
         obj=decision,
         jurisdiction=decision.jurisdiction,
         detail={"transition": str(transition), "from": from_state, "to": event.to_state}
-        | ({"key": detail["key"]} if detail and "key" in detail else {}),
+        # A case system's push has no user: the trail names its key where it names a user.
+        | (
+            {"key": detail["key"], "username": f"key:{detail['key']}"}
+            if detail and "key" in detail
+            else {}
+        ),
     )
     return event
 

@@ -44,13 +44,15 @@ __all__ = [
     "problems_propose_from_register",
 ]
 
-# The sources staff record by hand; a complaint comes through problem_from_complaint and the
+# The sources staff record by hand (a case-file review's findings through
+# decisions.services.reviews); a complaint comes through problem_from_complaint and the
 # register's findings through problems_propose_from_register, each linked to what found it.
 RECORDED_SOURCES = (
     ProblemSource.INSPECTION,
     ProblemSource.SOCIAL,
     ProblemSource.MEDIA,
     ProblemSource.SELF,
+    ProblemSource.CASE_REVIEW,
 )
 # Seed 002 监督检查办法 第十四条(一): the inspection content a register finding breaches
 # (设定依据的及时申请调整), by the code the contents are seeded with.

@@ -136,6 +136,11 @@ class EntryRefSerializer(CheckedSerializer):
 class FlowStepSerializer(CheckedSerializer):
     step = serializers.CharField()
     post = serializers.CharField(default="", help_text=_("The post responsible for the step."))
+    limit_days = serializers.IntegerField(
+        allow_null=True,
+        default=None,
+        help_text=_("The step's time limit in working days (seed 004 一(二)3); null: none stated."),
+    )
     description = serializers.CharField(default="")
     risk_point = serializers.CharField(default="", help_text=_("Integrity risk point."))
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True, default="")

@@ -224,6 +224,12 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
+        call_command(
+            "seed_decisions",
+            verbosity=options["verbosity"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
     def _seed(self) -> int:
         created = 0
