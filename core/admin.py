@@ -67,6 +67,71 @@ class RestrictedAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class ReadOnlyAdmin(RestrictedAdmin):
+    """Rows the services own: listed and shown to those who may see them, never added,
+    changed or deleted here."""
+
+    list_action = Action.VIEW
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A ReadOnlyAdmin's rows of another model, shown under the record they belong to;
+    `related` are the relations their fields read (fetched with the rows)."""
+
+    form = CheckedModelForm
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class JurisdictionPolicyAdmin(RestrictedAdmin):
+    """An app's policy of a jurisdiction (one row each, its model's policy fields), saved
+    through services.jurisdiction_policy_save, which validates, checks the scope and writes
+    the audit trail. A subclass names its `fields` ("jurisdiction" and the policy fields)."""
+
+    list_select_related = ("jurisdiction",)
+    search_fields = ("jurisdiction__name", "jurisdiction__code")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A policy belongs to its jurisdiction for good; another jurisdiction gets its own.
+        return ("jurisdiction",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change) -> None:
+        values = {name: form.cleaned_data[name] for name in services.policy_fields(self.model)}
+        saved = services.jurisdiction_policy_save(
+            actor=request.user, model=self.model, jurisdiction=obj.jurisdiction, values=values
+        )
+        obj.pk = saved.pk
+
+
 class OrganisationAdmin(RestrictedAdmin):
     def save_model(self, request, obj, form, change) -> None:
         services.organisation_object_save(

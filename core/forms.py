@@ -81,6 +81,22 @@ def textarea_field(
     )
 
 
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("Enter a date such as 2026-05-01.")}
+
+
+def date_field(label, *, required: bool = True, help_text="") -> forms.DateField:
+    """A day of a record (a date it was decided, served, found on), in the browser's date box,
+    which sends it as 2026-05-01."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+    )
+
+
 def day_field(label) -> forms.DateField:
     """An optional day (a filter's from or until), in the browser's date box, which sends it as
     2024-05-01."""
@@ -136,6 +152,29 @@ def is_key(value) -> bool:
     """Whether a posted value can be a row's id: a number larger than a key is "not one of
     the choices", never a database error."""
     return str(value).isdecimal() and int(value) <= MAX_ID
+
+
+class KeyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows ticked in a list of boxes; a posted value that cannot be an id is "not one of the
+    choices", never a database error. `grouped(key, label)` sets the boxes in groups."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def clean(self, value):
+        for chosen in value or ():
+            if not is_key(chosen):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": chosen},
+                )
+        return super().clean(value)
+
+    def grouped(self, group_of, label_of) -> None:
+        groups: dict[str, list] = {}
+        for row in self.queryset:
+            groups.setdefault(str(group_of(row)), []).append((row.pk, label_of(row)))
+        self.choices = list(groups.items())
 
 
 class KeyChoiceField(forms.ModelChoiceField):

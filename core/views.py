@@ -2,7 +2,9 @@
 notifications inbox, and what the apps' pages share (the action panel's entries, file
 downloads). Views read through core.selectors and write through core.services."""
 
-from dataclasses import dataclass
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,18 +12,20 @@ from django.contrib.auth.mixins import AccessMixin
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from . import selectors, services, workqueue
+from . import calendar, selectors, services, workqueue
 from .choices import Role
 from .filtersets import AuditEventFilter, filtered
 from .forms import ActionPanelForm, is_key
 from .models import AuditEvent, Notification
 from .permissions import Action, can, role_of
+from .services import DomainError
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,63 @@ class PanelForm:
     name: str
     act: Act
     form: ActionPanelForm
+
+
+def list_page_context(page, query: str) -> dict:
+    """What templates/core/_pagination.html reads of a list page (core.pagination.list_page)
+    and the URL's query without its page number."""
+    return {
+        "page_obj": page,
+        "paginator": page,
+        "is_paginated": page.has_other_pages(),
+        "rows": page.object_list,
+        "query": query,
+    }
+
+
+def query_without_page(request) -> str:
+    """The URL's query (the list's filters) without its page number, for the pages' links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One event with its states as labels and what its detail records, as (label, text)."""
+
+    event: object
+    from_label: str = ""
+    to_label: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def state_label(choices, value: str) -> str:
+    """A state's label among `choices`; a value they no longer hold is shown as it is."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+def event_moment(text: str) -> str:
+    """A moment an event's detail records (ISO text) as the timelines show it, in Beijing time."""
+    moment = datetime.datetime.fromisoformat(text).astimezone(calendar.SHANGHAI)
+    if moment.time() == calendar.END_OF_DAY:
+        # A period ends at 24:00 of its last day, as the due moments everywhere say.
+        return f"{date_format(moment, 'Y-m-d')} 24:00"
+    return date_format(moment, "Y-m-d H:i")
+
+
+def timeline(events, states, facts: Callable[[object], list[tuple[str, str]]]) -> list[TimelineRow]:
+    """A record's events as its page's timeline: their states as labels among `states`, and
+    what `facts` reads of each event's detail."""
+    return [
+        TimelineRow(
+            event,
+            state_label(states, event.from_state) if event.from_state else "",
+            state_label(states, event.to_state) if event.to_state else "",
+            facts(event),
+        )
+        for event in events
+    ]
 
 
 def file_download(file, name: str, *, missing: str) -> FileResponse:
@@ -94,6 +155,74 @@ class PermissionRequiredMixin(AccessMixin):
         if not can(request.user, self.required_action, self.required_model):
             return self.handle_no_permission()
         return super().dispatch(request, *args, **kwargs)
+
+
+class PanelActMixin:
+    """POST only: one action of a record page's panel (a RecordLookupMixin page with a
+    `page_context(failed=...)`), done through the app's service as the user. `acts` are the
+    panel's actions by name, `perform` their services. Done: `done` (a message, back to the
+    record). Refused or not valid: the page again with the reason next to the form and what
+    was typed (files are chosen again)."""
+
+    http_method_names = ["post"]
+    acts: Mapping[str, Act]
+    perform: Mapping[str, Callable]
+    # Some pages also say above the page that nothing was done (the form may be far below).
+    say_nothing_done = False
+
+    def post(self, request, *args, **kwargs):
+        name = kwargs["action"]
+        act = self.acts.get(name)
+        if act is None:
+            raise Http404(_("No such action."))
+        record = getattr(self, self.record_attribute)
+        form = self.bound_form(act, name, record)
+        if form.is_valid():
+            try:
+                self.perform_act(name, form, record)
+            except DomainError as refused:
+                self.refused(form, refused)
+            else:
+                return self.done(name, act)
+        if self.say_nothing_done:
+            messages.error(request, _("Nothing was done: see the form below."))
+        # The page shows the record as it stands now, whatever the refused action did.
+        setattr(self, self.record_attribute, self.lookup())
+        context = self.get_context_data(**kwargs)
+        context.update(self.page_context(failed=PanelForm(name, act, form)))
+        return self.render_to_response(context)
+
+    def bound_form(self, act: Act, name: str, record) -> ActionPanelForm:
+        """The action's form with what the user sent; it reads the user and the record."""
+        return act.form(
+            self.request.POST,
+            self.request.FILES,
+            user=self.request.user,
+            prefix=name,
+            **{self.record_attribute: record},
+        )
+
+    def perform_act(self, name: str, form: ActionPanelForm, record) -> None:
+        """The action's service, as the user, on the record, with the form's arguments."""
+        self.perform[name](
+            actor=self.request.user, **{self.record_attribute: record}, **form.arguments()
+        )
+
+    def refused(self, form: ActionPanelForm, refused: DomainError) -> None:
+        """Why the service refused, shown on the form."""
+        form.add_error(None, str(refused))
+
+    def done(self, name: str, act: Act):
+        """The record's page again, saying what was done (`done_text`)."""
+        record = self.lookup()
+        messages.success(self.request, self.done_text(name, act, record))
+        return redirect(self.done_url(record))
+
+    def done_text(self, name: str, act: Act, record) -> str:
+        raise NotImplementedError
+
+    def done_url(self, record) -> str:
+        return record.get_absolute_url()
 
 
 # What each role does (SPEC §1), shown on its home page.

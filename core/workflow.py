@@ -28,8 +28,9 @@ The page's action panel and the API ask `PROCEDURE.available(user, record)` for 
 may do now, from the same table. Nothing here knows any workflow app.
 """
 
+import contextvars
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -40,6 +41,37 @@ from django.utils.translation import gettext as _
 from core import calendar
 from core.permissions import restrict
 from core.services import DomainError
+
+
+class Clock:
+    """The moment a procedure takes for "now": the clock, or inside `as_of(moment)` that moment
+    (aware, not in the future). The demos walk their records through the services at dates in
+    the past with it, so that periods, due moments and stages read as they would have. Each
+    app has its own (`name`), so that one app's past never dates another's transitions;
+    `future_refused` is what a moment in the future is refused with."""
+
+    def __init__(self, name: str, future_refused: str):
+        self._as_of: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+            f"{name}_as_of", default=None
+        )
+        self.future_refused = future_refused
+
+    def now(self) -> datetime.datetime:
+        return self._as_of.get() or timezone.now()
+
+    def today(self) -> datetime.date:
+        return timezone.localdate(self.now())
+
+    @contextmanager
+    def as_of(self, moment: datetime.datetime) -> Iterator[None]:
+        """Every transition inside happens at `moment`."""
+        if moment > timezone.now():
+            raise ValueError(self.future_refused)
+        token = self._as_of.set(moment)
+        try:
+            yield
+        finally:
+            self._as_of.reset(token)
 
 
 class TransitionRefused(DomainError):

@@ -8,10 +8,7 @@ never shown; the events and redactions are append-only."""
 
 from django.contrib import admin
 
-from core.admin import RestrictedAdmin
-from core.checkers import CheckedModelForm
-from core.permissions import Action
-from core.services import jurisdiction_policy_save
+from core.admin import JurisdictionPolicyAdmin, ReadOnlyAdmin, ReadOnlyInline
 from core.services.policies import policy_fields
 
 from .models import (
@@ -34,7 +31,7 @@ POLICY_FIELDS = policy_fields(DecisionPolicy)
 
 
 @admin.register(DecisionPolicy)
-class DecisionPolicyAdmin(RestrictedAdmin):
+class DecisionPolicyAdmin(JurisdictionPolicyAdmin):
     list_display = (
         "jurisdiction",
         "publish_days",
@@ -42,62 +39,7 @@ class DecisionPolicyAdmin(RestrictedAdmin):
         "major_penalty_amount",
         "certificate_warning_days",
     )
-    list_select_related = ("jurisdiction",)
-    search_fields = ("jurisdiction__name", "jurisdiction__code")
     fields = ("jurisdiction", *POLICY_FIELDS)
-
-    def get_readonly_fields(self, request, obj=None):
-        # A policy belongs to its jurisdiction for good; another jurisdiction gets its own.
-        return ("jurisdiction",) if obj is not None else ()
-
-    def save_model(self, request, obj, form, change) -> None:
-        values = {name: form.cleaned_data[name] for name in POLICY_FIELDS}
-        saved = jurisdiction_policy_save(
-            actor=request.user, model=DecisionPolicy, jurisdiction=obj.jurisdiction, values=values
-        )
-        obj.pk = saved.pk
-
-
-class ReadOnlyAdmin(RestrictedAdmin):
-    """Rows the services own: listed and shown to those who may see them, never added,
-    changed or deleted here."""
-
-    list_action = Action.VIEW
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields or [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    form = CheckedModelForm
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    related: tuple[str, ...] = ()
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.related)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(EnforcementBody)

@@ -30,6 +30,17 @@ FLAG_CHOICES = [(ANY_FLAG, _("Any flag")), *Flag.choices]
 AWAITING_STATES = (DecisionState.SERVED, DecisionState.EXECUTED)
 
 
+def decided_on_filter(label, lookup_expr: str) -> django_filters.DateFilter:
+    """One end of the range of the day decisions were decided on ("gte" from, "lte" until,
+    inclusive), in the browser's date box: the staff's and the public's lists share it."""
+    return django_filters.DateFilter(
+        label=label,
+        field_name="decided_on",
+        lookup_expr=lookup_expr,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class DecisionFilterForm(DateRangeFilterForm):
     date_range = ("decided_from", "decided_to")
 
@@ -84,18 +95,8 @@ class DecisionFilter(django_filters.FilterSet):
         queryset=Department.objects.none(),
         empty_label=_("Any department"),
     )
-    decided_from = django_filters.DateFilter(
-        label=_("Decided from"),
-        field_name="decided_on",
-        lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    decided_to = django_filters.DateFilter(
-        label=_("Decided until (inclusive)"),
-        field_name="decided_on",
-        lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    decided_from = decided_on_filter(_("Decided from"), "gte")
+    decided_to = decided_on_filter(_("Decided until (inclusive)"), "lte")
 
     class Meta:
         model = Decision

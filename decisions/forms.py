@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core import calendar
 from core.checkers import CheckedForm, credit_code_normalise, credit_code_problem, upload_problem
-from core.forms import ActionPanelForm, KeyChoiceField, UploadsLostMixin, is_key, textarea_field
+from core.forms import (
+    ActionPanelForm,
+    KeyChoiceField,
+    KeyMultipleChoiceField,
+    UploadsLostMixin,
+    date_field,
+    textarea_field,
+)
 
 from . import services
 from .choices import BodyKind, DecisionState, PartyKind, PenaltyKind, RedactionReason
@@ -25,8 +32,6 @@ from .models import Decision, EnforcementBody
 from .services.decisions import VALUE_FIELDS
 from .services.files import MAX_BYTES, RECORD_SUFFIXES
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Enter a date such as 2026-05-01.")}
 # What the public reads instead of each redactable part (services.REDACTABLE).
 REDACTABLE_LABELS = {
     "title": _("Case or matter"),
@@ -35,16 +40,6 @@ REDACTABLE_LABELS = {
     "basis": _("Legal basis of the decision"),
 }
 REDACTABLE_CHOICES = list(REDACTABLE_LABELS.items())
-
-
-def date_field(label, *, required: bool = False, help_text="") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DATE_WIDGET,
-        error_messages=DATE_ERRORS,
-    )
 
 
 def amount_field(label) -> forms.DecimalField:
@@ -103,23 +98,6 @@ def certificate_standing(person, day: datetime.date) -> str:
     if latest.valid_from > day:
         return gettext("%(name)s · %(number)s, valid from %(from)s") % facts
     return gettext("%(name)s · %(number)s, valid until %(until)s") % facts
-
-
-class KeyMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Rows ticked in a list of boxes; a posted value that cannot be an id is "not one of the
-    choices", never a database error."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def clean(self, value):
-        for chosen in value or ():
-            if not is_key(chosen):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": chosen},
-                )
-        return super().clean(value)
 
 
 class OfficerChoiceField(KeyMultipleChoiceField):
@@ -242,8 +220,8 @@ class DecisionForm(CheckedForm):
         help_text=_("For a licence item: the name of the certificate issued."),
     )
     licence_number = forms.CharField(label=_("Licence number"), max_length=100, required=False)
-    valid_from = date_field(_("Licence valid from"))
-    valid_until = date_field(_("Licence valid until"))
+    valid_from = date_field(_("Licence valid from"), required=False)
+    valid_until = date_field(_("Licence valid until"), required=False)
     filed_on = date_field(_("Filed or accepted on"), required=True)
     decided_on = date_field(_("Decided on"), required=True)
     served_on = date_field(
@@ -252,6 +230,7 @@ class DecisionForm(CheckedForm):
             "Once served, the decision is published within 10 days (seed 002 监督检查办法 "
             "第十三条); leave empty while it is not served."
         ),
+        required=False,
     )
     major = forms.BooleanField(
         label=_("Major penalty"),
@@ -261,10 +240,10 @@ class DecisionForm(CheckedForm):
             "restriction of practice, is major whether ticked or not."
         ),
     )
-    legal_review_on = date_field(_("Legal review on"))
+    legal_review_on = date_field(_("Legal review on"), required=False)
     legal_reviewer = forms.CharField(label=_("Legal review by"), max_length=100, required=False)
     legal_review_opinion = textarea_field(_("Legal review opinion"))
-    collective_on = date_field(_("Collective discussion on"))
+    collective_on = date_field(_("Collective discussion on"), required=False)
     collective_note = textarea_field(_("Collective discussion record"))
 
     def __init__(self, *args, items, bodies, officers, **kwargs):
@@ -450,10 +429,10 @@ class DecideForm(DecisionActionForm):
     confiscated_amount = amount_field(_("Confiscated (yuan)"))
     decided_on = date_field(_("Decided on"), required=True)
     major = forms.BooleanField(label=_("Major penalty"), required=False)
-    legal_review_on = date_field(_("Legal review on"))
+    legal_review_on = date_field(_("Legal review on"), required=False)
     legal_reviewer = forms.CharField(label=_("Legal review by"), max_length=100, required=False)
     legal_review_opinion = textarea_field(_("Legal review opinion"))
-    collective_on = date_field(_("Collective discussion on"))
+    collective_on = date_field(_("Collective discussion on"), required=False)
     collective_note = textarea_field(_("Collective discussion record"))
 
     def prepare(self) -> None:
@@ -655,8 +634,8 @@ class BodyForm(UploadsLostMixin, CheckedForm):
         required=False,
         help_text=_("For an entrusted organisation."),
     )
-    entrusted_from = date_field(_("Entrusted from"))
-    entrusted_until = date_field(_("Entrusted until"))
+    entrusted_from = date_field(_("Entrusted from"), required=False)
+    entrusted_until = date_field(_("Entrusted until"), required=False)
     entrustment_file = CheckedUploadField(label=_("Entrustment papers"), required=False)
 
     def __init__(self, *args, body: EnforcementBody | None = None, **kwargs):

@@ -25,7 +25,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -502,10 +503,14 @@ class Step(HeldStep):
         ]
 
     def __str__(self) -> str:
-        return f"{self.decision} {StepKind(self.kind).label}"
+        label = getattr(self, "holder_label_text", None)
+        return f"{label if label is not None else self.decision} {StepKind(self.kind).label}"
 
     def holder_url(self) -> str:
-        return reverse("decisions:staff-detail", args=[self.decision_id])
+        # A calendar change loads only the deadline's and holder_order's fields: the decision's
+        # id comes annotated (with_holder_relations), not as a deferred field read per step.
+        decision_id = getattr(self, "holder_decision", None) or self.decision_id
+        return reverse("decisions:staff-detail", args=[decision_id])
 
     @classmethod
     def holders_list_url(cls) -> str:
@@ -513,7 +518,12 @@ class Step(HeldStep):
 
     @classmethod
     def with_holder_relations(cls, queryset: models.QuerySet) -> models.QuerySet:
-        return queryset.select_related("decision")
+        """str() and holder_url() read the decision's label and id, annotated (core.services.
+        calendar loads a step's own fields with only(), which select_related cannot join)."""
+        return queryset.annotate(
+            holder_label_text=Coalesce(NullIf("decision__number", Value("")), "decision__title"),
+            holder_decision=F("decision_id"),
+        )
 
 
 class DeadlineNotice(DeadlineNoticeBase):

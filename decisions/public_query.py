@@ -13,7 +13,6 @@ each rank the newest decision first, read along the decision_public_order index
 from dataclasses import dataclass
 
 import django_filters
-from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +24,7 @@ from registry.models import Entry
 
 from . import selectors
 from .choices import PenaltyKind
+from .filtersets import decided_on_filter
 from .models import Decision
 
 
@@ -66,18 +66,8 @@ class PublicDecisionFilter(django_filters.FilterSet):
     penalty = django_filters.ChoiceFilter(
         label=_("Kind of penalty"), method="with_penalty", choices=PenaltyKind.choices
     )
-    decided_from = django_filters.DateFilter(
-        label=_("Decided from"),
-        field_name="decided_on",
-        lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    decided_until = django_filters.DateFilter(
-        label=_("Decided until (inclusive)"),
-        field_name="decided_on",
-        lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    decided_from = decided_on_filter(_("Decided from"), "gte")
+    decided_until = decided_on_filter(_("Decided until (inclusive)"), "lte")
 
     class Meta:
         model = Decision

@@ -10,22 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core import calendar
 from core.checkers import CheckedForm
-from core.forms import ActionPanelForm, KeyChoiceField, textarea_field
+from core.forms import ActionPanelForm, KeyChoiceField, date_field, textarea_field
 
 from .models import CaseReview, FlowStepTime
 from .services.reviews import MAX_POINT_SCORE, MAX_POINTS, MAX_SAMPLE, default_checklist
 from .services.steps import step_limit
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Enter a date such as 2026-05-01.")}
 # A checklist line: what is checked, a bar, the highest score ("事实清楚 | 15").
 _CHECKLIST_LINE = re.compile(r"^(?P<label>.+?)\s*[|｜]\s*(?P<max>\d+)\s*$")
-
-
-def _date(label, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=required, widget=DATE_WIDGET, error_messages=DATE_ERRORS
-    )
 
 
 def today() -> datetime.date:
@@ -53,8 +45,8 @@ class ReviewCreateForm(CheckedForm):
         queryset=None,
         help_text=_("Its decisions and those of the jurisdictions below it."),
     )
-    period_start = _date(_("Decided from"))
-    period_end = _date(_("Decided until (inclusive)"))
+    period_start = date_field(_("Decided from"))
+    period_end = date_field(_("Decided until (inclusive)"))
     sample_size = forms.IntegerField(
         label=_("Files to draw"), min_value=1, max_value=MAX_SAMPLE, initial=10
     )
@@ -194,8 +186,8 @@ class StatisticsForm(CheckedForm):
         empty_label=None,
         help_text=_("Its departments and those of the jurisdictions below it."),
     )
-    start = _date(_("Decided from"), required=False)
-    end = _date(_("Decided until (inclusive)"), required=False)
+    start = date_field(_("Decided from"), required=False)
+    end = date_field(_("Decided until (inclusive)"), required=False)
 
     def __init__(self, *args, jurisdictions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,10 +215,10 @@ class FlowStepTimesForm(CheckedForm):
         for order, row in enumerate(flow, start=1):
             before = earlier.get(order)
             step = {"order": order, "step": row.get("step") or ""}
-            self.fields[f"started_{order}"] = _date(
+            self.fields[f"started_{order}"] = date_field(
                 _("Step %(order)s %(step)s: started on") % step, required=False
             )
-            self.fields[f"finished_{order}"] = _date(
+            self.fields[f"finished_{order}"] = date_field(
                 _("Step %(order)s %(step)s: ended on") % step, required=False
             )
             if before is not None:

@@ -23,7 +23,7 @@ from core import calendar
 from core.forms import is_key
 from core.permissions import Action, can
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin
+from core.views import Act, PanelActMixin, PanelForm, PermissionRequiredMixin, RecordLookupMixin
 from inspections import draw as drawing
 
 from . import review_forms as forms
@@ -170,37 +170,30 @@ class ReviewView(PermissionRequiredMixin, ReviewPageMixin, TemplateView):
         return context
 
 
-class ReviewActView(PermissionRequiredMixin, ReviewPageMixin, TemplateView):
+class ReviewActView(PermissionRequiredMixin, PanelActMixin, ReviewPageMixin, TemplateView):
     """POST only: commit, draw or finish, each confirmed first. Done: back to the review with
     a message; refused: the page again with the reason next to the form."""
 
     required_model = CaseReview
-    http_method_names = ["post"]
+    acts = REVIEW_ACTS
+    perform = REVIEW_PERFORM
+    say_nothing_done = True
 
-    def post(self, request, *args, **kwargs):
-        name = kwargs["action"]
-        act = REVIEW_ACTS.get(name)
-        if act is None:
-            raise Http404(_("No such action."))
-        form = act.form(request.POST, review=self.review, prefix=name)
-        if form.is_valid():
-            try:
-                REVIEW_PERFORM[name](actor=request.user, review=self.review)
-            except DomainError as refused:
-                form.add_error(None, str(refused))
-            else:
-                review = self.lookup()
-                messages.success(
-                    request,
-                    _("“%(action)s” is done: the review is now %(state)s.")
-                    % {"action": act.button, "state": ReviewState(review.state).label},
-                )
-                return redirect("decisions:review", review.pk)
-        messages.error(request, _("Nothing was done: see the form below."))
-        self.review = self.lookup()
-        context = self.get_context_data(**kwargs)
-        context.update(self.page_context(failed=PanelForm(name, act, form)))
-        return self.render_to_response(context)
+    def bound_form(self, act: Act, name: str, record: CaseReview):
+        # The review's forms only confirm: they read the review, not the user.
+        return act.form(self.request.POST, review=record, prefix=name)
+
+    def perform_act(self, name: str, form, record: CaseReview) -> None:
+        REVIEW_PERFORM[name](actor=self.request.user, review=record)
+
+    def done_text(self, name: str, act: Act, record: CaseReview) -> str:
+        return _("“%(action)s” is done: the review is now %(state)s.") % {
+            "action": act.button,
+            "state": ReviewState(record.state).label,
+        }
+
+    def done_url(self, record: CaseReview) -> str:
+        return reverse("decisions:review", args=[record.pk])
 
 
 class ReviewedFileView(PermissionRequiredMixin, ReviewPageMixin, FormView):

@@ -17,7 +17,7 @@ next to the form, at the field it concerns, with everything typed."""
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
@@ -25,20 +25,30 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import calendar
 from core.filtersets import filtered, filters_given
 from core.forms import is_key
 from core.models import Person
 from core.pagination import list_page, page_number
 from core.permissions import Action, can
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin, file_download
+from core.views import (
+    Act,
+    PanelActMixin,
+    PanelForm,
+    PermissionRequiredMixin,
+    RecordLookupMixin,
+    TimelineRow,
+    event_moment,
+    file_download,
+    list_page_context,
+    query_without_page,
+    timeline,
+)
 
 from . import forms, selectors, services
 from .choices import (
@@ -80,23 +90,6 @@ FLAG_EXPLANATIONS = {
 }
 
 
-def _page_context(page, query) -> dict:
-    """What templates/core/_pagination.html reads."""
-    return {
-        "page_obj": page,
-        "paginator": page,
-        "is_paginated": page.has_other_pages(),
-        "rows": page.object_list,
-        "query": query,
-    }
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _own_department(request):
     """The department a clerk records for; someone without one records nothing."""
     department = request.user.department
@@ -131,7 +124,7 @@ class QueueView(PermissionRequiredMixin, TemplateView):
             per_page=PER_PAGE,
         )
         context.update(
-            _page_context(page, _query_without_page(self.request)),
+            list_page_context(page, query_without_page(self.request)),
             filter_form=filterset.form,
             filtered=filters_given(filterset),
             may_record=can(user, Action.ADD, Decision),
@@ -278,27 +271,6 @@ def panel_names(user, decision: Decision) -> list[str]:
     return [name for name in PANEL_ORDER if name in names]
 
 
-@dataclass(frozen=True)
-class TimelineRow:
-    """One event with its states as labels and what its detail records, as (label, text)."""
-
-    event: Event
-    from_label: str = ""
-    to_label: str = ""
-    facts: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _state_label(value: str) -> str:
-    return str(DecisionState(value).label) if value in DecisionState.values else value
-
-
-def _moment(text: str) -> str:
-    moment = datetime.datetime.fromisoformat(text).astimezone(calendar.SHANGHAI)
-    if moment.time() == calendar.END_OF_DAY:
-        return f"{date_format(moment, 'Y-m-d')} 24:00"
-    return date_format(moment, "Y-m-d H:i")
-
-
 def _event_facts(event: Event) -> list[tuple[str, str]]:
     detail = event.detail or {}
     facts = []
@@ -313,22 +285,14 @@ def _event_facts(event: Event) -> list[tuple[str, str]]:
     if "late" in detail:
         facts.append((_("Published late"), _("yes") if detail["late"] else _("no")))
     if detail.get("due"):
-        facts.append((_("Due"), _moment(detail["due"])))
+        facts.append((_("Due"), event_moment(detail["due"])))
     if isinstance(detail.get("recipients"), list):
         facts.append((_("People told"), str(len(detail["recipients"]))))
     return facts
 
 
 def _timeline(events) -> list[TimelineRow]:
-    return [
-        TimelineRow(
-            event,
-            _state_label(event.from_state) if event.from_state else "",
-            _state_label(event.to_state) if event.to_state else "",
-            _event_facts(event),
-        )
-        for event in events
-    ]
+    return timeline(events, DecisionState, _event_facts)
 
 
 def public_preview(decision: Decision) -> list[tuple[str, str]]:
@@ -402,13 +366,17 @@ class DecisionDetailView(PermissionRequiredMixin, DecisionPageMixin, TemplateVie
         return context
 
 
-class DecisionActView(PermissionRequiredMixin, DecisionPageMixin, TemplateView):
+class DecisionActView(PermissionRequiredMixin, PanelActMixin, DecisionPageMixin, TemplateView):
     """One action of the decision's panel, POSTed, through its service as the user. Done: back
     to the decision with a message; refused: the page again with the reason at its field and
     everything typed (files are chosen again). "correct" is a page of its own: GET shows the
     decision's form with its values, POST corrects it."""
 
     required_model = Decision
+    # GET too: the correction's page (another action's GET goes back to the decision).
+    http_method_names = TemplateView.http_method_names
+    acts = ACTS
+    perform = PERFORM
 
     def get(self, request, *args, **kwargs):
         if kwargs["action"] != CORRECT:
@@ -422,38 +390,23 @@ class DecisionActView(PermissionRequiredMixin, DecisionPageMixin, TemplateView):
         name = kwargs["action"]
         if name == CORRECT:
             return self.correct()
-        act = ACTS.get(name)
-        if act is None:
-            raise Http404(_("No such action."))
-        form = act.form(
-            request.POST, request.FILES, user=request.user, decision=self.decision, prefix=name
-        )
-        if form.is_valid():
-            try:
-                PERFORM[name](actor=request.user, decision=self.decision, **form.arguments())
-            except services.RowProblems as problems:
-                form.show_problems(problems.problems)
-            except DomainError as refused:
-                form.add_error(None, str(refused))
-            else:
-                return self.done(name, act)
-        self.decision = self.lookup()
-        context = self.get_context_data(**kwargs)
-        context.update(self.page_context(failed=PanelForm(name, act, form)))
-        return self.render_to_response(context)
+        return super().post(request, *args, **kwargs)
 
-    def done(self, name: str, act: Act):
-        decision = self.lookup()
-        if name in DONE:
-            text = DONE[name] % {"decision": decision}
+    def refused(self, form, refused: DomainError) -> None:
+        # Problems by field are shown at their fields; any other refusal above the form.
+        if isinstance(refused, services.RowProblems):
+            form.show_problems(refused.problems)
         else:
-            text = _("“%(action)s” is done: decision %(decision)s is %(state)s.") % {
-                "action": act.button,
-                "decision": decision,
-                "state": decision.get_state_display(),
-            }
-        messages.success(self.request, text)
-        return redirect("decisions:staff-detail", pk=decision.pk)
+            super().refused(form, refused)
+
+    def done_text(self, name: str, act: Act, record: Decision) -> str:
+        if name in DONE:
+            return DONE[name] % {"decision": record}
+        return _("“%(action)s” is done: decision %(decision)s is %(state)s.") % {
+            "action": act.button,
+            "decision": record,
+            "state": record.get_state_display(),
+        }
 
     # --- the correction ---
 
@@ -567,7 +520,7 @@ class BodyListView(BodyWorkMixin, TemplateView):
             per_page=PER_PAGE,
         )
         context.update(
-            _page_context(page, _query_without_page(self.request)),
+            list_page_context(page, query_without_page(self.request)),
             may_add=can(user, Action.ADD, EnforcementBody),
             today=timezone.localdate(),
         )
@@ -691,34 +644,18 @@ class BodyView(BodyWorkMixin, BodyDetailMixin, TemplateView):
         return context
 
 
-class BodyActView(BodyWorkMixin, BodyDetailMixin, TemplateView):
+class BodyActView(BodyWorkMixin, PanelActMixin, BodyDetailMixin, TemplateView):
     """POST only: confirm or withdraw a body (the reform office or legal-affairs reviewers)."""
 
-    http_method_names = ["post"]
+    acts = BODY_ACTS
+    perform = BODY_PERFORM
 
-    def post(self, request, *args, **kwargs):
-        name = kwargs["action"]
-        act = BODY_ACTS.get(name)
-        if act is None:
-            raise Http404(_("No such action."))
-        form = act.form(request.POST, user=request.user, body=self.body, prefix=name)
-        if form.is_valid():
-            try:
-                BODY_PERFORM[name](actor=request.user, body=self.body, **form.arguments())
-            except DomainError as refused:
-                form.add_error(None, str(refused))
-            else:
-                body = self.lookup()
-                messages.success(
-                    request,
-                    _("“%(action)s” is done: %(body)s is %(state)s.")
-                    % {"action": act.button, "body": body.name, "state": body.get_state_display()},
-                )
-                return redirect("decisions:body", pk=body.pk)
-        self.body = self.lookup()
-        context = self.get_context_data(**kwargs)
-        context.update(self.page_context(failed=PanelForm(name, act, form)))
-        return self.render_to_response(context)
+    def done_text(self, name: str, act: Act, record: EnforcementBody) -> str:
+        return _("“%(action)s” is done: %(body)s is %(state)s.") % {
+            "action": act.button,
+            "body": record.name,
+            "state": record.get_state_display(),
+        }
 
 
 class BodyPapersView(BodyWorkMixin, RecordLookupMixin, View):
@@ -810,7 +747,7 @@ class OfficerListView(PermissionRequiredMixin, TemplateView):
                 row.standing in ("valid", "expiring") for row in person.certificate_rows
             )
         context.update(
-            _page_context(page, _query_without_page(self.request)),
+            list_page_context(page, query_without_page(self.request)),
             warning_days=sorted(set(policies.values())),
         )
         return context

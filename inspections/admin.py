@@ -9,10 +9,7 @@ is shown only once drawn; the events are append-only."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import RestrictedAdmin
-from core.checkers import CheckedModelForm
-from core.permissions import Action
-from core.services import jurisdiction_policy_save
+from core.admin import JurisdictionPolicyAdmin, ReadOnlyAdmin, ReadOnlyInline
 from core.services.policies import policy_fields
 
 from .models import (
@@ -36,7 +33,7 @@ POLICY_FIELDS = policy_fields(InspectionPolicy)
 
 
 @admin.register(InspectionPolicy)
-class InspectionPolicyAdmin(RestrictedAdmin):
+class InspectionPolicyAdmin(JurisdictionPolicyAdmin):
     list_display = (
         "jurisdiction",
         "rectify_days",
@@ -48,63 +45,8 @@ class InspectionPolicyAdmin(RestrictedAdmin):
         "document_prefix",
         "updated_at",
     )
-    list_select_related = ("jurisdiction",)
     list_filter = ("veto",)
-    search_fields = ("jurisdiction__name", "jurisdiction__code")
     fields = ("jurisdiction", *POLICY_FIELDS)
-
-    def get_readonly_fields(self, request, obj=None):
-        # A policy belongs to its jurisdiction for good; another jurisdiction gets its own.
-        return ("jurisdiction",) if obj is not None else ()
-
-    def save_model(self, request, obj, form, change) -> None:
-        values = {name: form.cleaned_data[name] for name in POLICY_FIELDS}
-        saved = jurisdiction_policy_save(
-            actor=request.user, model=InspectionPolicy, jurisdiction=obj.jurisdiction, values=values
-        )
-        obj.pk = saved.pk
-
-
-class ReadOnlyAdmin(RestrictedAdmin):
-    """Rows the services own: listed and shown to those who may see them, never added,
-    changed or deleted here."""
-
-    list_action = Action.VIEW
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields or [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    form = CheckedModelForm
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    related: tuple[str, ...] = ()
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.related)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(InspectionContent)

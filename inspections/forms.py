@@ -18,8 +18,9 @@ from core.forms import (
     ActionPanelForm,
     CheckedFilesFormField,
     KeyChoiceField,
+    KeyMultipleChoiceField,
     UploadsLostMixin,
-    is_key,
+    date_field,
     textarea_field,
 )
 from core.models import Department, User
@@ -63,45 +64,9 @@ BASIS = {
     ),
 }
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Enter a date such as 2026-05-01.")}
-
-
-def date_field(label, *, required: bool = True, help_text="") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DATE_WIDGET,
-        error_messages=DATE_ERRORS,
-    )
-
 
 def today() -> datetime.date:
     return timezone.localdate(timezone.now(), calendar.SHANGHAI)
-
-
-class KeyMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Rows ticked in a list of boxes; a posted value that cannot be an id is "not one of the
-    choices", never a database error. `grouped(key, label)` sets the boxes in groups."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def clean(self, value):
-        for chosen in value or ():
-            if not is_key(chosen):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": chosen},
-                )
-        return super().clean(value)
-
-    def grouped(self, group_of, label_of) -> None:
-        groups: dict[str, list] = {}
-        for row in self.queryset:
-            groups.setdefault(str(group_of(row)), []).append((row.pk, label_of(row)))
-        self.choices = list(groups.items())
 
 
 # --- the plan list and a new plan -------------------------------------------------------------

@@ -15,16 +15,13 @@ Reads go through inspections.selectors (which scope to the user: a record the us
 is "not found"), writes through inspections.services; a refusal (DomainError) is shown next to
 the form with everything typed."""
 
-import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -36,7 +33,20 @@ from core.forms import is_key
 from core.pagination import list_page, page_number
 from core.permissions import Action, can
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin, file_download
+from core.views import (
+    Act,
+    PanelActMixin,
+    PanelForm,
+    PermissionRequiredMixin,
+    RecordLookupMixin,
+    TimelineRow,
+    event_moment,
+    file_download,
+    list_page_context,
+    query_without_page,
+    state_label,
+    timeline,
+)
 
 from . import ledger_forms as forms
 from . import selectors, services
@@ -65,50 +75,11 @@ from .services import reports as report_services
 PER_PAGE = 50
 
 
-def _page_context(page, query) -> dict:
-    """What templates/core/_pagination.html reads."""
-    return {
-        "page_obj": page,
-        "paginator": page,
-        "is_paginated": page.has_other_pages(),
-        "rows": page.object_list,
-        "query": query,
-    }
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def _state_label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    """One event with its states as labels and what its detail records, as (label, text)."""
-
-    event: Event
-    from_label: str = ""
-    to_label: str = ""
-    facts: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _moment(text: str) -> str:
-    moment = datetime.datetime.fromisoformat(text).astimezone(calendar.SHANGHAI)
-    if moment.time() == calendar.END_OF_DAY:
-        # A period ends at 24:00 of its last day, as the due moments everywhere say.
-        return f"{date_format(moment, 'Y-m-d')} 24:00"
-    return date_format(moment, "Y-m-d H:i")
-
-
 def _event_facts(event: Event) -> list[tuple[str, str]]:
     detail = event.detail or {}
     facts = []
     if event.transition == Transition.PROBLEM_RECORD and detail.get("source"):
-        facts.append((_("Source of the problem"), _state_label(ProblemSource, detail["source"])))
+        facts.append((_("Source of the problem"), state_label(ProblemSource, detail["source"])))
     if detail.get("complaint"):
         facts.append((_("Complaint"), detail["complaint"]))
     if event.transition == Transition.PROBLEM_FLAG and "to" in detail:
@@ -125,7 +96,7 @@ def _event_facts(event: Event) -> list[tuple[str, str]]:
     if detail.get("number"):
         facts.append((_("Document number"), detail["number"]))
     if detail.get("due"):
-        facts.append((_("Due"), _moment(detail["due"])))
+        facts.append((_("Due"), event_moment(detail["due"])))
     if detail.get("sha256"):
         facts.append((_("SHA-256 of the PDF"), detail["sha256"]))
     if "progress" in detail:
@@ -133,22 +104,14 @@ def _event_facts(event: Event) -> list[tuple[str, str]]:
     if detail.get("added"):
         facts.append((_("Milestone"), _("added")))
     if event.transition == Transition.ESCALATE and detail.get("kind"):
-        facts.append((_("Assessment ledger"), _state_label(AssessmentKind, detail["kind"])))
+        facts.append((_("Assessment ledger"), state_label(AssessmentKind, detail["kind"])))
         if detail.get("veto"):
             facts.append((_("One-vote veto"), _("yes")))
     return facts
 
 
 def _timeline(events, states) -> list[TimelineRow]:
-    return [
-        TimelineRow(
-            event,
-            _state_label(states, event.from_state) if event.from_state else "",
-            _state_label(states, event.to_state) if event.to_state else "",
-            _event_facts(event),
-        )
-        for event in events
-    ]
+    return timeline(events, states, _event_facts)
 
 
 # --- the ledger ----------------------------------------------------------------------------
@@ -185,9 +148,9 @@ class ProblemListView(PermissionRequiredMixin, TemplateView):
             number=page_number(self.request.GET.get("page")),
             per_page=PER_PAGE,
         )
-        query = _query_without_page(self.request)
+        query = query_without_page(self.request)
         context.update(
-            _page_context(page, query),
+            list_page_context(page, query),
             filter_form=form,
             filtered=form.given(),
             export_url=reverse("inspections:problems-xlsx") + (f"?{query}" if query else ""),
@@ -269,7 +232,7 @@ class ProblemFromComplaintView(PermissionRequiredMixin, TemplateView):
             number=page_number(self.request.GET.get("page")),
             per_page=PER_PAGE,
         )
-        context.update(_page_context(page, _query_without_page(self.request)))
+        context.update(list_page_context(page, query_without_page(self.request)))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -359,7 +322,7 @@ class ProblemPageMixin(RecordLookupMixin):
             "inspection": inspection,
             "complaint": complaint,
             "show_reporter": can(user, MANAGE, problem),
-            "reporter_label": _state_label(Reporter, problem.reporter) if problem.reporter else "",
+            "reporter_label": state_label(Reporter, problem.reporter) if problem.reporter else "",
             "timeline": _timeline(
                 selectors.problem_events(user=user, problem=problem), ProblemState
             ),
@@ -378,36 +341,19 @@ class ProblemView(PermissionRequiredMixin, ProblemPageMixin, TemplateView):
         return context
 
 
-class ProblemActView(PermissionRequiredMixin, ProblemPageMixin, TemplateView):
+class ProblemActView(PermissionRequiredMixin, PanelActMixin, ProblemPageMixin, TemplateView):
     """POST only: one action of the problem's panel. Done: back to the problem with a message;
     refused: the page again with the reason and what was typed."""
 
     required_model = Problem
-    http_method_names = ["post"]
+    acts = PROBLEM_ACTS
+    perform = PROBLEM_PERFORM
 
-    def post(self, request, *args, **kwargs):
-        name = kwargs["action"]
-        act = PROBLEM_ACTS.get(name)
-        if act is None:
-            raise Http404(_("No such action."))
-        form = act.form(request.POST, user=request.user, problem=self.problem, prefix=name)
-        if form.is_valid():
-            try:
-                PROBLEM_PERFORM[name](actor=request.user, problem=self.problem, **form.arguments())
-            except DomainError as refused:
-                form.add_error(None, str(refused))
-            else:
-                problem = self.lookup()
-                messages.success(
-                    request,
-                    _("“%(action)s” is done: the problem is %(state)s.")
-                    % {"action": act.button, "state": problem.get_state_display()},
-                )
-                return redirect("inspections:problem", pk=problem.pk)
-        self.problem = self.lookup()
-        context = self.get_context_data(**kwargs)
-        context.update(self.page_context(failed=PanelForm(name, act, form)))
-        return self.render_to_response(context)
+    def done_text(self, name: str, act: Act, record: Problem) -> str:
+        return _("“%(action)s” is done: the problem is %(state)s.") % {
+            "action": act.button,
+            "state": record.get_state_display(),
+        }
 
 
 # --- rectification notices -----------------------------------------------------------------
@@ -438,7 +384,7 @@ class NoticeListView(PermissionRequiredMixin, TemplateView):
             per_page=PER_PAGE,
         )
         context.update(
-            _page_context(page, _query_without_page(self.request)),
+            list_page_context(page, query_without_page(self.request)),
             filter_form=form,
             filtered=form.given(),
             may_draft=can(user, Action.ADD, RectificationNotice),
@@ -659,45 +605,22 @@ class NoticeView(PermissionRequiredMixin, NoticePageMixin, TemplateView):
         return context
 
 
-class NoticeActView(PermissionRequiredMixin, NoticePageMixin, TemplateView):
+class NoticeActView(PermissionRequiredMixin, PanelActMixin, NoticePageMixin, TemplateView):
     """POST only: one action of the notice's panel through its service, as the user. Done:
     back to the notice with a message; refused: the page again with the reason next to the
     form and everything typed (files are chosen again)."""
 
     required_model = RectificationNotice
-    http_method_names = ["post"]
+    acts = NOTICE_ACTS
+    perform = NOTICE_PERFORM
 
-    def post(self, request, *args, **kwargs):
-        name = kwargs["action"]
-        act = NOTICE_ACTS.get(name)
-        if act is None:
-            raise Http404(_("No such action."))
-        form = act.form(
-            request.POST, request.FILES, user=request.user, notice=self.notice, prefix=name
-        )
-        if form.is_valid():
-            try:
-                NOTICE_PERFORM[name](actor=request.user, notice=self.notice, **form.arguments())
-            except DomainError as refused:
-                form.add_error(None, str(refused))
-            else:
-                return self.done(name)
-        self.notice = self.lookup()
-        context = self.get_context_data(**kwargs)
-        context.update(self.page_context(failed=PanelForm(name, act, form)))
-        return self.render_to_response(context)
-
-    def done(self, name: str):
-        notice = self.lookup()
+    def done_text(self, name: str, act: Act, record: RectificationNotice) -> str:
         if name in NOTICE_DONE:
-            text = NOTICE_DONE[name] % {"number": notice.number}
-        else:
-            text = _("“%(action)s” is done: the notice is %(state)s.") % {
-                "action": NOTICE_ACTS[name].button,
-                "state": notice.get_state_display(),
-            }
-        messages.success(self.request, text)
-        return redirect("inspections:notice", pk=notice.pk)
+            return NOTICE_DONE[name] % {"number": record.number}
+        return _("“%(action)s” is done: the notice is %(state)s.") % {
+            "action": act.button,
+            "state": record.get_state_display(),
+        }
 
 
 class NoticePdfView(PermissionRequiredMixin, NoticePageMixin, View):
@@ -743,7 +666,7 @@ class AssessmentListView(PermissionRequiredMixin, TemplateView):
             per_page=PER_PAGE,
         )
         context.update(
-            _page_context(page, _query_without_page(self.request)),
+            list_page_context(page, query_without_page(self.request)),
             filter_form=form,
             filtered=form.given(),
         )

@@ -22,7 +22,14 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from core.permissions import Action, can
 from core.services import DomainError
-from core.views import Act, PanelForm, PermissionRequiredMixin, RecordLookupMixin, file_download
+from core.views import (
+    Act,
+    PanelActMixin,
+    PanelForm,
+    PermissionRequiredMixin,
+    RecordLookupMixin,
+    file_download,
+)
 
 from . import forms, selectors, services
 from .choices import (
@@ -246,38 +253,21 @@ class PlanView(PermissionRequiredMixin, PlanPageMixin, TemplateView):
         return context
 
 
-class PlanActView(PermissionRequiredMixin, PlanPageMixin, TemplateView):
+class PlanActView(PermissionRequiredMixin, PanelActMixin, PlanPageMixin, TemplateView):
     """POST only: one action of the plan's panel through its service, as the user. Done: back
     to the plan with a message. Refused: the page again with the reason next to the form and
     what was typed."""
 
     required_model = Plan
-    http_method_names = ["post"]
+    acts = PLAN_ACTS
+    perform = PLAN_PERFORM
+    say_nothing_done = True
 
-    def post(self, request, *args, **kwargs):
-        name = kwargs["action"]
-        act = PLAN_ACTS.get(name)
-        if act is None:
-            raise Http404(_("No such action."))
-        form = act.form(request.POST, user=request.user, plan=self.plan, prefix=name)
-        if form.is_valid():
-            try:
-                PLAN_PERFORM[name](actor=request.user, plan=self.plan, **form.arguments())
-            except DomainError as refused:
-                form.add_error(None, str(refused))
-            else:
-                plan = self.lookup()
-                messages.success(
-                    request,
-                    _("“%(action)s” is done: the plan is now %(state)s.")
-                    % {"action": act.button, "state": PlanState(plan.state).label},
-                )
-                return redirect(plan.get_absolute_url())
-        messages.error(request, _("Nothing was done: see the form below."))
-        self.plan = self.lookup()
-        context = self.get_context_data(**kwargs)
-        context.update(self.page_context(failed=PanelForm(name, act, form)))
-        return self.render_to_response(context)
+    def done_text(self, name: str, act: Act, record: Plan) -> str:
+        return _("“%(action)s” is done: the plan is now %(state)s.") % {
+            "action": act.button,
+            "state": PlanState(record.state).label,
+        }
 
 
 # --- one inspection -----------------------------------------------------------------------------
@@ -332,40 +322,19 @@ class InspectionView(PermissionRequiredMixin, InspectionPageMixin, TemplateView)
         return context
 
 
-class InspectionActView(PermissionRequiredMixin, InspectionPageMixin, TemplateView):
+class InspectionActView(PermissionRequiredMixin, PanelActMixin, InspectionPageMixin, TemplateView):
     """POST only: one action of the inspection's panel through its service, as the user."""
 
     required_model = Inspection
-    http_method_names = ["post"]
+    acts = INSPECTION_ACTS
+    perform = INSPECTION_PERFORM
+    say_nothing_done = True
 
-    def post(self, request, *args, **kwargs):
-        name = kwargs["action"]
-        act = INSPECTION_ACTS.get(name)
-        if act is None:
-            raise Http404(_("No such action."))
-        form = act.form(
-            request.POST, request.FILES, user=request.user, inspection=self.inspection, prefix=name
-        )
-        if form.is_valid():
-            try:
-                INSPECTION_PERFORM[name](
-                    actor=request.user, inspection=self.inspection, **form.arguments()
-                )
-            except DomainError as refused:
-                form.add_error(None, str(refused))
-            else:
-                inspection = self.lookup()
-                messages.success(
-                    request,
-                    _("“%(action)s” is done: the inspection is now %(state)s.")
-                    % {"action": act.button, "state": InspectionState(inspection.state).label},
-                )
-                return redirect(inspection.get_absolute_url())
-        messages.error(request, _("Nothing was done: see the form below."))
-        self.inspection = self.lookup()
-        context = self.get_context_data(**kwargs)
-        context.update(self.page_context(failed=PanelForm(name, act, form)))
-        return self.render_to_response(context)
+    def done_text(self, name: str, act: Act, record: Inspection) -> str:
+        return _("“%(action)s” is done: the inspection is now %(state)s.") % {
+            "action": act.button,
+            "state": InspectionState(record.state).label,
+        }
 
 
 class InspectionNoticePdfView(PermissionRequiredMixin, View):

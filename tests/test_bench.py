@@ -408,7 +408,7 @@ def _postgres_answers() -> bool:
     return True
 
 
-SMOKE_DECISIONS = 50_000
+SMOKE_DECISIONS = 5_000
 
 
 @pytest.mark.large

@@ -20,7 +20,9 @@ starts = st.datetimes(
     timezones=st.just(SH),
 )
 periods = st.integers(min_value=1, max_value=400)
-units = st.sampled_from(list(DeadlineUnit))
+# Periods of days: hours and months count no days (core.calendar._add_hours, _add_months).
+DAY_UNITS = [DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS]
+units = st.sampled_from(DAY_UNITS)
 # The calendar does not change between examples; the fixture's rows are shared by all of them.
 examples = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -74,7 +76,7 @@ def test_adding_a_then_b_is_adding_a_plus_b(window, start, first, second):
     start=starts, later=st.timedeltas(min_value=ONE_DAY * 0, max_value=ONE_DAY * 60), days=periods
 )
 def test_monotonic_in_the_start(window, start, later, days):
-    for unit in DeadlineUnit:
+    for unit in DAY_UNITS:
         assert (
             add(start, days, unit, window=window).due
             <= add(start + later, days, unit, window=window).due

@@ -26,7 +26,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from core import throttle
-from core.api.exceptions import ErrorSerializer
+from core.api.exceptions import ActionConflict, ErrorSerializer
 from core.api.parameters import parameter_row
 from core.models import Department
 from core.permissions import Action, can, is_staff_user
@@ -66,14 +66,6 @@ class Refused(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "refused"
     default_detail = _("The complaint was refused.")
-
-
-class ActionConflict(exceptions.APIException):
-    """An action the service refused."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = _("This action is not possible now.")
 
 
 class MayViewComplaints(BasePermission):

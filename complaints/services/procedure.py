@@ -11,10 +11,8 @@ update_fields, writes the ComplaintEvent and the audit row, and tells the next h
 the commit.
 """
 
-import contextvars
 import datetime
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from core.choices import AuditAction, DeadlineUnit, NotificationKind
 from core.models import Department, Jurisdiction, User
 from core.permissions import can
 from core.services import DomainError, audit_record, jurisdiction_policy, notification_send
-from core.workflow import Move, Procedure, Rule
+from core.workflow import Clock, Move, Procedure, Rule
 from core.workflow import TransitionRefused as WorkflowRefused
 
 from ..choices import OPEN_STATES, ComplaintState, StepKind, Transition
@@ -142,29 +140,13 @@ TRANSITIONS = ComplaintProcedure(
 # --- the recipe's parts -------------------------------------------------------------------------
 
 
-# The moment the procedure takes for "now" when `as_of` sets one (the demo's past-dated
-# complaints); else the clock.
-_AS_OF: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
-    "complaints_as_of", default=None
-)
-
-
-def _now() -> datetime.datetime:
-    return _AS_OF.get() or timezone.now()
-
-
-@contextmanager
-def as_of(moment: datetime.datetime) -> Iterator[None]:
-    """Receipt and every transition inside happen at `moment` (an aware datetime, not in the
-    future): complaints.demo walks its complaints through the services at dates in the past,
-    so that their periods, due moments and tracking stages read as they would have."""
-    if moment > timezone.now():
-        raise ValueError("A complaint's history cannot be dated in the future.")
-    token = _AS_OF.set(moment)
-    try:
-        yield
-    finally:
-        _AS_OF.reset(token)
+# The moment the procedure takes for "now": inside `as_of` receipt and every transition
+# happen at a moment in the past (complaints.demo walks its complaints through the services
+# at past dates, so that their periods, due moments and tracking stages read as they would
+# have); else the clock.
+CLOCK = Clock("complaints", "A complaint's history cannot be dated in the future.")
+_now = CLOCK.now
+as_of = CLOCK.as_of
 
 
 def _start(

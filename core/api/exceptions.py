@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,6 +24,24 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.checkers import CheckedSerializer
 
 API_PREFIX = "/api/"
+
+
+class ActionConflict(exceptions.APIException):
+    """An action of a record's procedure that is not possible now (its state, not the user's
+    turn: a TransitionRefused), as the workflow apps' APIs answer it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = gettext_lazy("This action is not possible now.")
+
+
+class ActionRefused(exceptions.APIException):
+    """An action whose service refused what was sent (a DomainError other than the state or
+    the turn), as the workflow apps' APIs answer it."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "refused"
+    default_detail = gettext_lazy("The action was refused.")
 
 
 def error_body(*, status: int, code: str, message: str, fields: dict | None = None) -> dict:

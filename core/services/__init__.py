@@ -12,7 +12,9 @@ from .base import (
     _enqueue_on_commit,
     _rows_insert_new,
     _validated_save,
+    optional_text,
     permission_require,
+    require_text,
 )
 from .calendar import (
     CHANGED_SAMPLE,
@@ -158,10 +160,12 @@ __all__ = [
     "notifications_email_send",
     "notifications_send_bulk",
     "office_of",
+    "optional_text",
     "organisation_object_save",
     "parent_office_of",
     "permission_require",
     "policy_fields",
+    "require_text",
     "timed_step_models",
     "user_create",
     "user_save",

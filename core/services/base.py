@@ -9,12 +9,34 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
+from ..checkers import text_problem
 from ..models import User
 from ..permissions import can
 
 
 class DomainError(Exception):
     """A refused action; the message is user-facing (translated) and says why."""
+
+
+def require_text(text: str, what: str, *, multiline: bool = True) -> str:
+    """Free text a service is given (a reason, an opinion), stripped, through the core's
+    checker (no control characters); refused when empty, saying which `what` is missing."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Give the %(what)s.") % {"what": what})
+    problem = text_problem(text, multiline=multiline)
+    if problem:
+        raise DomainError(problem)
+    return text
+
+
+def optional_text(text: str, *, multiline: bool = True) -> str:
+    """Free text a service may be given, stripped, through the core's checker; may be empty."""
+    text = (text or "").strip()
+    problem = text and text_problem(text, multiline=multiline)
+    if problem:
+        raise DomainError(problem)
+    return text
 
 
 def _validated_save(obj: models.Model) -> None:

@@ -17,13 +17,13 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.exceptions import ErrorSerializer
+from core.api.exceptions import ActionConflict, ActionRefused, ErrorSerializer
 from core.checkers import MULTILINE_STYLE, CheckedSerializer
 from core.permissions import Action, can, is_staff_user
 from core.services import DomainError
@@ -67,18 +67,6 @@ ACTION_LABELS = {
     "revoke": _("Revoke the decision"),
 }
 API_ACTIONS = list(ACTION_LABELS.items())
-
-
-class ActionConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = _("This action is not possible now.")
-
-
-class Refused(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "refused"
-    default_detail = _("The action was refused.")
 
 
 class MayView(BasePermission):
@@ -459,5 +447,5 @@ class TransitionsView(APIView):
                 {"values": found} if data["action"] == "decide" else found
             ) from problems
         except DomainError as refused:
-            raise Refused(str(refused)) from refused
+            raise ActionRefused(str(refused)) from refused
         return Response(detail_data(request, pk))

@@ -22,15 +22,17 @@ from core.services import (
     _validated_save,
     audit_record,
     notifications_send_bulk,
+    optional_text,
     organisation_object_save,
     permission_require,
+    require_text,
 )
 
 from ..choices import BodyKind, BodyState
 from ..models import DecisionPolicy, EnforcementBody
 from ..permissions import CONFIRM
 from .files import RECORD_SUFFIXES
-from .procedure import now, optional_text, policy_for, require_text
+from .procedure import now, policy_for
 
 BODY_FIELDS = (
     "name",

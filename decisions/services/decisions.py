@@ -26,7 +26,7 @@ from core.choices import DeadlineUnit, Role
 from core.models import DEADLINE_FIELDS, Department, EnforcementCertificate, Person, User
 from core.permissions import Action
 from core.search import vector_literal
-from core.services import DomainError, permission_require
+from core.services import DomainError, optional_text, permission_require, require_text
 from registry.choices import EntryStatus, ListKind
 from registry.models import Entry
 
@@ -43,16 +43,7 @@ from ..choices import (
     Transition,
 )
 from ..models import CaseRecord, Decision, DecisionOfficer, EnforcementBody, Redaction, Step
-from .procedure import (
-    CASE_STAGES,
-    PROCEDURE,
-    event_write,
-    now,
-    optional_text,
-    policy_for,
-    require_text,
-    today,
-)
+from .procedure import CASE_STAGES, PROCEDURE, event_write, now, policy_for, today
 
 # 行政处罚法 (2021) 第五十八条: the penalties that need legal review before the decision
 # whatever the amount (吊销许可证件, 责令停产停业, 责令关闭, 限制从业); a fine is major from the

@@ -34,7 +34,7 @@ from core.checkers import text_problem
 from core.choices import AuditAction
 from core.models import Department, EnforcementCertificate, Person, User
 from core.permissions import Action
-from core.services import DomainError, audit_record, permission_require
+from core.services import DomainError, audit_record, permission_require, require_text
 from registry.models import Entry
 
 from ..choices import Source
@@ -47,7 +47,6 @@ from .decisions import (
     decision_revoke,
     decision_serve,
 )
-from .procedure import require_text
 
 # The length of the key's beginning that is kept in clear to name it on pages and in the
 # audit trail (the rest is known only to the case system).

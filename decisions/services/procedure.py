@@ -7,20 +7,16 @@ decision, check its state and the actor's right against the table, do the work, 
 update_fields, write the `Event` and the audit row, and defer side effects to the commit.
 """
 
-import contextvars
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from core.checkers import text_problem
 from core.choices import AuditAction, Role
 from core.models import Jurisdiction, User
 from core.permissions import Action, can
-from core.services import DomainError, audit_record, jurisdiction_policy
-from core.workflow import Procedure, Rule
+from core.services import (
+    audit_record,
+    jurisdiction_policy,
+)
+from core.workflow import Clock, Procedure, Rule
 from core.workflow import TransitionRefused as WorkflowRefused
 
 from ..choices import DecisionState, StepKind, Transition
@@ -37,30 +33,11 @@ def policy_for(jurisdiction: Jurisdiction) -> DecisionPolicy:
     return jurisdiction_policy(DecisionPolicy, jurisdiction)
 
 
-# The moment the procedure takes for "now" inside `as_of` (the demo's past-dated history).
-_AS_OF: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
-    "decisions_as_of", default=None
-)
-
-
-def now() -> datetime.datetime:
-    return _AS_OF.get() or timezone.now()
-
-
-def today() -> datetime.date:
-    return timezone.localdate(now())
-
-
-@contextmanager
-def as_of(moment: datetime.datetime) -> Iterator[None]:
-    """Every transition inside happens at `moment` (aware, not in the future)."""
-    if moment > timezone.now():
-        raise ValueError("A decision's history cannot be dated in the future.")
-    token = _AS_OF.set(moment)
-    try:
-        yield
-    finally:
-        _AS_OF.reset(token)
+# The moment the procedure takes for "now": inside `as_of` the demo's past-dated history.
+CLOCK = Clock("decisions", "A decision's history cannot be dated in the future.")
+now = CLOCK.now
+today = CLOCK.today
+as_of = CLOCK.as_of
 
 
 def event_write(
@@ -107,25 +84,6 @@ def event_write(
 
 def _procedure_event(record: Decision, transition: str, **kwargs) -> Event:
     return event_write(decision=record, transition=transition, **kwargs)
-
-
-def require_text(text: str, what: str, *, multiline: bool = True) -> str:
-    """Free text through the core's checker (no control characters), required."""
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(_("Give the %(what)s.") % {"what": what})
-    problem = text_problem(text, multiline=multiline)
-    if problem:
-        raise DomainError(problem)
-    return text
-
-
-def optional_text(text: str, *, multiline: bool = True) -> str:
-    text = (text or "").strip()
-    problem = text and text_problem(text, multiline=multiline)
-    if problem:
-        raise DomainError(problem)
-    return text
 
 
 def _clerk_of(user, decision: Decision) -> bool:

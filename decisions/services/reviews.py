@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.choices import AuditAction
 from core.models import Jurisdiction, User
 from core.permissions import Action, can
-from core.services import DomainError, audit_record, permission_require
+from core.services import DomainError, audit_record, optional_text, permission_require, require_text
 from inspections import draw as drawing
 from inspections.choices import ProblemSource
 from inspections.services import problem_record
@@ -39,7 +39,7 @@ from registry.choices import EntryStatus
 from ..choices import ReviewState
 from ..models import CaseReview, Decision, ReviewedFile
 from ..permissions import MANAGE
-from .procedure import now, optional_text, require_text, today
+from .procedure import now, today
 
 # The name of what `review_draw_run` computes: a change to it is a new name, never an edit,
 # so that published reviews keep re-running to the same files.

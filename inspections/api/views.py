@@ -10,13 +10,13 @@ cannot satisfy the rules). The class-level `queryset` only names the model for t
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.exceptions import ErrorSerializer
+from core.api.exceptions import ActionConflict, ActionRefused, ErrorSerializer
 from core.permissions import Action, can, is_staff_user
 from core.services import DomainError
 
@@ -41,18 +41,6 @@ CONFLICT = OpenApiResponse(
 )
 
 
-class Refused(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "refused"
-    default_detail = _("The action was refused.")
-
-
-class ActionConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = _("This action is not possible now.")
-
-
 def _performed(perform):
     """Runs a service; its refusal becomes the API's answer (module docstring)."""
     try:
@@ -60,7 +48,7 @@ def _performed(perform):
     except TransitionRefused as refused:
         raise ActionConflict(str(refused)) from refused
     except DomainError as refused:
-        raise Refused(str(refused)) from refused
+        raise ActionRefused(str(refused)) from refused
 
 
 class MayView(BasePermission):

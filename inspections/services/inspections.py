@@ -14,21 +14,14 @@ from core import calendar
 from core.choices import NotificationKind, Role
 from core.documents import Heading, chinese_date, official_document_pdf
 from core.models import User
-from core.services import DomainError, notification_send
+from core.services import DomainError, notification_send, require_text
 from core.services.offices import users_of
 
 from ..choices import InspectionState, Material, RecordKind, StepKind, Transition
 from ..models import Inspection, InspectionRecord
 from .files import files_save
 from .plans import plan_finish_if_done, supervision_department
-from .procedure import (
-    INSPECTIONS,
-    document_number_next,
-    policy_for,
-    require_text,
-    step_finish,
-    step_start,
-)
+from .procedure import INSPECTIONS, document_number_next, policy_for, step_finish, step_start
 
 # Seed 004 二(三)2–6, the procedure the written notice tells the unit.
 PROCEDURE_TEXT = (

@@ -16,7 +16,7 @@ from complaints import selectors as complaint_selectors
 from core import calendar
 from core.models import Department, Jurisdiction, User
 from core.permissions import can
-from core.services import DomainError
+from core.services import DomainError, optional_text, require_text
 from registry import selectors as registry_selectors
 from registry.choices import EntryStatus, LawStatus
 from registry.models import Entry
@@ -31,7 +31,7 @@ from ..choices import (
 )
 from ..models import Inspection, InspectionContent, Problem, ProblemItem
 from ..permissions import INSPECT, MANAGE, RECORD
-from .procedure import event_write, now, optional_text, problem_move, require_text
+from .procedure import event_write, now, problem_move
 
 __all__ = [
     "DYNAMIC_ADJUSTMENT_CONTENT",

@@ -25,7 +25,7 @@ from core.choices import DepartmentFunction, NotificationKind, Role
 from core.documents import Heading, chinese_date, official_document_pdf
 from core.models import User
 from core.permissions import Action, can
-from core.services import DomainError, notification_send
+from core.services import DomainError, notification_send, require_text
 from core.services.offices import users_of
 
 from ..choices import (
@@ -52,7 +52,6 @@ from .procedure import (
     now,
     policy_for,
     problem_move,
-    require_text,
     step_finish,
     step_start,
     steps_finish_open,

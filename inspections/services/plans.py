@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.choices import DepartmentFunction, NotificationKind
 from core.models import Department, Jurisdiction, User
 from core.permissions import Action, can, is_staff_user
-from core.services import DomainError, notification_send
+from core.services import DomainError, notification_send, require_text
 from core.services.offices import function_department
 
 from .. import draw as drawing
@@ -42,7 +42,7 @@ from ..models import (
     Problem,
     TeamMember,
 )
-from .procedure import PLANS, event_write, now, policy_for, require_text
+from .procedure import PLANS, event_write, now, policy_for
 
 # The window in which complaints count towards a department's raised ratio: this product's
 # default (a quarter, the usual frequency of a random check).

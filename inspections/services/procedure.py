@@ -8,10 +8,7 @@ step they hold (the "act" rule of inspections/permissions.py), do the work, save
 update_fields, write the `Event` and the audit row, and tell people after the commit.
 """
 
-import contextvars
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +18,12 @@ from core.choices import AuditAction, DeadlineUnit, NotificationKind
 from core.documents import document_number
 from core.models import Department, Jurisdiction, User
 from core.permissions import can
-from core.services import DomainError, audit_record, jurisdiction_policy, notification_send
-from core.workflow import Procedure, Rule
+from core.services import (
+    audit_record,
+    jurisdiction_policy,
+    notification_send,
+)
+from core.workflow import Clock, Procedure, Rule
 from core.workflow import TransitionRefused as WorkflowRefused
 
 from ..choices import (
@@ -55,27 +56,11 @@ def policy_for(jurisdiction: Jurisdiction) -> InspectionPolicy:
     return jurisdiction_policy(InspectionPolicy, jurisdiction)
 
 
-# The moment the procedures take for "now" inside `as_of` (the demo's past-dated history).
-_AS_OF: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
-    "inspections_as_of", default=None
-)
-
-
-def now() -> datetime.datetime:
-    return _AS_OF.get() or timezone.now()
-
-
-@contextmanager
-def as_of(moment: datetime.datetime) -> Iterator[None]:
-    """Every transition inside happens at `moment` (aware, not in the future): the demo walks
-    its plans and notices through the services at dates in the past."""
-    if moment > timezone.now():
-        raise ValueError("An inspection's history cannot be dated in the future.")
-    token = _AS_OF.set(moment)
-    try:
-        yield
-    finally:
-        _AS_OF.reset(token)
+# The moment the procedures take for "now": inside `as_of` the demo walks its plans and
+# notices through the services at dates in the past.
+CLOCK = Clock("inspections", "An inspection's history cannot be dated in the future.")
+now = CLOCK.now
+as_of = CLOCK.as_of
 
 
 def event_write(
@@ -169,29 +154,6 @@ def _procedure_event(record, transition: str, **kwargs) -> Event:
     return event_write(
         transition=transition, to_state=record.state, **_record_kwargs(record), **kwargs
     )
-
-
-def require_text(text: str, what: str, *, multiline: bool = True) -> str:
-    """Free text through the core's checker (no control characters), required."""
-    from core.checkers import text_problem
-
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(_("Give the %(what)s.") % {"what": what})
-    problem = text_problem(text, multiline=multiline)
-    if problem:
-        raise DomainError(problem)
-    return text
-
-
-def optional_text(text: str, *, multiline: bool = True) -> str:
-    from core.checkers import text_problem
-
-    text = (text or "").strip()
-    problem = text and text_problem(text, multiline=multiline)
-    if problem:
-        raise DomainError(problem)
-    return text
 
 
 def _manages(user, record) -> bool:

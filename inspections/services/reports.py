@@ -17,12 +17,12 @@ from core import calendar
 from core.choices import DepartmentFunction
 from core.models import Jurisdiction, User
 from core.permissions import Action, can
-from core.services import DomainError, function_department
+from core.services import DomainError, function_department, require_text
 
 from .. import selectors
 from ..choices import NoticeState, PlanMode, ProblemState, Transition
 from ..models import Report
-from .procedure import event_write, now, require_text
+from .procedure import event_write, now
 
 __all__ = ["report_pdf_render", "report_publish", "reports_pdf_pending"]
 
