@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountabilityConfig(AppConfig):
     name = "accountability"
+    verbose_name = _("Accountability and assessment")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the access rules)

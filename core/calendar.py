@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import math
 import zoneinfo
+from calendar import monthrange
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -294,6 +295,8 @@ def _window_for(start: datetime.date, days: int, unit: DeadlineUnit) -> Calendar
     span = days + 21
     if unit == DeadlineUnit.WORKING_DAYS:
         span = math.ceil(days * 365 / 240) + 21
+    elif unit == DeadlineUnit.MONTHS:
+        span = days * 31 + 21
     last = min(start + datetime.timedelta(days=span), datetime.date(LAST_YEAR, 12, 31))
     return CalendarWindow(start + ONE_DAY, last)
 
@@ -362,6 +365,8 @@ def add_with_stops(
         raise ValueError("a period has at least one day")
     if unit == DeadlineUnit.HOURS:
         return _add_hours(start, days, window)
+    if unit == DeadlineUnit.MONTHS:
+        return _add_months(start, days, window)
     start_date = local_date(start)
     spans = _stopped_between(stops)
     if window is None:
@@ -444,6 +449,40 @@ def _add_hours(
         skipped=(),
         made_up=(),
         calendar_version=window.version if window else 0,
+    )
+
+
+def _add_months(
+    start: datetime.datetime | datetime.date, months: int, window: CalendarWindow | None
+) -> Deadline:
+    """A period of months (Civil Code art. 202): its last day is the day of the last month
+    that corresponds to the day of the event, or that month's last day where it has none; a
+    last day off rolls over to the next working day (art. 203). Clock stops do not apply."""
+    start_date = local_date(start)
+    year, month = divmod(start_date.month - 1 + months, 12)
+    year, month = start_date.year + year, month + 1
+    day = datetime.date(year, month, min(start_date.day, monthrange(year, month)[1]))
+    if window is None:
+        window = _window_for(start_date, months, DeadlineUnit.MONTHS)
+    skipped: list[Skip] = []
+    while not (status := window.status(day)).working:
+        skipped.append(Skip(day, status.reason, status.name))
+        day += ONE_DAY
+    unconfirmed = window.unconfirmed_between(start_date + ONE_DAY, day)
+    if isinstance(start, datetime.datetime):
+        start_moment = start.astimezone(SHANGHAI)
+    else:
+        start_moment = datetime.datetime.combine(start, datetime.time(), tzinfo=SHANGHAI)
+    return Deadline(
+        start=start_moment,
+        days=months,
+        unit=DeadlineUnit.MONTHS,
+        due=end_of_day(day),
+        confirmed=not unconfirmed,
+        skipped=tuple(skipped),
+        made_up=(),
+        calendar_version=window.version,
+        unconfirmed_years=unconfirmed,
     )
 
 

@@ -86,6 +86,8 @@ class DeadlineUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar", _("Calendar days")
     # Seed 003 三(二)2: a case record made on paper is uploaded "within 24 hours".
     HOURS = "hours", _("Hours")
+    # 行政机关公务员处分条例 第四十四条: a case is decided "within 6 months" (Civil Code art. 202).
+    MONTHS = "months", _("Months")
 
 
 # The units a period of days may be set in (policies, the deadline calculator): hours are for
