@@ -61,6 +61,7 @@ MIGRATION_DATA = [
     # (app label, migration, function)
     ("registry", "0003_categories", "forward"),
     ("inspections", "0002_contents", "seed"),
+    ("accountability", "0002_grounds", "forward"),
 ]
 
 
