@@ -7,9 +7,12 @@ MO := locale/zh_Hans/LC_MESSAGES/django.mo
 PORT ?= 8000
 # `make test` runs the suite on this many pytest-xdist processes, one per core (the contract:
 # under 15 minutes on 2 cores under CI); TEST_PROCESSES=0 runs it in one process. A file at a
-# time goes to whichever process is free (files of many tests first), so a module's fixtures are
-# built once (the 50,000 entries of tests/test_exports_large.py). Not --dist loadgroup: on
-# pytest 9.2 pytest-xdist no longer honours xdist_group (pytest-xdist issue 1386).
+# time goes to whichever process is free, in the order tests/conftest.py gives them: the few files
+# that take minutes first, then files of many tests first (--no-loadscope-reorder keeps that
+# order; xdist's own reorder would put a long file of few tests last, where one process runs it
+# alone). A file's module fixtures are built once (the 50,000 entries of
+# tests/test_exports_large.py). Not --dist loadgroup: on pytest 9.2 pytest-xdist no longer
+# honours xdist_group (pytest-xdist issue 1386).
 TEST_PROCESSES ?= 2
 
 .PHONY: run test lint format messages bench clean
@@ -38,7 +41,7 @@ test: $(STAMP) $(MO)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-deploy-$$(date +%s)-aR7qZ0vLm3xT9bY2cW5nK8pD1fG4hJ6s ALLOWED_HOSTS=qingdan.example.gov.cn $(PY) manage.py check --deploy --fail-level WARNING
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -56,6 +56,11 @@ app.conf.beat_schedule = {
         "task": "decisions.tasks.certificates_remind",
         "schedule": crontab(hour=7, minute=45),
     },
+    # Issue 15 §1: the period of accountability cases (处分条例 第四十四条).
+    "accountability-deadlines-sweep": {
+        "task": "accountability.tasks.deadlines_sweep",
+        "schedule": 300.0,
+    },
     "notifications-email-pending": {
         "task": "core.tasks.notifications_email_pending",
         "schedule": 300.0,

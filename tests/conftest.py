@@ -4,6 +4,7 @@ instead of skipping."""
 
 import importlib
 import os
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,6 +30,34 @@ def need(condition: bool, reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"required under CI: {reason}")
     pytest.skip(reason)
+
+
+# The files that take minutes with few tests (measured under CI): the test processes start with
+# them, so that none is left running one of them alone at the end (Makefile: make test).
+SLOW_FILES = (
+    "test_bench.py",
+    "test_api_schemathesis.py",
+    "test_permissions_walk.py",
+    "test_exports_large.py",
+    "test_serving.py",
+    "test_deploy.py",
+    "test_scale.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Orders the files: SLOW_FILES first, then files of many tests before files of few; a
+    file's own tests keep their order (the sort is stable)."""
+    counts = Counter(item.nodeid.split("::")[0] for item in items)
+
+    def order(item) -> tuple:
+        path = item.nodeid.split("::")[0]
+        name = path.rsplit("/", 1)[-1]
+        if name in SLOW_FILES:
+            return (0, SLOW_FILES.index(name), path)
+        return (1, -counts[path], path)
+
+    items.sort(key=order)
 
 
 def pytest_sessionstart(session) -> None:

@@ -285,3 +285,22 @@ def test_an_outcome_may_be_lighter_or_none_with_reasons(world):
         [],
         [Measure.ADMONITION],
     ]
+
+
+def test_the_sweep_reminds_and_marks_a_case_overdue_once(world):
+    org, salt, person = world
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI), tick=False):
+        case = _open(org, salt, person)
+    supervisor = org.users[Role.SUPERVISOR]
+    for moment, reminders, overdue in (
+        (datetime.datetime(2026, 9, 1, 9, tzinfo=SHANGHAI), 1, 0),
+        (datetime.datetime(2026, 9, 1, 10, tzinfo=SHANGHAI), 0, 0),
+        (datetime.datetime(2026, 9, 3, 9, tzinfo=SHANGHAI), 0, 1),
+        (datetime.datetime(2026, 9, 4, 9, tzinfo=SHANGHAI), 0, 0),
+    ):
+        result = services.case_deadlines_sweep(now=moment)
+        assert (result.reminders, result.overdue) == (reminders, overdue), moment
+    subjects = list(
+        supervisor.notifications.order_by("created_at").values_list("subject", flat=True)
+    )
+    assert len(subjects) == 2 and all(case.title in subject for subject in subjects)

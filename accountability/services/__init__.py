@@ -18,11 +18,13 @@ from .cases import (
     investigator_add,
     investigator_recuse,
 )
+from .deadlines import DEADLINES, case_deadlines_sweep
 from .terms import Sanction, sanction_for, term_end
 
 __all__ = [
     "CASE_MONTHS",
     "CASE_MONTHS_EXTENDED",
+    "DEADLINES",
     "PROCEDURE",
     "DomainError",
     "EvidenceInput",
@@ -30,6 +32,7 @@ __all__ = [
     "Sanction",
     "TransitionRefused",
     "case_close",
+    "case_deadlines_sweep",
     "case_decide",
     "case_extend",
     "case_investigated",
